@@ -1,0 +1,189 @@
+"""QuantityError and the hints it gives for the mistakes people really make.
+
+Kubernetes answers every bad quantity with one of three terse messages. We keep
+that message (``kubernetes_message``) so callers can match the API server, and
+add what a person needs: where the problem is and, when we can tell, what was
+probably meant. Every suggestion is itself checked to be a valid quantity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+__all__ = [
+    "KUBERNETES_FORMAT_MESSAGE",
+    "KUBERNETES_NUMERIC_MESSAGE",
+    "KUBERNETES_SUFFIX_MESSAGE",
+    "QuantityError",
+]
+
+# The three errors of apimachinery's ParseQuantity, word for word.
+KUBERNETES_FORMAT_MESSAGE = (
+    "quantities must match the regular expression "
+    "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+)
+KUBERNETES_SUFFIX_MESSAGE = "unable to parse quantity's suffix"
+KUBERNETES_NUMERIC_MESSAGE = "unable to parse numeric part of quantity"
+
+
+class QuantityError(ValueError):
+    """A string that is not a Kubernetes quantity.
+
+    ``text`` is the input, ``position`` the index of the first offending
+    character, ``reason`` what is wrong there, ``hint`` what was probably meant
+    (or None) and ``kubernetes_message`` what the API server says.
+    """
+
+    def __init__(
+        self,
+        text: object,
+        reason: str,
+        position: int = 0,
+        hint: str | None = None,
+        kubernetes_message: str = KUBERNETES_FORMAT_MESSAGE,
+    ) -> None:
+        self.text = text
+        self.reason = reason
+        self.position = position
+        self.hint = hint
+        self.kubernetes_message = kubernetes_message
+        message = f"invalid quantity {_quote(text)}: {reason}"
+        if isinstance(text, str) and text:
+            message += f" (at position {position})"
+        if hint:
+            message += f"; {hint}"
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Callable[..., QuantityError], tuple[object, ...]]:
+        return (
+            type(self),
+            (self.text, self.reason, self.position, self.hint, self.kubernetes_message),
+        )
+
+
+def _quote(text: object) -> str:
+    if isinstance(text, str) and len(text) > 60:
+        return repr(text[:40] + "...") + f" ({len(text)} characters)"
+    return repr(text)
+
+
+_BYTE_UNITS = {"kb": "k", "mb": "M", "gb": "G", "tb": "T", "pb": "P", "eb": "E"}
+_BINARY_BY_LETTER = {"k": "Ki", "m": "Mi", "g": "Gi", "t": "Ti", "p": "Pi", "e": "Ei"}
+_DECIMAL_BY_LETTER = {"k": "k", "m": "M", "g": "G", "t": "T", "p": "P", "e": "E"}
+_CPU_WORDS = {"core", "cores", "cpu", "cpus", "vcpu", "vcpus"}
+_MILLICPU_WORDS = {"millicore", "millicores", "millicpu", "millicpus", "mcpu"}
+_BYTE_WORDS = {"b", "byte", "bytes"}
+
+_NUMBER_AND_UNIT = re.compile(r"([+-]?[0-9]*\.?[0-9]*)\s*([A-Za-z]+)")
+
+
+def _valid(candidate: str) -> bool:
+    from quantities.quantity import parse_quantity
+
+    try:
+        parse_quantity(candidate)
+    except QuantityError:
+        return False
+    return True
+
+
+def _did_you_mean(*candidates: str) -> str | None:
+    valid = [c for c in candidates if _valid(c)]
+    if not valid:
+        return None
+    return "did you mean " + " or ".join(repr(c) for c in valid) + "?"
+
+
+def _unit_hint(number: str, unit: str) -> str | None:
+    lower = unit.lower()
+    if unit == "K":
+        return (
+            "Kubernetes has no suffix 'K': 'k' is 1000 and 'Ki' is 1024; "
+            + (_did_you_mean(number + "k", number + "Ki") or "")
+        ).rstrip("; ")
+    if lower in _BYTE_UNITS:
+        return (
+            f"quantities carry no byte unit: '{_DECIMAL_BY_LETTER[lower[0]]}' is a power of 1000 "
+            f"and '{_BINARY_BY_LETTER[lower[0]]}' a power of 1024; "
+            + (_did_you_mean(number + _BYTE_UNITS[lower], number + _BINARY_BY_LETTER[lower[0]]) or "")
+        ).rstrip("; ")
+    if len(lower) in (2, 3) and lower[0] in _BINARY_BY_LETTER and lower[1:] in ("i", "ib"):
+        binary = _BINARY_BY_LETTER[lower[0]]
+        if unit != binary:
+            return (
+                f"binary suffixes are written {', '.join(_BINARY_BY_LETTER.values())} "
+                f"(no 'B', case matters); " + (_did_you_mean(number + binary) or "")
+            ).rstrip("; ")
+    if lower in _CPU_WORDS:
+        return "CPU is counted in cores without a unit; " + (_did_you_mean(number) or "")
+    if lower in _MILLICPU_WORDS:
+        return "millicores are written with the suffix 'm'; " + (_did_you_mean(number + "m") or "")
+    if lower in _BYTE_WORDS:
+        return "memory is a plain number of bytes; " + (_did_you_mean(number) or "")
+    if len(unit) == 1 and unit in "gtp":
+        return (
+            "decimal suffixes above k are upper case; "
+            + (_did_you_mean(number + unit.upper(), number + unit.upper() + "i") or "")
+        ).rstrip("; ")
+    return None
+
+
+def hint_for(text: str) -> str | None:
+    """Guess what was meant by an invalid quantity, or return None."""
+    if text == "":
+        return "an empty string is not a quantity; write '0' for zero"
+    stripped = text.strip()
+    if stripped != text:
+        if _valid(stripped):
+            return f"remove the surrounding white space: {stripped!r}"
+        inner = hint_for(stripped)
+        return "remove the surrounding white space" + (f"; {inner}" if inner else "")
+    for index, char in enumerate(text):
+        if not char.isascii():
+            ascii_guess = {"\u2212": "-", "\u2013": "-", "\uff0e": "."}.get(char)
+            note = f"non-ASCII character {char!r} at position {index}"
+            if ascii_guess:
+                fixed = text.replace(char, ascii_guess)
+                return note + (f"; did you mean {fixed!r}?" if _valid(fixed) else "")
+            return note + "; quantities are plain ASCII"
+    lowered = text.lower()
+    if lowered.lstrip("+-") in ("inf", "infinity", "nan"):
+        return "quantities are finite numbers"
+    if re.fullmatch(r"[+-]?0[xXoObB][0-9a-fA-F_]+", text):
+        try:
+            value = int(text, 0)
+        except ValueError:
+            return "only decimal numbers are allowed"
+        return f"only decimal numbers are allowed; {text} is {value}"
+    comma = re.fullmatch(r"([+-]?[0-9]+),([0-9]+)(.*)", text)
+    if comma:
+        whole, fraction, rest = comma.groups()
+        if len(fraction) == 3 and not rest:
+            return (
+                "quantities have no thousands separator or decimal comma; "
+                + (_did_you_mean(whole + fraction, f"{whole}.{fraction}") or "")
+            ).rstrip("; ")
+        return "use a decimal point, not a comma; " + (_did_you_mean(f"{whole}.{fraction}{rest}") or "")
+    if re.fullmatch(r"[+-]?[0-9]*\.[0-9]*\.[0-9.]*.*", text):
+        return "a number has at most one decimal point"
+    spaced = re.fullmatch(r"([+-]?[0-9.]+)\s+(\S+)", text)
+    if spaced:
+        joined = spaced.group(1) + spaced.group(2)
+        if _valid(joined):
+            return f"remove the space: {joined!r}"
+        unit = _unit_hint(spaced.group(1), spaced.group(2))
+        return "remove the space" + (f"; {unit}" if unit else "")
+    if re.fullmatch(r"[+-]?\.?(Pi|Ei)", text):
+        return "there is no number before the suffix"
+    if re.fullmatch(r"[+-]?[0-9.]*[eE][+-]?[0-9]{10,}", text):
+        return "the exponent is out of range"
+    if re.fullmatch(r"[+-]?[0-9.]*[eE][+-]?[0-9]*[A-Za-z]+", text):
+        return "an exponent cannot be combined with a suffix"
+    if re.fullmatch(r"[+-]?[0-9.]*[eE][+-]?", text):
+        return "an exponent needs digits, as in '1e3'"
+    number_and_unit = _NUMBER_AND_UNIT.fullmatch(text)
+    if number_and_unit:
+        number, unit = number_and_unit.groups()
+        return _unit_hint(number or "1", unit)
+    return None

@@ -1,0 +1,79 @@
+"""The suffix tables of Kubernetes quantities.
+
+Kubernetes knows three notations (apimachinery ``suffix.go``):
+
+* decimal SI: ``n u m "" k M G T P E`` for 10^-9 ... 10^18;
+* binary SI: ``Ki Mi Gi Ti Pi Ei`` for 2^10 ... 2^60;
+* decimal exponent: ``e`` or ``E`` followed by a signed integer.
+
+A suffix is looked up in the decimal table first, then the binary table, and
+only then read as an exponent, so ``E`` alone means exa, not "exponent".
+"""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = ["BINARY_SUFFIXES", "DECIMAL_SUFFIXES", "Format", "interpret_suffix"]
+
+
+class Format(enum.StrEnum):
+    """How a quantity is written; remembered from its input as Kubernetes does."""
+
+    BINARY_SI = "BinarySI"
+    DECIMAL_SI = "DecimalSI"
+    DECIMAL_EXPONENT = "DecimalExponent"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+DECIMAL_SUFFIXES: dict[str, int] = {
+    "n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18,
+}
+BINARY_SUFFIXES: dict[str, int] = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+
+DECIMAL_SUFFIX_FOR_EXPONENT: dict[int, str] = {e: s for s, e in DECIMAL_SUFFIXES.items()}
+BINARY_SUFFIX_FOR_EXPONENT: dict[int, str] = {e: s for s, e in BINARY_SUFFIXES.items()}
+
+_INT64_MIN = -(1 << 63)
+_INT64_MAX = (1 << 63) - 1
+
+
+def wrap_int32(value: int) -> int:
+    """Reduce ``value`` to a signed 32-bit integer, as a Go ``int32`` conversion does."""
+    return ((value + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+
+def _parse_go_int64(text: str) -> int | None:
+    """Go's ``strconv.ParseInt(text, 10, 64)``: optional sign, ASCII digits, int64 range."""
+    body = text[1:] if text[:1] in ("+", "-") else text
+    if not body or not body.isascii() or not body.isdigit():
+        return None
+    value = int(text)
+    return value if _INT64_MIN <= value <= _INT64_MAX else None
+
+
+def interpret_suffix(suffix: str) -> tuple[int, int, Format] | None:
+    """Return ``(base, exponent, format)`` for a suffix, or None when Kubernetes rejects it.
+
+    >>> interpret_suffix("Mi")
+    (2, 20, <Format.BINARY_SI: 'BinarySI'>)
+    >>> interpret_suffix("e3")
+    (10, 3, <Format.DECIMAL_EXPONENT: 'DecimalExponent'>)
+
+    Kubernetes reads the exponent as an int64 and then converts it to int32
+    without a range check, so ``e4294967297`` means ``e1``.
+    """
+    exponent = DECIMAL_SUFFIXES.get(suffix)
+    if exponent is not None:
+        return 10, exponent, Format.DECIMAL_SI
+    exponent = BINARY_SUFFIXES.get(suffix)
+    if exponent is not None:
+        return 2, exponent, Format.BINARY_SI
+    if len(suffix) > 1 and suffix[0] in "eE":
+        parsed = _parse_go_int64(suffix[1:])
+        if parsed is None:
+            return None
+        return 10, wrap_int32(parsed), Format.DECIMAL_EXPONENT
+    return None
