@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from quantities.errors import QuantityError
 from quantities.quantity import KUBERNETES_VERSION, Quantity, parse_quantity
 from quantities.suffix import Format
 
+TYPE_CHECKING = False  # typing is not imported at run time: see quantities.quantity
 if TYPE_CHECKING:
+    from typing import Any
+
     from quantities.human import parse_human
 
 __all__ = [

@@ -8,8 +8,9 @@ probably meant. Every suggestion is itself checked to be a valid quantity.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+TYPE_CHECKING = False  # typing-only imports stay out of `import quantities`
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = [
     "KUBERNETES_FORMAT_MESSAGE",
@@ -75,7 +76,10 @@ _CPU_WORDS = {"core", "cores", "cpu", "cpus", "vcpu", "vcpus"}
 _MILLICPU_WORDS = {"millicore", "millicores", "millicpu", "millicpus", "mcpu"}
 _BYTE_WORDS = {"b", "byte", "bytes"}
 
-_NUMBER_AND_UNIT = re.compile(r"([+-]?[0-9]*\.?[0-9]*)\s*([A-Za-z]+)")
+# Possessive quantifiers: with "[0-9]*\.?[0-9]*" a long run of digits that ends in
+# a non-letter backtracks quadratically (50 ms for 1000 digits); a hint must cost no
+# more than the parse.
+_NUMBER_AND_UNIT = r"([+-]?+[0-9]*+(?:\.[0-9]*+)?+)\s*+([A-Za-z]++)"
 
 
 def _valid(candidate: str) -> bool:
@@ -131,6 +135,8 @@ def _unit_hint(number: str, unit: str) -> str | None:
 
 def hint_for(text: str) -> str | None:
     """Guess what was meant by an invalid quantity, or return None."""
+    import re  # only errors need it: keeps `import quantities` cheap
+
     if text == "":
         return "an empty string is not a quantity; write '0' for zero"
     stripped = text.strip()
@@ -155,7 +161,7 @@ def hint_for(text: str) -> str | None:
             value = int(text, 0)
         except ValueError:
             return "only decimal numbers are allowed"
-        return f"only decimal numbers are allowed; {text} is {value}"
+        return f"only decimal numbers are allowed; {text} is {value}: did you mean '{value}'?"
     comma = re.fullmatch(r"([+-]?[0-9]+),([0-9]+)(.*)", text)
     if comma:
         whole, fraction, rest = comma.groups()
@@ -182,7 +188,7 @@ def hint_for(text: str) -> str | None:
         return "an exponent cannot be combined with a suffix"
     if re.fullmatch(r"[+-]?[0-9.]*[eE][+-]?", text):
         return "an exponent needs digits, as in '1e3'"
-    number_and_unit = _NUMBER_AND_UNIT.fullmatch(text)
+    number_and_unit = re.fullmatch(_NUMBER_AND_UNIT, text)
     if number_and_unit:
         number, unit = number_and_unit.groups()
         return _unit_hint(number or "1", unit)

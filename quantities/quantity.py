@@ -43,10 +43,6 @@ True
 
 from __future__ import annotations
 
-import functools
-import re
-from typing import TYPE_CHECKING, Any, NoReturn
-
 from quantities.errors import (
     KUBERNETES_FORMAT_MESSAGE,
     KUBERNETES_NUMERIC_MESSAGE,
@@ -56,15 +52,21 @@ from quantities.errors import (
 )
 from quantities.suffix import (
     BINARY_SUFFIX_FOR_EXPONENT,
+    BINARY_SUFFIXES,
     DECIMAL_SUFFIX_FOR_EXPONENT,
+    DECIMAL_SUFFIXES,
     Format,
     interpret_suffix,
     wrap_int32,
 )
 
+# typing costs more to import than this whole package; mypy is told TYPE_CHECKING is true.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from decimal import Decimal
     from fractions import Fraction
+    from typing import Any, NoReturn
 
     import pint
 
@@ -87,10 +89,21 @@ _NANO_EXPONENT = -9
 
 # Possessive quantifiers: a failed match must not backtrack, so that every
 # string fails in linear time.
-_GRAMMAR = re.compile(
-    r"([+-]?)(0*+)([0-9]*+)(?:\.([0-9]*+))?([eEinumkKMGTP]*+[+-]?[0-9]*+)"
-)
-_SCANNABLE_PREFIX = re.compile(r"[+-]?0*+[0-9]*+(?:\.[0-9]*+)?[eEinumkKMGTP]*+[+-]?[0-9]*+")
+# (Compiled on first use by the re module's own cache, keeping import cheap.)
+_GRAMMAR = r"([+-]?)(0*+)([0-9]*+)(?:\.([0-9]*+))?([eEinumkKMGTP]*+[+-]?[0-9]*+)"
+_compiled_grammar: re.Pattern[str] | None = None
+
+
+def _grammar() -> re.Pattern[str]:
+    global _compiled_grammar
+    if _compiled_grammar is None:
+        import re  # not at module level: `import quantities` stays cheap
+
+        _compiled_grammar = re.compile(_GRAMMAR)
+    return _compiled_grammar
+
+
+_SCANNABLE_PREFIX = r"[+-]?0*+[0-9]*+(?:\.[0-9]*+)?[eEinumkKMGTP]*+[+-]?[0-9]*+"
 
 
 def _go_rem(value: int, divisor: int) -> int:
@@ -136,23 +149,17 @@ class Quantity:
     _exponent: int
     _format: Format
     _text: str | None
-    _key: tuple[int, int] | None
+    _key: tuple[int, int]
 
     def __new__(cls, text: str) -> Quantity:
-        return parse_quantity(text)
+        return _cache[text]
 
     @classmethod
     def _make(
         cls, coefficient: int, exponent: int, fmt: Format, text: str | None = None
     ) -> Quantity:
         """The value ``coefficient * 10**exponent``; ``text`` is a verbatim form, if any."""
-        self = object.__new__(cls)
-        _set(self, "_coefficient", coefficient)
-        _set(self, "_exponent", exponent)
-        _set(self, "_format", fmt)
-        _set(self, "_text", text)
-        _set(self, "_key", None)
-        return self
+        return _new(coefficient, exponent, fmt, text)
 
     @classmethod
     def from_int(cls, value: int, fmt: Format | str = Format.DECIMAL_SI) -> Quantity:
@@ -204,10 +211,10 @@ class Quantity:
         return self._format
 
     def _normal(self) -> tuple[int, int]:
-        key = self._key
-        if key is None:
-            key = _strip_zeros(self._coefficient, self._exponent)
-            _set(self, "_key", key)
+        try:
+            return self._key
+        except AttributeError:  # computed on first use: parsing is the hot path
+            key = self._key = _strip_zeros(self._coefficient, self._exponent)
         return key
 
     def to_decimal(self) -> Decimal:
@@ -294,8 +301,7 @@ class Quantity:
     def __str__(self) -> str:
         text = self._text
         if text is None:
-            text = _canonical(self._coefficient, self._exponent, self._format)
-            _set(self, "_text", text)
+            text = self._text = _canonical(self._coefficient, self._exponent, self._format)
         return text
 
     def canonical(self) -> str:
@@ -417,13 +423,7 @@ class Quantity:
 
     __rmul__ = __mul__
 
-    # -- immutability and pickling ------------------------------------------------
-
-    def __setattr__(self, name: str, value: object) -> NoReturn:
-        raise AttributeError(f"Quantity is immutable; cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> NoReturn:
-        raise AttributeError(f"Quantity is immutable; cannot delete {name!r}")
+    # -- copying and pickling -------------------------------------------------------
 
     def __copy__(self) -> Quantity:
         return self
@@ -435,7 +435,14 @@ class Quantity:
         return (_restore, (self._coefficient, self._exponent, self._format.value, self._text))
 
 
-_set = object.__setattr__
+def _new(coefficient: int, exponent: int, fmt: Format, text: str | None) -> Quantity:
+    # Plain slot assignment: a Quantity has no setters, and this is the hot path.
+    self = object.__new__(Quantity)
+    self._coefficient = coefficient
+    self._exponent = exponent
+    self._format = fmt
+    self._text = text
+    return self
 
 
 def _restore(coefficient: int, exponent: int, fmt: str, text: str | None) -> Quantity:
@@ -496,8 +503,61 @@ def _fail(text: str, kubernetes_message: str, reason: str, position: int) -> NoR
     )
 
 
+# Suffix -> (exponent, format, most digits Kubernetes' int64 fast path takes).
+_PLAIN_SUFFIXES: dict[str, tuple[int, Format, int]] = {
+    **{suffix: (exponent, Format.DECIMAL_SI, 18) for suffix, exponent in DECIMAL_SUFFIXES.items()},
+    **{
+        suffix: (exponent, Format.BINARY_SI, 14 - exponent * 3 // 10)
+        for suffix, exponent in BINARY_SUFFIXES.items()
+    },
+}
+_NO_SUFFIX = _PLAIN_SUFFIXES[""]
+
+
 def _parse(text: str) -> Quantity:
     """Parse ``text`` exactly as apimachinery's ``ParseQuantity`` does (uncached)."""
+    # A lane for what manifests are made of, unsigned digits without leading
+    # zeros and an SI suffix ("500m", "1536Mi"). It takes the same decisions as
+    # the general path below, in fewer steps: this is the hot path.
+    if type(text) is str:
+        last = text[-1:]
+        if last == "i":
+            number, plain = text[:-2], _PLAIN_SUFFIXES.get(text[-2:])
+        elif "0" <= last <= "9":
+            number, plain = text, _NO_SUFFIX
+        else:
+            number, plain = text[:-1], _PLAIN_SUFFIXES.get(last)
+        if plain is not None and number.isdigit() and number.isascii() and number[0] != "0":
+            exponent, fmt, most_digits = plain
+            if len(number) <= most_digits:
+                quantity = object.__new__(Quantity)
+                magnitude = int(number)
+                quantity._format = fmt
+                if fmt is Format.BINARY_SI:
+                    quantity._coefficient = magnitude << exponent
+                    quantity._exponent = 0
+                    quantity._text = text if magnitude & 7 else None
+                else:
+                    quantity._coefficient = magnitude
+                    quantity._exponent = exponent
+                    quantity._text = None if number.endswith("000") else text
+                return quantity
+        elif plain is not None and plain[1] is not Format.BINARY_SI:
+            whole, dot, fraction = number.partition(".")
+            if (
+                dot
+                and whole.isdigit()
+                and fraction.isdigit()
+                and number.isascii()
+                and (whole[0] != "0" or whole == "0")
+            ):
+                # "1.5", "0.25": the int64 fast path with a scale ("0" is what
+                # Kubernetes strips a zero whole part to; "00.5" goes the long way).
+                exponent = plain[0] - len(fraction)
+                if len(whole) + len(fraction) <= 18 and exponent >= _NANO_EXPONENT:
+                    shifted = whole + fraction
+                    verbatim = exponent % 3 == 0 and shifted[0] != "0" and not shifted.endswith("000")
+                    return _new(int(shifted), exponent, plain[1], text if verbatim else None)
     if not isinstance(text, str):
         raise QuantityError(text, f"expected a string, got {type(text).__name__}")
     if text == "0":
@@ -506,9 +566,11 @@ def _parse(text: str) -> Quantity:
         _fail(text, KUBERNETES_FORMAT_MESSAGE, "empty string", 0)
     if len(text) > MAX_LENGTH:
         raise QuantityError(text, f"longer than {MAX_LENGTH} characters", position=MAX_LENGTH)
-    match = _GRAMMAR.fullmatch(text)
+    match = _grammar().fullmatch(text)
     if match is None:
-        prefix = _SCANNABLE_PREFIX.match(text)
+        import re
+
+        prefix = re.match(_SCANNABLE_PREFIX, text)
         position = prefix.end() if prefix else 0
         _fail(text, KUBERNETES_FORMAT_MESSAGE, f"unexpected character {text[position]!r}", position)
     sign, zeros, number, fraction, suffix = match.groups()
@@ -567,19 +629,37 @@ def _parse(text: str) -> Quantity:
 _ZERO = Quantity._make(0, 0, Format.DECIMAL_SI, "0")
 
 
-@functools.lru_cache(maxsize=8192)
-def parse_quantity(text: str) -> Quantity:
-    """Parse a Kubernetes quantity exactly as the API server does.
+#: How many distinct strings parse_quantity remembers; real clusters use a few hundred.
+CACHE_SIZE = 8192
 
-    Results are cached (quantities are immutable); ``parse_quantity.__wrapped__``
-    is the uncached parser.
 
-    >>> parse_quantity("1.5Gi")
-    Quantity('1536Mi')
-    >>> parse_quantity("1K")
-    Traceback (most recent call last):
-      ...
-    quantities.errors.QuantityError: invalid quantity '1K': unknown suffix 'K' (at position 1); \
-Kubernetes has no suffix 'K': 'k' is 1000 and 'Ki' is 1024; did you mean '1k' or '1Ki'?
-    """
-    return _parse(text)
+class _ParseCache(dict[str, Quantity]):
+    """Remembers parses; a hit is a dict lookup in C, with no Python frame at all."""
+
+    def __missing__(self, text: str) -> Quantity:
+        quantity = _parse(text)
+        if len(self) >= CACHE_SIZE:
+            # Dropping everything at once is cheaper than tracking recency, and a
+            # cluster's working set refills the cache within one manifest.
+            self.clear()
+        self[text] = quantity
+        return quantity
+
+
+_cache = _ParseCache()
+
+#: Parse a Kubernetes quantity exactly as the API server does, remembering the
+#: result (quantities are immutable). ``parse_quantity_uncached`` is the parser
+#: itself; an unhashable argument raises TypeError.
+#:
+#: >>> parse_quantity("1.5Gi")
+#: Quantity('1536Mi')
+parse_quantity = _cache.__getitem__
+
+
+def clear_cache() -> None:
+    """Forget every remembered parse (for benchmarks and tests)."""
+    _cache.clear()
+
+
+parse_quantity_uncached = _parse

@@ -12,20 +12,55 @@ only then read as an exponent, so ``E`` alone means exa, not "exponent".
 
 from __future__ import annotations
 
-import enum
-
 __all__ = ["BINARY_SUFFIXES", "DECIMAL_SUFFIXES", "Format", "interpret_suffix"]
 
 
-class Format(enum.StrEnum):
-    """How a quantity is written; remembered from its input as Kubernetes does."""
+class Format(str):
+    """How a quantity is written; remembered from its input as Kubernetes does.
 
-    BINARY_SI = "BinarySI"
-    DECIMAL_SI = "DecimalSI"
-    DECIMAL_EXPONENT = "DecimalExponent"
+    One of three interned strings, ``Format.BINARY_SI`` (``"BinarySI"``),
+    ``Format.DECIMAL_SI`` and ``Format.DECIMAL_EXPONENT``. (A plain ``str``
+    subclass rather than an ``enum.Enum``: importing ``enum`` would double the
+    cost of ``import quantities``.)
+
+    >>> Format("BinarySI") is Format.BINARY_SI, Format.BINARY_SI == "BinarySI"
+    (True, True)
+    """
+
+    __slots__ = ()
+
+    BINARY_SI: Format
+    DECIMAL_SI: Format
+    DECIMAL_EXPONENT: Format
+    _members: dict[str, Format]
+
+    def __new__(cls, value: str) -> Format:
+        try:
+            return cls._members[value]
+        except (KeyError, TypeError):
+            raise ValueError(f"{value!r} is not a quantity format") from None
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
 
     def __str__(self) -> str:
-        return self.value
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        name = {"BinarySI": "BINARY_SI", "DecimalSI": "DECIMAL_SI"}.get(self, "DECIMAL_EXPONENT")
+        return f"<Format.{name}: {str.__repr__(self)}>"
+
+    def __reduce__(self) -> tuple[type[Format], tuple[str]]:
+        return (Format, (self.value,))
+
+
+Format._members = {
+    value: str.__new__(Format, value) for value in ("BinarySI", "DecimalSI", "DecimalExponent")
+}
+Format.BINARY_SI = Format._members["BinarySI"]
+Format.DECIMAL_SI = Format._members["DecimalSI"]
+Format.DECIMAL_EXPONENT = Format._members["DecimalExponent"]
 
 
 DECIMAL_SUFFIXES: dict[str, int] = {
