@@ -38,6 +38,7 @@ __all__ = [
     "ZONE_LABEL",
     "Node",
     "compact_node",
+    "is_hugepages",
     "is_scalar_resource_name",
     "node_from_compact",
     "parse_node",

@@ -21,7 +21,7 @@ Kubernetes 1.32 semantics: in-place resize and pod-level resources are alpha
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,8 @@ __all__ = [
     "AffinityTerm",
     "PodInfo",
     "SpreadConstraint",
+    "aggregate_resources",
+    "container_resources",
     "pod_info",
     "pod_spec",
     "scheduler_requests",
@@ -180,14 +182,15 @@ def pod_spec(pod: Mapping[str, Any]) -> Mapping[str, Any]:
 # --- requests ---------------------------------------------------------------------------------
 
 
-def _container_requests(container: Mapping[str, Any]) -> dict[str, Quantity]:
-    """A container's requests after API defaulting (a missing request takes the limit)."""
+def container_resources(container: Mapping[str, Any], field: str) -> dict[str, Quantity]:
+    """A container's ``requests`` or ``limits``; a missing request takes the limit (API defaulting)."""
     resources = container.get("resources") or {}
-    requests = {name: parse_quantity(str(q)) for name, q in (resources.get("requests") or {}).items()}
-    for name, q in (resources.get("limits") or {}).items():
-        if name not in requests:
-            requests[name] = parse_quantity(str(q))
-    return requests
+    result = {name: parse_quantity(str(q)) for name, q in (resources.get(field) or {}).items()}
+    if field == "requests":
+        for name, q in (resources.get("limits") or {}).items():
+            if name not in result:
+                result[name] = parse_quantity(str(q))
+    return result
 
 
 def _add(total: dict[str, Quantity], other: Mapping[str, Quantity]) -> None:
@@ -201,36 +204,62 @@ def _max(total: dict[str, Quantity], other: Mapping[str, Quantity]) -> None:
             total[name] = q
 
 
-def scheduler_requests(
-    pod: Mapping[str, Any], non_missing: Mapping[str, Quantity] | None = None
+ContainerFn = Callable[[Mapping[str, Any], dict[str, Quantity]], dict[str, Quantity]]
+
+
+def aggregate_resources(
+    pod: Mapping[str, Any],
+    field: str = "requests",
+    non_missing: Mapping[str, Quantity] | None = None,
+    regular_container_fn: ContainerFn | None = None,
 ) -> dict[str, Quantity]:
-    """component-helpers ``PodRequests`` (sidecar-aware), optionally with ``NonMissingContainerRequests``."""
+    """component-helpers ``PodRequests``/``PodLimits``: sidecar-aware sums, init-container maxima, overhead.
+
+    ``field`` is ``requests`` or ``limits``. ``non_missing`` fills requests a
+    container lacks (``NonMissingContainerRequests``); ``regular_container_fn``
+    may replace a regular container's list (kubectl's in-place-resize view).
+    Overhead is added to every request, but only to limits already non-zero.
+    """
     spec = pod_spec(pod)
     total: dict[str, Quantity] = {}
     for container in spec.get("containers") or []:
-        requests = _container_requests(container)
+        values = container_resources(container, field)
+        if regular_container_fn is not None:
+            values = regular_container_fn(container, values)
         if non_missing:
-            requests = {**{k: v for k, v in non_missing.items() if k not in requests}, **requests}
-        _add(total, requests)
+            values = {**{k: v for k, v in non_missing.items() if k not in values}, **values}
+        _add(total, values)
     sidecars: dict[str, Quantity] = {}
     init_max: dict[str, Quantity] = {}
     for container in spec.get("initContainers") or []:
-        requests = _container_requests(container)
+        values = container_resources(container, field)
         if non_missing:
-            requests = {**{k: v for k, v in non_missing.items() if k not in requests}, **requests}
+            values = {**{k: v for k, v in non_missing.items() if k not in values}, **values}
         if container.get("restartPolicy") == "Always":
-            _add(total, requests)
-            _add(sidecars, requests)
+            _add(total, values)
+            _add(sidecars, values)
             use = dict(sidecars)
         else:
-            use = dict(requests)
+            use = dict(values)
             _add(use, sidecars)
         _max(init_max, use)
     _max(total, init_max)
     overhead = spec.get("overhead")
     if overhead:
-        _add(total, {name: parse_quantity(str(q)) for name, q in overhead.items()})
+        for name, text in overhead.items():
+            q = parse_quantity(str(text))
+            if field == "requests":
+                _add(total, {name: q})
+            elif total.get(name):
+                total[name] = total[name] + q
     return total
+
+
+def scheduler_requests(
+    pod: Mapping[str, Any], non_missing: Mapping[str, Quantity] | None = None
+) -> dict[str, Quantity]:
+    """The scheduler's ``PodRequests``, optionally with ``NonMissingContainerRequests``."""
+    return aggregate_resources(pod, "requests", non_missing)
 
 
 def _needs_non_zero_defaults(spec: Mapping[str, Any]) -> bool:
