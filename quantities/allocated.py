@@ -131,7 +131,9 @@ def _parse_timestamp(text: object) -> dt.datetime | None:
         return None
 
 
-def kubectl_pod_requests_and_limits(pod: Mapping[str, Any]) -> tuple[dict[str, Quantity], dict[str, Quantity]]:
+def kubectl_pod_requests_and_limits(
+    pod: Mapping[str, Any],
+) -> tuple[dict[str, Quantity], dict[str, Quantity]]:
     """kubectl 1.32's ``PodRequestsAndLimits`` (``kubectl/pkg/util/resource``).
 
     A container with a status counts, per resource, the larger of its spec
@@ -257,7 +259,9 @@ class NodeAllocation:
     pods: tuple[PodAllocation, ...]
     resources: tuple[ResourceAllocation, ...]
 
-    CSV_HEADER = ("node", "resource", "requests", "requests_percent", "limits", "limits_percent", "allocatable")
+    CSV_HEADER = (
+        "node", "resource", "requests", "requests_percent", "limits", "limits_percent", "allocatable"
+    )  # fmt: skip
 
     def total(self, resource: str) -> ResourceAllocation:
         """The "Allocated resources" row of ``resource``."""
@@ -377,7 +381,12 @@ def node_allocated(
     )
     resources.extend(
         ResourceAllocation(
-            name, total_requests.get(name, _ZERO), total_limits.get(name, _ZERO), allocatable[name], None, None
+            name,
+            total_requests.get(name, _ZERO),
+            total_limits.get(name, _ZERO),
+            allocatable[name],
+            None,
+            None,
         )
         for name in extended
     )

@@ -37,6 +37,8 @@ class NodeInfo:
     """A node and the pods it runs, with their requests summed (framework.NodeInfo)."""
 
     __slots__ = (
+        "limits_cpu",
+        "limits_memory",
         "node",
         "non0_cpu",
         "non0_memory",
@@ -58,6 +60,8 @@ class NodeInfo:
         self.requested_scalars: dict[str, int] = {}
         self.non0_cpu = 0
         self.non0_memory = 0
+        self.limits_cpu = 0
+        self.limits_memory = 0
 
     def __repr__(self) -> str:
         return f"NodeInfo({self.node.name!r}, pods={len(self.pods)})"
@@ -94,6 +98,8 @@ class NodeInfo:
                 scalars[name] = scalars.get(name, 0) + sign * value
         self.non0_cpu += sign * pod.non0_cpu
         self.non0_memory += sign * pod.non0_memory
+        self.limits_cpu += sign * pod.cpu_limit
+        self.limits_memory += sign * pod.memory_limit
 
     @property
     def free_cpu(self) -> int:
@@ -113,6 +119,8 @@ class NodeInfo:
         copy.requested_scalars = dict(self.requested_scalars)
         copy.non0_cpu = self.non0_cpu
         copy.non0_memory = self.non0_memory
+        copy.limits_cpu = self.limits_cpu
+        copy.limits_memory = self.limits_memory
         return copy
 
 

@@ -102,10 +102,12 @@ class PodInfo:
         "affinity_terms",
         "anti_affinity_terms",
         "cpu",
+        "cpu_limit",
         "creation_timestamp",
         "ephemeral_storage",
         "labels",
         "memory",
+        "memory_limit",
         "name",
         "namespace",
         "node_name",
@@ -137,6 +139,8 @@ class PodInfo:
     scalars: Mapping[str, int]
     non0_cpu: int
     non0_memory: int
+    cpu_limit: int
+    memory_limit: int
     tolerations: Sequence[Mapping[str, Any]]
     node_selector: Mapping[str, str]
     required_node_terms: Sequence[Mapping[str, Any]] | None
@@ -389,6 +393,12 @@ def pod_info(pod: Mapping[str, Any]) -> PodInfo:
         info.non0_memory = non0[MEMORY].value()
     else:
         info.non0_cpu, info.non0_memory = info.cpu, info.memory
+
+    limits = aggregate_resources(pod, "limits")
+    cpu_limit = limits.get(CPU)
+    memory_limit = limits.get(MEMORY)
+    info.cpu_limit = cpu_limit.milli_value() if cpu_limit is not None else 0
+    info.memory_limit = memory_limit.value() if memory_limit is not None else 0
 
     info.tolerations = tuple(spec.get("tolerations") or ())
     info.node_selector = spec.get("nodeSelector") or {}

@@ -1,0 +1,149 @@
+"""Workloads to plan: how many pods of which template a controller would create.
+
+* Deployment, ReplicaSet, ReplicationController, StatefulSet: ``spec.replicas``
+  (default 1);
+* Job: ``spec.parallelism`` (default 1), at most ``spec.completions``;
+  CronJob: the same for its ``jobTemplate``;
+* DaemonSet: one pod per eligible node (decided by the plan);
+* Pod: one.
+
+The compact form for people and spreadsheets is a row with ``name``,
+``replicas``, ``cpu`` and ``memory`` (requests) and optionally
+``cpu_limit``, ``memory_limit`` and ``namespace``.
+
+>>> [(w.name, w.replicas) for w in workloads_in({"kind": "Deployment", "metadata": {"name": "web"},
+...     "spec": {"replicas": 3, "template": {"spec": {"containers": [{"name": "app"}]}}}})]
+[('web', 3)]
+>>> compact_workload({"name": "api", "replicas": "2", "cpu": "500m", "memory": "1Gi"}).pod["spec"]
+{'containers': [{'name': 'api', 'resources': {'requests': {'cpu': '500m', 'memory': '1Gi'}}}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Workload", "compact_workload", "workloads_in"]
+
+_REPLICATED = frozenset({"Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"})
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """A pod template and how many copies of it to place (None: one per eligible node)."""
+
+    name: str
+    kind: str
+    namespace: str
+    replicas: int | None
+    pod: Mapping[str, Any]
+
+    @property
+    def is_daemonset(self) -> bool:
+        return self.replicas is None
+
+
+def _int(value: object, default: int) -> int:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number of replicas, got {value!r}")
+    number = int(str(value).strip()) if not isinstance(value, int) else value
+    if number < 0:
+        raise ValueError(f"a number of replicas cannot be negative: {value!r}")
+    return number
+
+
+def _template_pod(template: Mapping[str, Any], namespace: str, name: str) -> dict[str, Any]:
+    metadata = dict(template.get("metadata") or {})
+    metadata["namespace"] = namespace
+    metadata.setdefault("name", name)
+    return {"kind": "Pod", "metadata": metadata, "spec": template.get("spec") or {}}
+
+
+def _workload(obj: Mapping[str, Any]) -> Workload | None:
+    kind = str(obj.get("kind") or "")
+    metadata = obj.get("metadata") or {}
+    name = str(metadata.get("name") or metadata.get("generateName") or kind.lower())
+    namespace = str(metadata.get("namespace") or "default")
+    spec = obj.get("spec") or {}
+    if kind == "Pod" or (not kind and "containers" in spec):
+        pod = {"kind": "Pod", "metadata": {**metadata, "namespace": namespace}, "spec": spec}
+        return Workload(name, kind or "Pod", namespace, 1, pod)
+    if kind == "CronJob":
+        job_spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+        return _job(name, kind, namespace, job_spec)
+    if kind == "Job":
+        return _job(name, kind, namespace, spec)
+    template = spec.get("template")
+    if not isinstance(template, Mapping):
+        return None
+    if kind in _REPLICATED:
+        replicas = _int(spec.get("replicas"), 1)
+        return Workload(name, kind, namespace, replicas, _template_pod(template, namespace, name))
+    if kind == "DaemonSet":
+        return Workload(name, kind, namespace, None, _template_pod(template, namespace, name))
+    return None
+
+
+def _job(name: str, kind: str, namespace: str, spec: Mapping[str, Any]) -> Workload | None:
+    template = spec.get("template")
+    if not isinstance(template, Mapping):
+        return None
+    parallelism = _int(spec.get("parallelism"), 1)
+    completions = spec.get("completions")
+    if completions is not None:
+        parallelism = min(parallelism, _int(completions, 1))
+    return Workload(name, kind, namespace, parallelism, _template_pod(template, namespace, name))
+
+
+def workloads_in(obj: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[Workload]:
+    """Every workload in a manifest, a ``List`` or a sequence of documents; other kinds are skipped."""
+    if isinstance(obj, Mapping):
+        items = obj.get("items")
+        kind = obj.get("kind")
+        if isinstance(items, list) and (kind is None or str(kind).endswith("List")):
+            return workloads_in(items)
+        if "kind" not in obj and "name" in obj and "spec" not in obj:
+            return [compact_workload(obj)]
+        found = _workload(obj)
+        return [found] if found is not None else []
+    result: list[Workload] = []
+    for item in obj:
+        if isinstance(item, Mapping):
+            result.extend(workloads_in(item))
+    return result
+
+
+_REQUEST_KEYS = {"cpu": "cpu", "memory": "memory", "cpu_request": "cpu", "memory_request": "memory"}
+_LIMIT_KEYS = {"cpu_limit": "cpu", "memory_limit": "memory"}
+
+
+def compact_workload(row: Mapping[str, Any]) -> Workload:
+    """A workload from the compact form: name, replicas, cpu and memory requests and limits."""
+    name = str(row.get("name") or "").strip()
+    if not name:
+        raise ValueError(f"compact workload without a name: {dict(row)!r}")
+    given = {key: str(value).strip() for key, value in row.items() if value not in ("", None)}
+    requests = {k: given[key] for key, k in _REQUEST_KEYS.items() if key in given}
+    limits = {k: given[key] for key, k in _LIMIT_KEYS.items() if key in given}
+    for key in ("requests", "limits"):
+        extra = row.get(key)
+        if isinstance(extra, Mapping):
+            (requests if key == "requests" else limits).update({str(k): str(v) for k, v in extra.items()})
+    resources: dict[str, Any] = {}
+    if requests:
+        resources["requests"] = requests
+    if limits:
+        resources["limits"] = limits
+    namespace = str(row.get("namespace") or "default")
+    labels = row.get("labels") if isinstance(row.get("labels"), Mapping) else {"app": name}
+    pod = {
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "spec": {"containers": [{"name": name, "resources": resources}]},
+    }
+    kind = str(row.get("kind") or "Deployment")
+    replicas = None if kind == "DaemonSet" else _int(row.get("replicas"), 1)
+    return Workload(name, kind, namespace, replicas, pod)
