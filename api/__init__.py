@@ -1,0 +1,110 @@
+"""The kube-quantities HTTP service: a thin Flask layer over the ``quantities`` library.
+
+``create_app(config)`` builds the app (no work at import time). Views parse
+with marshmallow schemas, call the library and serialise; every error becomes
+an RFC 9457 problem document in ``api.problems``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+import flask_smorest
+from apispec.yaml_utils import dict_to_yaml
+from flask import Flask, Response, request, send_from_directory
+from flask_cors import CORS
+from flask_smorest.spec import prepare_response
+
+from api import config as settings
+from api import problems
+from api.schemas import ProblemSchema
+
+__all__ = ["create_app", "openapi_yaml"]
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api with our problem documents as the error schema."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        super()._register_responses()
+        # Errors are application/problem+json, not application/json.
+        for name in ("DEFAULT_ERROR", *(status.name for status in HTTPStatus if status >= 400)):
+            response: dict[str, Any] = {"description": "a problem (RFC 9457)", "schema": self.ERROR_SCHEMA}
+            prepare_response(response, self.spec, problems.PROBLEM_TYPE)
+            self.spec.components.response(name, response, lazy=True)
+
+
+def _cache_headers(response: Response) -> Response:
+    """GET answers depend only on the URL (and Accept): let clients and proxies keep them."""
+    if request.method == "GET" and response.status_code == 200 and request.path.startswith("/v1/"):
+        from flask import current_app
+
+        response.cache_control.public = True
+        response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
+        response.vary.add("Accept")
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+def _register_docs(app: Flask) -> None:
+    import swagger_ui_bundle
+
+    static = swagger_ui_bundle.swagger_ui_path
+
+    @app.route("/docs/static/<path:filename>")
+    def swagger_static(filename: str) -> Response:
+        return send_from_directory(static, filename, max_age=86400)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` overrides the environment, which overrides the defaults."""
+    app = Flask(__name__)
+    app.config.from_mapping(settings.DEFAULTS)
+    app.config.from_mapping(settings.from_environment(os.environ))
+    if config:
+        app.config.from_mapping(config)
+    # Debug mode shows tracebacks; no setting turns it on (use `flask run --debug` locally).
+    app.debug = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    origins = app.config["CORS_ORIGINS"]
+    wildcard = origins == "*"
+    CORS(
+        app,
+        origins="*" if wildcard else [o.strip() for o in str(origins).split(",") if o.strip()],
+        send_wildcard=wildcard,
+        vary_header=not wildcard,
+        expose_headers=["ETag", "Content-Type"],
+        max_age=86400,
+    )
+    api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}})
+    problems.install(app)
+
+    from api import health, quantities
+
+    for blueprint in (health.blp, quantities.blp):
+        api.register_blueprint(blueprint)
+    _register_docs(app)
+    app.after_request(_cache_headers)
+    app.extensions["kq_api"] = api
+    return app
+
+
+def openapi_yaml(app: Flask) -> str:
+    """The OpenAPI document the app serves, as the YAML committed in ``openapi.yaml``."""
+    api = app.extensions["kq_api"]
+    return str(dict_to_yaml(api.spec.to_dict(), {"sort_keys": False}))
+
+
+_DESCRIPTION = """Kubernetes resource arithmetic, exactly as Kubernetes does it.
+
+Every GET answers in JSON, or as a bare value (`format=text`) or CSV
+(`format=csv`) for spreadsheets; `errors=text` answers errors with 200 and a
+single line `ERROR: <message>`, which a spreadsheet cell can show. Errors are
+RFC 9457 problem documents (`application/problem+json`)."""

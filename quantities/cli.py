@@ -14,42 +14,12 @@ from typing import TextIO
 from quantities.errors import QuantityError
 from quantities.quantity import parse_quantity
 
-__all__ = ["exact_decimal", "main"]
+__all__ = ["main"]
 
 EXIT_INVALID = 2
 
 Command = Callable[[argparse.Namespace, TextIO], int]
 _COMMANDS: dict[str, Command] = {}
-
-
-def exact_decimal(value: object) -> str:
-    """A Fraction or Decimal whose decimal expansion ends, written out in full.
-
-    >>> from fractions import Fraction
-    >>> exact_decimal(Fraction(3, 2)), exact_decimal(Fraction(1953125, 2097152))
-    ('1.5', '0.931322574615478515625')
-    """
-    from decimal import Decimal
-    from fractions import Fraction
-
-    fraction = value if isinstance(value, Fraction) else Fraction(str(value))
-    denominator, places = fraction.denominator, 0
-    # Unit conversions only divide by powers of 2 and 5, so the expansion ends.
-    while denominator % 10 == 0 or denominator % 2 == 0 or denominator % 5 == 0:
-        if denominator % 10 == 0:
-            denominator //= 10
-        elif denominator % 2 == 0:
-            denominator //= 2
-        else:
-            denominator //= 5
-        places += 1
-    if denominator != 1:
-        raise ValueError(f"{fraction} has no finite decimal expansion")
-    scaled = fraction * 10**places
-    text = format(Decimal(scaled.numerator).scaleb(-places), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
 
 
 def _command(name: str) -> Callable[[Command], Command]:
@@ -74,6 +44,7 @@ def _parse(arguments: argparse.Namespace, out: TextIO) -> int:
 @_command("convert")
 def _convert(arguments: argparse.Namespace, out: TextIO) -> int:
     from quantities.human import parse_human
+    from quantities.units import exact_decimal
 
     quantity = parse_human(arguments.value)
     print(exact_decimal(quantity.to(arguments.unit).magnitude), file=out)

@@ -49,6 +49,8 @@ class QuantityError(ValueError):
         self.position = position
         self.hint = hint
         self.kubernetes_message = kubernetes_message
+        #: Where the value was, as a JSON path, when a caller knows it.
+        self.path: str | None = None
         message = f"invalid quantity {_quote(text)}: {reason}"
         if isinstance(text, str) and text:
             message += f" (at position {position})"

@@ -24,7 +24,15 @@ if TYPE_CHECKING:
 
     from quantities.quantity import Quantity
 
-__all__ = ["BINARY_UNITS", "UNITS", "convert", "from_fraction", "quantity_from_pint", "registry"]
+__all__ = [
+    "BINARY_UNITS",
+    "UNITS",
+    "convert",
+    "exact_decimal",
+    "from_fraction",
+    "quantity_from_pint",
+    "registry",
+]
 
 _DECIMAL_PREFIXES = {"k": "kilo", "M": "mega", "G": "giga", "T": "tera", "P": "peta", "E": "exa"}
 _BINARY_PREFIXES = {"Ki": "kibi", "Mi": "mebi", "Gi": "gibi", "Ti": "tebi", "Pi": "pebi", "Ei": "exbi"}
@@ -132,3 +140,33 @@ def quantity_from_pint(quantity: pint.Quantity[Any]) -> Quantity:
     exact = units.Quantity(magnitude, target).to(base).magnitude
     fmt = Format.BINARY_SI if target in BINARY_UNITS else Format.DECIMAL_SI
     return from_fraction(to_fraction(exact), fmt)
+
+
+def exact_decimal(value: object) -> str:
+    """A Fraction or Decimal whose decimal expansion ends, written out in full.
+
+    >>> from fractions import Fraction
+    >>> exact_decimal(Fraction(3, 2)), exact_decimal(Fraction(1953125, 2097152))
+    ('1.5', '0.931322574615478515625')
+    """
+    from decimal import Decimal
+    from fractions import Fraction
+
+    fraction = value if isinstance(value, Fraction) else Fraction(str(value))
+    denominator, places = fraction.denominator, 0
+    # Unit conversions only divide by powers of 2 and 5, so the expansion ends.
+    while denominator % 10 == 0 or denominator % 2 == 0 or denominator % 5 == 0:
+        if denominator % 10 == 0:
+            denominator //= 10
+        elif denominator % 2 == 0:
+            denominator //= 2
+        else:
+            denominator //= 5
+        places += 1
+    if denominator != 1:
+        raise ValueError(f"{fraction} has no finite decimal expansion")
+    scaled = fraction * 10**places
+    text = format(Decimal(scaled.numerator).scaleb(-places), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text

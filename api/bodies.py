@@ -1,0 +1,85 @@
+"""Request bodies, decoded defensively: JSON, YAML (safe subset only) and CSV.
+
+Hostile bodies get a 4xx problem, never a 500: invalid UTF-8, NaN and
+Infinity, nesting deeper than Python can recurse, YAML alias bombs and YAML
+tags that try to build Python objects.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any, NoReturn
+
+import flask
+from webargs import core
+from webargs.flaskparser import FlaskParser
+
+from api.problems import Problem
+
+__all__ = ["JSON_TYPES", "YAML_TYPES", "SafeParser", "body_text", "decode_json", "decode_yaml"]
+
+JSON_TYPES = frozenset({"application/json"})
+YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
+CSV_TYPES = frozenset({"text/csv"})
+
+# An alias bomb expands a few hundred bytes into billions of nodes when walked.
+# PyYAML shares aliased nodes, so counting nodes as they are composed bounds the walk too.
+MAX_YAML_NODES = 1_000_000
+MAX_YAML_ALIASES = 1_000
+
+
+def body_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise Problem(400, f"the body is not valid UTF-8 (byte {error.start})") from None
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise Problem(400, f"the JSON body contains {name}, which is not a number JSON allows")
+
+
+def decode_json(data: bytes) -> Any:
+    text = body_text(data)
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise Problem(400, f"the body is not valid JSON: {error.msg} ({where})") from None
+    except RecursionError:
+        raise Problem(400, "the JSON body is nested too deeply") from None
+
+
+def decode_yaml(data: bytes) -> list[Any]:
+    """Every document of a YAML stream, with safe_load semantics and size limits."""
+    from quantities.manifest_yaml import YamlError, load_yaml_documents
+
+    text = body_text(data)
+    try:
+        return load_yaml_documents(text)
+    except YamlError as error:
+        raise Problem(400, str(error)) from None
+
+
+def decode(request: flask.Request) -> Any:
+    """The decoded body for a JSON or YAML request; a YAML stream of one document is that document."""
+    data = request.get_data(cache=True)
+    mimetype = request.mimetype
+    if mimetype in JSON_TYPES or mimetype.endswith("+json"):
+        return decode_json(data)
+    if mimetype in YAML_TYPES:
+        documents = decode_yaml(data)
+        return documents[0] if len(documents) == 1 else documents
+    raise Problem(
+        415, f"unsupported content type {mimetype or '(none)'}: send application/json or application/yaml"
+    )
+
+
+class SafeParser(FlaskParser):
+    """webargs' Flask parser, decoding bodies with the defences above."""
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        if not req.get_data(cache=True) and not req.mimetype:
+            return core.missing
+        return decode(req)

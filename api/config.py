@@ -1,0 +1,54 @@
+"""Service settings: safe defaults, overridden by environment variables or a mapping.
+
+Every setting can be given as an environment variable of the same name with
+the prefix ``KQ_`` (``KQ_MAX_CONTENT_LENGTH=1048576``); ``PORT`` and
+``CORS_ORIGINS`` are also read without the prefix, as platforms set them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["DEFAULTS", "from_environment"]
+
+DEFAULTS: dict[str, Any] = {
+    # Largest request body, in bytes (413 above it).
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    # Most values in one batch request (422 above it).
+    "MAX_BATCH_VALUES": 200_000,
+    # Origins allowed to call the API from a browser: "*" or a comma-separated list.
+    "CORS_ORIGINS": "*",
+    # Seconds a client or proxy may keep a GET answer (answers depend only on the URL).
+    "CACHE_MAX_AGE": 3600,
+    # Debug mode is never switched on by configuration: see create_app.
+    "API_TITLE": "kube-quantities",
+    "API_VERSION": "1.0.0",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    "OPENAPI_SWAGGER_UI_URL": "/docs/static/",
+    "JSON_SORT_KEYS": False,
+}
+
+_INTEGER_SETTINGS = {"MAX_CONTENT_LENGTH", "MAX_BATCH_VALUES", "CACHE_MAX_AGE"}
+
+
+def from_environment(environment: Mapping[str, str]) -> dict[str, Any]:
+    """The settings given in ``environment``, converted to their types."""
+    settings: dict[str, Any] = {}
+    for name in DEFAULTS.keys() - {"JSON_SORT_KEYS"}:
+        raw = environment.get("KQ_" + name)
+        if raw is None and name == "CORS_ORIGINS":
+            raw = environment.get(name)
+        if raw is None:
+            continue
+        if name in _INTEGER_SETTINGS:
+            try:
+                settings[name] = int(raw)
+            except ValueError:
+                raise ValueError(f"KQ_{name} must be a whole number, not {raw!r}") from None
+        else:
+            settings[name] = raw
+    return settings

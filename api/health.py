@@ -1,0 +1,52 @@
+"""Health endpoints for probes and load balancers.
+
+``/livez``: the process answers. ``/readyz``: it should get traffic; 503 while
+starting or draining (gunicorn's SIGTERM handler marks the worker draining).
+``/healthz``: both, for tools that know only one endpoint.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Response, json
+
+from api.blueprint import Blueprint
+
+blp = Blueprint("health", __name__, description="Liveness and readiness")
+
+_draining = threading.Event()
+
+
+def start_draining() -> None:
+    """Called on SIGTERM: readiness turns 503 so load balancers stop sending traffic."""
+    _draining.set()
+
+
+def _status(ok: bool, detail: str) -> Response:
+    body = {"status": "ok" if ok else "unavailable", "detail": detail}
+    return Response(json.dumps(body), 200 if ok else 503, mimetype="application/json")
+
+
+@blp.route("/livez", methods=["GET"])
+@blp.doc(responses={"200": {"description": "the process is alive"}})
+def livez() -> Response:
+    return _status(True, "alive")
+
+
+def _readiness() -> Response:
+    if _draining.is_set():
+        return _status(False, "draining")
+    return _status(True, "ready")
+
+
+@blp.route("/readyz", methods=["GET"])
+@blp.doc(responses={"200": {"description": "ready"}, "503": {"description": "draining"}})
+def readyz() -> Response:
+    return _readiness()
+
+
+@blp.route("/healthz", methods=["GET"])
+@blp.doc(responses={"200": {"description": "alive and ready"}, "503": {"description": "draining"}})
+def healthz() -> Response:
+    return _readiness()

@@ -1,0 +1,64 @@
+"""openapi.yaml is the published contract: it must equal what the app serves, and real answers must fit it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from flask import Flask
+from openapi_core import Config, OpenAPI
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
+from werkzeug.test import EnvironBuilder
+
+from api import openapi_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_committed_openapi_yaml_is_what_the_app_serves(app: Flask) -> None:
+    committed = (ROOT / "openapi.yaml").read_text()
+    assert committed == openapi_yaml(app), "openapi.yaml is stale: run `make openapi`"
+
+
+def test_served_json_document_equals_the_yaml(app: Flask) -> None:
+    served = app.test_client().get("/openapi.json").get_json()
+    assert served == yaml.safe_load((ROOT / "openapi.yaml").read_text())
+
+
+@pytest.fixture(scope="module")
+def contract() -> OpenAPI:
+    # Problem documents are JSON under their own media type (RFC 9457).
+    config = Config(extra_media_type_deserializers={"application/problem+json": json.loads})
+    return OpenAPI.from_dict(yaml.safe_load((ROOT / "openapi.yaml").read_text()), config=config)
+
+
+# Requests chosen to reach every documented operation and representation.
+EXCHANGES: list[tuple[str, str, dict[str, Any]]] = [
+    ("GET", "/v1/quantity?value=1.5Gi", {}),
+    ("GET", "/v1/quantity?value=1.5Gi&to=GiB", {}),
+    ("GET", "/v1/quantity?value=1K", {}),
+    ("GET", "/v1/quantity", {}),
+    ("GET", "/v1/quantities/normalize?value=1&value=1K", {}),
+    ("POST", "/v1/quantities/normalize", {"json": {"values": ["1", "1K", 5], "to": "MiB"}}),
+    ("POST", "/v1/quantities/normalize", {"data": "{", "content_type": "application/json"}),
+    ("GET", "/v1/quantities/sum?value=1Gi&value=1Mi", {}),
+    ("POST", "/v1/quantities/sum", {"json": {"values": ["1Gi", "x"]}}),
+    ("GET", "/v1/quantities/compare?a=1&b=2", {}),
+    ("POST", "/v1/quantities/compare", {"json": {"a": "1", "b": "1000m"}}),
+    ("GET", "/livez", {}),
+    ("GET", "/readyz", {}),
+    ("GET", "/healthz", {}),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "options"), EXCHANGES)
+def test_answers_fit_the_contract(
+    app: Flask, contract: OpenAPI, method: str, url: str, options: dict[str, Any]
+) -> None:
+    response = app.test_client().open(url, method=method, **options)
+    # The client consumed its request's body; validate against an identical fresh one.
+    request = EnvironBuilder(path=url, method=method, **options).get_request()
+    contract.validate_response(WerkzeugOpenAPIRequest(request), WerkzeugOpenAPIResponse(response))
