@@ -23,7 +23,7 @@ aligned as kubectl aligns them, Age column included.
 
 >>> node = {"metadata": {"name": "n1"}, "status": {"allocatable": {"cpu": "10", "memory": "8029368Ki"}}}
 >>> pod = {"metadata": {"name": "web", "namespace": "default"}, "spec": {"nodeName": "n1",
-...     "containers": [{"resources": {"requests": {"cpu": "10m", "memory": "5Gi"}}}]}}
+...     "containers": [{"name": "c", "resources": {"requests": {"cpu": "10m", "memory": "5Gi"}}}]}}
 >>> allocation = node_allocated(node, [pod])
 >>> allocation.total("memory").requests_text
 '5Gi (65%)'
@@ -36,8 +36,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from quantities.manifests import parse_manifest_quantity
 from quantities.nodes import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, Node, is_hugepages, parse_node
-from quantities.podinfo import aggregate_resources
+from quantities.podinfo import pod_spec
 from quantities.quantity import Quantity
 from quantities.tabwriter import tabulate
 
@@ -131,38 +132,65 @@ def _parse_timestamp(text: object) -> dt.datetime | None:
         return None
 
 
+def _with_allocated(pod: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The pod with each running container's requests raised to its ``allocatedResources``."""
+    status = pod.get("status") or {}
+    statuses = {cs.get("name"): cs for cs in status.get("containerStatuses") or [] if isinstance(cs, Mapping)}
+    if not statuses:
+        return pod
+    infeasible = status.get("resize") == "Infeasible"
+    spec = pod_spec(pod)
+    containers = []
+    changed = False
+    for container in spec.get("containers") or []:
+        container_status = statuses.get(container.get("name"))
+        allocated = (container_status or {}).get("allocatedResources") or {}
+        if container_status is None or (not allocated and not infeasible):
+            containers.append(container)
+            continue
+        resources = dict(container.get("resources") or {})
+        requests = dict(resources.get("requests") or {})
+        if infeasible:
+            requests = dict(allocated)
+        else:
+            for name, value in allocated.items():
+                if name not in requests or parse_manifest_quantity(requests[name]) <= parse_manifest_quantity(
+                    value
+                ):
+                    requests[name] = value
+        resources["requests"] = requests
+        containers.append({**container, "resources": resources})
+        changed = True
+    if not changed:
+        return pod
+    return {**pod, "spec": {**spec, "containers": containers}}
+
+
 def kubectl_pod_requests_and_limits(
     pod: Mapping[str, Any],
 ) -> tuple[dict[str, Quantity], dict[str, Quantity]]:
     """kubectl 1.32's ``PodRequestsAndLimits`` (``kubectl/pkg/util/resource``).
 
-    A container with a status counts, per resource, the larger of its spec
-    request and ``status.containerStatuses[].allocatedResources``, or only the
-    latter while ``status.resize`` is ``Infeasible``. Pod-level resources
-    (alpha in 1.32) are not read.
+    The sums are :func:`quantities.requests.pod_requests` and ``pod_limits``
+    without pod-level resources (alpha in 1.32, not read by kubectl 1.32),
+    except that a container with a status counts, per resource, the larger of
+    its spec request and ``status.containerStatuses[].allocatedResources``
+    (only the latter while ``status.resize`` is ``Infeasible``).
     """
-    status = pod.get("status") or {}
-    statuses = {cs.get("name"): cs for cs in status.get("containerStatuses") or [] if isinstance(cs, Mapping)}
-    infeasible = status.get("resize") == "Infeasible"
+    from quantities.problems import PodValidationError
+    from quantities.requests import pod_limits, pod_requests
+    from quantities.validation import valid_pod
 
-    def with_allocated(container: Mapping[str, Any], requests: dict[str, Quantity]) -> dict[str, Quantity]:
-        container_status = statuses.get(container.get("name"))
-        if container_status is None:
-            return requests
-        allocated = {
-            name: Quantity(str(q)) for name, q in (container_status.get("allocatedResources") or {}).items()
-        }
-        if infeasible:
-            return allocated
-        merged = dict(requests)
-        for name, q in allocated.items():
-            if name not in merged or merged[name] <= q:
-                merged[name] = q
-        return merged
-
-    requests = aggregate_resources(pod, "requests", regular_container_fn=with_allocated if statuses else None)
-    limits = aggregate_resources(pod, "limits")
-    return requests, limits
+    valid = valid_pod(pod)
+    view = _with_allocated(pod)
+    try:
+        valid_view = valid if view is pod else valid_pod(view)
+    except PodValidationError:
+        valid_view = valid
+    return (
+        pod_requests(valid_view, skip_pod_level_resources=True),
+        pod_limits(valid, skip_pod_level_resources=True),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ post-filter part.
 
 >>> from quantities.nodes import compact_node
 >>> pod = {"metadata": {"name": "big"},
-...        "spec": {"containers": [{"resources": {"requests": {"memory": "5Gi"}}}]}}
+...        "spec": {"containers": [{"name": "c", "resources": {"requests": {"memory": "5Gi"}}}]}}
 >>> result = check_fit(pod, [compact_node("n1", cpu="1", memory="4Gi")], [])
 >>> result.fits, result.message
 (False, '0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: \

@@ -9,8 +9,9 @@ snapshot are ignored, as the scheduler ignores them.
 
 >>> from quantities.nodes import compact_node
 >>> from quantities.podinfo import pod_info
->>> snap = Snapshot([compact_node("n1", cpu="2", memory="4Gi")], [pod_info({"metadata": {"name": "p"},
-...     "spec": {"nodeName": "n1", "containers": [{"resources": {"requests": {"cpu": "500m"}}}]}})])
+>>> pod = pod_info({"metadata": {"name": "p"}, "spec": {"nodeName": "n1",
+...     "containers": [{"name": "c", "resources": {"requests": {"cpu": "500m"}}}]}})
+>>> snap = Snapshot([compact_node("n1", cpu="2", memory="4Gi")], [pod])
 >>> info = snap.node_infos[0]
 >>> info.requested_cpu, info.free_cpu, info.non0_memory
 (500, 1500, 209715200)

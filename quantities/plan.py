@@ -420,7 +420,7 @@ def max_replicas(
     """How many more copies of ``pod`` the cluster would accept, placed one by one as the scheduler would.
 
     >>> from quantities.nodes import compact_node
-    >>> pod = {"spec": {"containers": [{"resources": {"requests": {"cpu": "1500m"}}}]}}
+    >>> pod = {"spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1500m"}}}]}}
     >>> nodes = [compact_node("a", cpu="4", memory="1Gi"), compact_node("b", cpu="2", memory="1Gi")]
     >>> max_replicas(pod, nodes)
     3

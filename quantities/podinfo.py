@@ -21,12 +21,12 @@ Kubernetes 1.32 semantics: in-place resize and pod-level resources are alpha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from quantities.nodes import CPU, EPHEMERAL_STORAGE, MEMORY, is_scalar_resource_name
-from quantities.quantity import Quantity, parse_quantity
+from quantities.quantity import Quantity
 
 __all__ = [
     "DEFAULT_MEMORY_REQUEST",
@@ -34,11 +34,8 @@ __all__ = [
     "AffinityTerm",
     "PodInfo",
     "SpreadConstraint",
-    "aggregate_resources",
-    "container_resources",
     "pod_info",
     "pod_spec",
-    "scheduler_requests",
 ]
 
 #: schedutil.DefaultMilliCPURequest: 0.1 core for a container without a cpu request (scoring only).
@@ -186,84 +183,84 @@ def pod_spec(pod: Mapping[str, Any]) -> Mapping[str, Any]:
 # --- requests ---------------------------------------------------------------------------------
 
 
-def container_resources(container: Mapping[str, Any], field: str) -> dict[str, Quantity]:
-    """A container's ``requests`` or ``limits``; a missing request takes the limit (API defaulting)."""
-    resources = container.get("resources") or {}
-    result = {name: parse_quantity(str(q)) for name, q in (resources.get(field) or {}).items()}
-    if field == "requests":
-        for name, q in (resources.get("limits") or {}).items():
-            if name not in result:
-                result[name] = parse_quantity(str(q))
-    return result
+def _freeze(value: object) -> object:
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
 
 
-def _add(total: dict[str, Quantity], other: Mapping[str, Quantity]) -> None:
-    for name, q in other.items():
-        total[name] = total[name] + q if name in total else q
+def _resource_key(spec: Mapping[str, Any]) -> object:
+    """Everything in a pod spec that its requests and limits depend on (pod-level resources aside)."""
+    containers = tuple(_freeze(c.get("resources")) for c in spec.get("containers") or ())
+    init = tuple(
+        (c.get("restartPolicy"), _freeze(c.get("resources"))) for c in spec.get("initContainers") or ()
+    )
+    return (containers, init, _freeze(spec.get("overhead")))
 
 
-def _max(total: dict[str, Quantity], other: Mapping[str, Quantity]) -> None:
-    for name, q in other.items():
-        if name not in total or q > total[name]:
-            total[name] = q
+@dataclass(frozen=True, slots=True)
+class _Amounts:
+    cpu: int
+    memory: int
+    ephemeral_storage: int
+    scalars: Mapping[str, int]
+    non0_cpu: int
+    non0_memory: int
+    cpu_limit: int
+    memory_limit: int
 
 
-ContainerFn = Callable[[Mapping[str, Any], dict[str, Quantity]], dict[str, Quantity]]
+_AMOUNTS_CACHE: dict[object, _Amounts] = {}
+_AMOUNTS_CACHE_SIZE = 65536
 
 
-def aggregate_resources(
-    pod: Mapping[str, Any],
-    field: str = "requests",
-    non_missing: Mapping[str, Quantity] | None = None,
-    regular_container_fn: ContainerFn | None = None,
-) -> dict[str, Quantity]:
-    """component-helpers ``PodRequests``/``PodLimits``: sidecar-aware sums, init-container maxima, overhead.
+def _milli(resources: Mapping[str, Quantity], name: str) -> int:
+    q = resources.get(name)
+    return q.milli_value() if q is not None else 0
 
-    ``field`` is ``requests`` or ``limits``. ``non_missing`` fills requests a
-    container lacks (``NonMissingContainerRequests``); ``regular_container_fn``
-    may replace a regular container's list (kubectl's in-place-resize view).
-    Overhead is added to every request, but only to limits already non-zero.
+
+def _units(resources: Mapping[str, Quantity], name: str) -> int:
+    q = resources.get(name)
+    return q.value() if q is not None else 0
+
+
+def _amounts(pod: Mapping[str, Any], spec: Mapping[str, Any]) -> _Amounts:
+    """The pod's requests, non-zero requests and cpu/memory limits as integers (cached by shape).
+
+    Requests and limits come from :func:`quantities.requests.pod_requests` and
+    ``pod_limits`` on the defaulted, validated pod; pod-level resources are
+    skipped (the PodLevelResources gate is alpha and off in 1.32).
     """
-    spec = pod_spec(pod)
-    total: dict[str, Quantity] = {}
-    for container in spec.get("containers") or []:
-        values = container_resources(container, field)
-        if regular_container_fn is not None:
-            values = regular_container_fn(container, values)
-        if non_missing:
-            values = {**{k: v for k, v in non_missing.items() if k not in values}, **values}
-        _add(total, values)
-    sidecars: dict[str, Quantity] = {}
-    init_max: dict[str, Quantity] = {}
-    for container in spec.get("initContainers") or []:
-        values = container_resources(container, field)
-        if non_missing:
-            values = {**{k: v for k, v in non_missing.items() if k not in values}, **values}
-        if container.get("restartPolicy") == "Always":
-            _add(total, values)
-            _add(sidecars, values)
-            use = dict(sidecars)
-        else:
-            use = dict(values)
-            _add(use, sidecars)
-        _max(init_max, use)
-    _max(total, init_max)
-    overhead = spec.get("overhead")
-    if overhead:
-        for name, text in overhead.items():
-            q = parse_quantity(str(text))
-            if field == "requests":
-                _add(total, {name: q})
-            elif total.get(name):
-                total[name] = total[name] + q
-    return total
+    key = _resource_key(spec)
+    cached = _AMOUNTS_CACHE.get(key)
+    if cached is not None:
+        return cached
+    from quantities.requests import pod_limits, pod_requests
+    from quantities.validation import valid_pod
 
-
-def scheduler_requests(
-    pod: Mapping[str, Any], non_missing: Mapping[str, Quantity] | None = None
-) -> dict[str, Quantity]:
-    """The scheduler's ``PodRequests``, optionally with ``NonMissingContainerRequests``."""
-    return aggregate_resources(pod, "requests", non_missing)
+    valid = valid_pod({"kind": "Pod", "metadata": pod.get("metadata") or {}, "spec": spec})
+    requests = pod_requests(valid, skip_pod_level_resources=True)
+    limits = pod_limits(valid, skip_pod_level_resources=True)
+    if _needs_non_zero_defaults(spec):
+        non0 = pod_requests(valid, skip_pod_level_resources=True, non_missing_container_requests=_NON_MISSING)
+    else:
+        non0 = requests
+    amounts = _Amounts(
+        cpu=_milli(requests, CPU),
+        memory=_units(requests, MEMORY),
+        ephemeral_storage=_units(requests, EPHEMERAL_STORAGE),
+        scalars={name: q.value() for name, q in requests.items() if is_scalar_resource_name(name)},
+        non0_cpu=_milli(non0, CPU),
+        non0_memory=_units(non0, MEMORY),
+        cpu_limit=_milli(limits, CPU),
+        memory_limit=_units(limits, MEMORY),
+    )
+    if len(_AMOUNTS_CACHE) >= _AMOUNTS_CACHE_SIZE:
+        _AMOUNTS_CACHE.clear()
+    _AMOUNTS_CACHE[key] = amounts
+    return amounts
 
 
 def _needs_non_zero_defaults(spec: Mapping[str, Any]) -> bool:
@@ -377,28 +374,15 @@ def pod_info(pod: Mapping[str, Any]) -> PodInfo:
     info.terminating = bool(metadata.get("deletionTimestamp"))
     info.creation_timestamp = metadata.get("creationTimestamp")
 
-    requests = scheduler_requests(pod)
-    cpu = requests.get(CPU)
-    memory = requests.get(MEMORY)
-    ephemeral = requests.get(EPHEMERAL_STORAGE)
-    info.cpu = cpu.milli_value() if cpu is not None else 0
-    info.memory = memory.value() if memory is not None else 0
-    info.ephemeral_storage = ephemeral.value() if ephemeral is not None else 0
-    info.scalars = {
-        name: q.value() for name, q in requests.items() if is_scalar_resource_name(name)
-    }
-    if _needs_non_zero_defaults(spec):
-        non0 = scheduler_requests(pod, _NON_MISSING)
-        info.non0_cpu = non0[CPU].milli_value()
-        info.non0_memory = non0[MEMORY].value()
-    else:
-        info.non0_cpu, info.non0_memory = info.cpu, info.memory
-
-    limits = aggregate_resources(pod, "limits")
-    cpu_limit = limits.get(CPU)
-    memory_limit = limits.get(MEMORY)
-    info.cpu_limit = cpu_limit.milli_value() if cpu_limit is not None else 0
-    info.memory_limit = memory_limit.value() if memory_limit is not None else 0
+    amounts = _amounts(pod, spec)
+    info.cpu = amounts.cpu
+    info.memory = amounts.memory
+    info.ephemeral_storage = amounts.ephemeral_storage
+    info.scalars = amounts.scalars
+    info.non0_cpu = amounts.non0_cpu
+    info.non0_memory = amounts.non0_memory
+    info.cpu_limit = amounts.cpu_limit
+    info.memory_limit = amounts.memory_limit
 
     info.tolerations = tuple(spec.get("tolerations") or ())
     info.node_selector = spec.get("nodeSelector") or {}

@@ -23,7 +23,8 @@ modelled.
 >>> from quantities.nodeinfo import NodeInfo
 >>> from quantities.podinfo import pod_info
 >>> node = NodeInfo(compact_node("n1", cpu="4", memory="8Gi"))
->>> pod = pod_info({"spec": {"containers": [{"resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}]}})
+>>> pod = pod_info({"spec": {"containers": [
+...     {"name": "c", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}]}})
 >>> least_allocated(pod, node), balanced_allocation(pod, node), score(pod, node)
 (81, 93, 174)
 """
