@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     convert = commands.add_parser("convert", help="convert a quantity to a unit (GiB, MB, cores...)")
     convert.add_argument("value", metavar="QUANTITY")
     convert.add_argument("unit", metavar="UNIT")
+    from quantities.cli_nodes import add_commands as add_node_commands
+
+    add_node_commands(commands, _COMMANDS)
     return parser
 
 

@@ -25,12 +25,14 @@ _NUMBER_AND_UNIT = re.compile(
 )
 
 _FOLDED_UNITS = {name.lower(): unit for name, unit in UNITS.items()}
-# Kubernetes suffixes typed in the wrong case, and a lone "m" after a space.
+# Kubernetes suffixes typed in the wrong case.
 _FOLDED_UNITS.update({
     "ki": "kibibyte", "mi": "mebibyte", "gi": "gibibyte",
     "ti": "tebibyte", "pi": "pebibyte", "ei": "exbibyte",
-    "m": "millicore",
 })
+# A lone "m" after a space is milli, in this case only: folded, "1 M" would be
+# read as one millicore rather than a million.
+_EXACT_CASE_UNITS = {"m": "millicore"}
 
 
 def parse_human(text: str) -> Quantity:
@@ -53,7 +55,7 @@ def parse_human(text: str) -> Quantity:
     number, word = match.groups()
     if not word:
         raise QuantityError(text, "not a number", hint="write a plain number such as '1.5'")
-    unit = UNITS.get(word) or _FOLDED_UNITS.get(word.lower())
+    unit = UNITS.get(word) or _EXACT_CASE_UNITS.get(word) or _FOLDED_UNITS.get(word.lower())
     if unit is None:
         raise QuantityError(
             text,
