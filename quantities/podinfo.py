@@ -347,6 +347,23 @@ def _spread_constraints(
     return tuple(result)
 
 
+_EMPTY: Mapping[str, str] = {}
+_TOLERATIONS_CACHE: dict[object, tuple[Mapping[str, Any], ...]] = {}
+
+
+def _shared_tolerations(tolerations: Sequence[Mapping[str, Any]] | None) -> tuple[Mapping[str, Any], ...]:
+    # Most pods carry the same default tolerations: share one tuple (150,000 pods, one copy).
+    if not tolerations:
+        return ()
+    key = _freeze(tolerations)
+    shared = _TOLERATIONS_CACHE.get(key)
+    if shared is None:
+        if len(_TOLERATIONS_CACHE) >= _AMOUNTS_CACHE_SIZE:
+            _TOLERATIONS_CACHE.clear()
+        shared = _TOLERATIONS_CACHE[key] = tuple(tolerations)
+    return shared
+
+
 def pod_info(pod: Mapping[str, Any]) -> PodInfo:
     """Read a Pod (or a workload's pod template) into a :class:`PodInfo`.
 
@@ -384,8 +401,8 @@ def pod_info(pod: Mapping[str, Any]) -> PodInfo:
     info.cpu_limit = amounts.cpu_limit
     info.memory_limit = amounts.memory_limit
 
-    info.tolerations = tuple(spec.get("tolerations") or ())
-    info.node_selector = spec.get("nodeSelector") or {}
+    info.tolerations = _shared_tolerations(spec.get("tolerations"))
+    info.node_selector = spec.get("nodeSelector") or _EMPTY
     affinity = spec.get("affinity") or {}
     node_affinity = (affinity.get("nodeAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution")
     info.required_node_terms = (
