@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     from quantities.cli_nodes import add_commands as add_node_commands
 
     add_node_commands(commands, _COMMANDS)
+    from quantities.cli_pods import add_commands as add_pod_commands
+
+    add_pod_commands(commands, _COMMANDS)
     return parser
 
 

@@ -1,0 +1,169 @@
+"""Resource names and the rules the API server attaches to them (for pods).
+
+Ported from ``pkg/apis/core/helper/helpers.go`` and
+``k8s.io/component-helpers/resource`` (v1.34):
+
+* native resources have no ``/`` or live under ``kubernetes.io/``; every
+  other qualified name is an *extended* resource (``nvidia.com/gpu``), counted
+  in whole units and never overcommitted (request must equal limit);
+* ``hugepages-<size>`` are native but not overcommittable either;
+* only ``cpu``, ``memory`` and ``hugepages-*`` may be set at pod level
+  (``spec.resources``), and only ``cpu`` and ``memory`` decide the QoS class.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "CPU",
+    "MEMORY",
+    "QOS_RESOURCES",
+    "is_extended",
+    "is_hugepages",
+    "is_integer_resource",
+    "is_native",
+    "is_overcommit_allowed",
+    "is_standard_container_resource",
+    "is_standard_resource",
+    "is_supported_pod_level",
+    "qualified_name_errors",
+]
+
+CPU = "cpu"
+MEMORY = "memory"
+EPHEMERAL_STORAGE = "ephemeral-storage"
+HUGEPAGES_PREFIX = "hugepages-"
+_REQUESTS_PREFIX = "requests."
+
+#: The resources that decide the QoS class (``supportedQoSComputeResources``).
+QOS_RESOURCES = (CPU, MEMORY)
+
+_STANDARD_CONTAINER = frozenset({CPU, MEMORY, EPHEMERAL_STORAGE})
+_STANDARD = frozenset(
+    {
+        CPU, MEMORY, EPHEMERAL_STORAGE,
+        "requests.cpu", "requests.memory", "requests.ephemeral-storage", "requests.storage",
+        "limits.cpu", "limits.memory", "limits.ephemeral-storage",
+        "pods", "quotas", "services", "replicationcontrollers", "secrets", "configmaps",
+        "persistentvolumeclaims", "storage", "services.nodeports", "services.loadbalancers",
+    }
+)  # fmt: skip
+_INTEGER = frozenset(
+    {
+        "pods", "quotas", "services", "replicationcontrollers", "secrets", "configmaps",
+        "persistentvolumeclaims", "services.nodeports", "services.loadbalancers",
+    }
+)  # fmt: skip
+
+_QUALIFIED_NAME_FORMAT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_QUALIFIED_NAME = re.compile(_QUALIFIED_NAME_FORMAT)
+_QUALIFIED_NAME_MESSAGE = (
+    "must consist of alphanumeric characters, '-', '_' or '.', "
+    "and must start and end with an alphanumeric character"
+)
+_DNS1123_LABEL_FORMAT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_DNS1123_SUBDOMAIN_FORMAT = _DNS1123_LABEL_FORMAT + r"(\." + _DNS1123_LABEL_FORMAT + ")*"
+_DNS1123_SUBDOMAIN = re.compile(_DNS1123_SUBDOMAIN_FORMAT)
+_DNS1123_SUBDOMAIN_MESSAGE = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
+    "'-' or '.', and must start and end with an alphanumeric character"
+)
+
+
+def is_hugepages(name: str) -> bool:
+    return name.startswith(HUGEPAGES_PREFIX)
+
+
+def is_native(name: str) -> bool:
+    """``IsNativeResource``: no domain, or a ``kubernetes.io/`` one."""
+    return "/" not in name or "kubernetes.io/" in name
+
+
+def is_overcommit_allowed(name: str) -> bool:
+    """``IsOvercommitAllowed``: may the request be below the limit?"""
+    return is_native(name) and not is_hugepages(name)
+
+
+def is_extended(name: str) -> bool:
+    """``IsExtendedResourceName``: a qualified, non-native name such as ``nvidia.com/gpu``.
+
+    >>> is_extended("nvidia.com/gpu"), is_extended("cpu"), is_extended("foo.kubernetes.io/bar")
+    (True, False, False)
+    """
+    if is_native(name) or name.startswith(_REQUESTS_PREFIX):
+        return False
+    return not qualified_name_errors(_REQUESTS_PREFIX + name)
+
+
+def is_integer_resource(name: str) -> bool:
+    """``IsIntegerResourceName``: counted in whole units (extended resources, object counts)."""
+    return name in _INTEGER or is_extended(name)
+
+
+def is_standard_resource(name: str) -> bool:
+    """``IsStandardResourceName`` (includes the quota names and every ``hugepages-`` name)."""
+    return name in _STANDARD or is_hugepages(name) or name.startswith("requests." + HUGEPAGES_PREFIX)
+
+
+def is_standard_container_resource(name: str) -> bool:
+    """``IsStandardContainerResourceName``: cpu, memory, ephemeral-storage and hugepages."""
+    return name in _STANDARD_CONTAINER or is_hugepages(name)
+
+
+def is_supported_pod_level(name: str) -> bool:
+    """``IsSupportedPodLevelResource``: cpu, memory and hugepages."""
+    return name in (CPU, MEMORY) or is_hugepages(name)
+
+
+def _regex_error(message: str, fmt: str, *examples: str) -> str:
+    """apimachinery's ``RegexError``, spacing included."""
+    if not examples:
+        return f"{message} (regex used for validation is '{fmt}')"
+    shown = " or ".join(f"'{example}', " for example in examples)
+    return f"{message} (e.g. {shown}regex used for validation is '{fmt}')"
+
+
+def _dns1123_subdomain_errors(value: str) -> list[str]:
+    errors = []
+    if len(value) > 253:
+        errors.append("must be no more than 253 characters")
+    if not _DNS1123_SUBDOMAIN.fullmatch(value):
+        errors.append(_regex_error(_DNS1123_SUBDOMAIN_MESSAGE, _DNS1123_SUBDOMAIN_FORMAT, "example.com"))
+    return errors
+
+
+def qualified_name_errors(value: str) -> list[str]:
+    """apimachinery's ``IsQualifiedName``: an optional DNS-subdomain prefix, ``/``, a name.
+
+    >>> qualified_name_errors("example.com/gpu")
+    []
+    >>> qualified_name_errors("a/b/c")[0][:30]
+    'a qualified name must consist '
+    """
+    errors: list[str] = []
+    parts = value.split("/")
+    if len(parts) == 1:
+        name = parts[0]
+    elif len(parts) == 2:
+        prefix, name = parts
+        if not prefix:
+            errors.append("prefix part must be non-empty")
+        else:
+            errors.extend("prefix part " + message for message in _dns1123_subdomain_errors(prefix))
+    else:
+        return [
+            "a qualified name "
+            + _regex_error(_QUALIFIED_NAME_MESSAGE, _QUALIFIED_NAME_FORMAT, "MyName", "my.name", "123-abc")
+            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+        ]
+    if not name:
+        errors.append("name part must be non-empty")
+    elif len(name) > 63:
+        errors.append("name part must be no more than 63 characters")
+    if not _QUALIFIED_NAME.fullmatch(name):
+        errors.append(
+            "name part "
+            + _regex_error(_QUALIFIED_NAME_MESSAGE, _QUALIFIED_NAME_FORMAT, "MyName", "my.name", "123-abc")
+        )
+    return errors
