@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from test_quantity_table import ROWS, Rejected
+from tests.test_quantity_table import ROWS, Rejected
 
 from quantities import QuantityError, parse_quantity
 
