@@ -40,7 +40,8 @@ def _check_batch_size(values: list[Any]) -> None:
 
 def _batch(results: list[Any]) -> Any:
     chosen = wanted_format(("json", "csv", "text"))
-    rows = [result.to_json() for result in results]
+    documents: dict[int, Any] = {}  # repeated values share one summary object, and one document
+    rows = [documents.get(id(r)) or documents.setdefault(id(r), r.to_json()) for r in results]
     if chosen == "csv":
         return csv_response(_CSV_COLUMNS, rows)
     if chosen == "text":

@@ -150,11 +150,23 @@ def normalize(
 
         pint_unit(unit)  # an unknown unit is the caller's mistake, not each value's
     results: list[QuantitySummary | QuantityProblem] = []
+    # Real batches repeat a few hundred values: summarise each distinct one once
+    # (identical inputs then share one immutable summary).
+    known: dict[object, QuantitySummary | QuantityError] = {}
     for index, text in enumerate(values):
-        try:
-            results.append(summarize(text, unit, lenient))
-        except QuantityError as error:
-            results.append(_problem(text, error, f"{path}[{index}]"))
+        key = text if isinstance(text, str) else None
+        outcome = known.get(key) if key is not None else None
+        if outcome is None:
+            try:
+                outcome = summarize(text, unit, lenient)
+            except QuantityError as error:
+                outcome = error
+            if key is not None:
+                known[key] = outcome
+        if isinstance(outcome, QuantityError):
+            results.append(_problem(text, outcome, f"{path}[{index}]"))
+        else:
+            results.append(outcome)
     return results
 
 
