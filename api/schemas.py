@@ -43,7 +43,7 @@ class QuantityText(fields.Field[Any]):
         return value
 
 
-class QuantityList(fields.List):
+class QuantityList(fields.List[Any]):
     """A list of QuantityText, read in one pass: batches hold 100,000 values."""
 
     def __init__(self, **kwargs: Any) -> None:
