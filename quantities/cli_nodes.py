@@ -20,7 +20,7 @@ import argparse
 import csv
 import json
 from collections.abc import Callable, MutableMapping, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 __all__ = ["add_commands"]
 
@@ -77,11 +77,14 @@ def _describe_node(arguments: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _one_pod(path: str) -> object:
-    objects = [o for o in _objects(path) if isinstance(o, dict)]
-    if len(objects) != 1:
-        raise ValueError(f"expected one pod manifest in {path}, found {len(objects)} objects")
-    return objects[0]
+def _one_pod(path: str) -> dict[str, Any]:
+    """The pod of the one Pod, workload or compact workload in ``path``."""
+    from quantities.workloads import workloads_in
+
+    workloads = workloads_in([o for o in _objects(path) if isinstance(o, dict)])
+    if len(workloads) != 1:
+        raise ValueError(f"expected one pod or workload in {path}, found {len(workloads)}")
+    return dict(workloads[0].pod)
 
 
 def _fit(arguments: argparse.Namespace, out: TextIO) -> int:
@@ -89,7 +92,6 @@ def _fit(arguments: argparse.Namespace, out: TextIO) -> int:
     from quantities.fit import check_fit
 
     pod = _one_pod(arguments.pod)
-    assert isinstance(pod, dict)
     cluster = load_cluster(read_text(arguments.cluster))
     result = check_fit(pod, cluster.nodes, cluster.pods)
     if arguments.output == "json":
@@ -162,7 +164,6 @@ def _max_replicas(arguments: argparse.Namespace, out: TextIO) -> int:
     from quantities.plan import max_replicas
 
     pod = _one_pod(arguments.pod)
-    assert isinstance(pod, dict)
     cluster = load_cluster(read_text(arguments.cluster))
     count = max_replicas(pod, cluster.nodes, cluster.pods)
     if arguments.output == "json":
