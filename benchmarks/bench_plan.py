@@ -104,9 +104,19 @@ def _node(index: int) -> dict[str, object]:
                     "type": kind,
                 }
                 for kind, status, reason, message in (
-                    ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory"),
+                    (
+                        "MemoryPressure",
+                        "False",
+                        "KubeletHasSufficientMemory",
+                        "kubelet has sufficient memory",
+                    ),
                     ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                    ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                    (
+                        "PIDPressure",
+                        "False",
+                        "KubeletHasSufficientPID",
+                        "kubelet has sufficient PID available",
+                    ),
                     ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
                 )
             ],
@@ -213,7 +223,12 @@ def _pod(index: int, node: str, rng: random.Random) -> dict[str, object]:
                         "defaultMode": 420,
                         "sources": [
                             {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                            {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "kube-root-ca.crt"}},
+                            {
+                                "configMap": {
+                                    "items": [{"key": "ca.crt", "path": "ca.crt"}],
+                                    "name": "kube-root-ca.crt",
+                                }
+                            },
                         ],
                     },
                 }
@@ -221,7 +236,12 @@ def _pod(index: int, node: str, rng: random.Random) -> dict[str, object]:
         },
         "status": {
             "conditions": [
-                {"lastProbeTime": None, "lastTransitionTime": "2024-05-02T08:00:05Z", "status": "True", "type": kind}
+                {
+                    "lastProbeTime": None,
+                    "lastTransitionTime": "2024-05-02T08:00:05Z",
+                    "status": "True",
+                    "type": kind,
+                }
                 for kind in ("Initialized", "Ready", "ContainersReady", "PodScheduled")
             ],
             "containerStatuses": [
@@ -252,8 +272,11 @@ def generate(path: str, nodes: int, pods_per_node: int) -> int:
     rng = random.Random(1)
     node_objects = [_node(i) for i in range(nodes)]
     with open(path, "w", encoding="utf-8") as out:
-        json.dump({"apiVersion": "v1", "items": node_objects, "kind": "List", "metadata": {"resourceVersion": ""}},
-                  out, indent=4)
+        json.dump(
+            {"apiVersion": "v1", "items": node_objects, "kind": "List", "metadata": {"resourceVersion": ""}},
+            out,
+            indent=4,
+        )
         out.write("\n")
         out.write('{\n    "apiVersion": "v1",\n    "items": [\n')
         index = 0
@@ -264,7 +287,9 @@ def generate(path: str, nodes: int, pods_per_node: int) -> int:
                     out.write(",\n")
                 out.write(json.dumps(_pod(index, name, rng), indent=4))
                 index += 1
-        out.write('\n    ],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n')
+        out.write(
+            '\n    ],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n'
+        )
     return os.path.getsize(path)
 
 
@@ -278,8 +303,13 @@ WORKLOAD = {
             "metadata": {"labels": {"app": "checkout"}},
             "spec": {
                 "containers": [
-                    {"name": "app", "resources": {"requests": {"cpu": "500m", "memory": "1Gi"},
-                                                  "limits": {"memory": "1Gi"}}}
+                    {
+                        "name": "app",
+                        "resources": {
+                            "requests": {"cpu": "500m", "memory": "1Gi"},
+                            "limits": {"memory": "1Gi"},
+                        },
+                    }
                 ]
             },
         },
@@ -326,7 +356,9 @@ def _child(mode: str, path: str) -> None:
 def _run(mode: str, path: str) -> dict[str, float]:
     output = subprocess.run(
         [sys.executable, os.path.abspath(__file__), "--child", mode, path],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     result: dict[str, float] = json.loads(output)
     return result
@@ -347,12 +379,16 @@ def main() -> None:
         baseline = _run("json", path)
         planned = _run("plan", path)
     ratio = planned["seconds"] / baseline["seconds"]
-    print(f"input: {arguments.nodes} nodes, {arguments.nodes * arguments.pods_per_node} pods, "
-          f"{size / 2**20:.0f} MiB of kubectl JSON")
+    print(
+        f"input: {arguments.nodes} nodes, {arguments.nodes * arguments.pods_per_node} pods, "
+        f"{size / 2**20:.0f} MiB of kubectl JSON"
+    )
     print(f"json decode: {baseline['seconds']:.2f} s (peak {baseline['peak_bytes'] / 2**30:.2f} GiB)")
-    print(f"load + plan {REPLICAS} replicas: {planned['seconds']:.2f} s (load {planned['load_seconds']:.2f} s), "
-          f"peak {planned['peak_bytes'] / 2**30:.2f} GiB; placed {planned['placed']:.0f}, "
-          f"pending {planned['pending']:.0f}, on {planned['nodes_used']:.0f} nodes")
+    print(
+        f"load + plan {REPLICAS} replicas: {planned['seconds']:.2f} s (load {planned['load_seconds']:.2f} s), "
+        f"peak {planned['peak_bytes'] / 2**30:.2f} GiB; placed {planned['placed']:.0f}, "
+        f"pending {planned['pending']:.0f}, on {planned['nodes_used']:.0f} nodes"
+    )
     print(f"ratio (load + plan / json decode): {ratio:.2f}  (target <= 5)")
     print(f"peak memory under 2 GiB: {'yes' if planned['peak_bytes'] < 2 * 2**30 else 'no'}")
 
