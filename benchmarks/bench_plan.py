@@ -385,7 +385,8 @@ def main() -> None:
     )
     print(f"json decode: {baseline['seconds']:.2f} s (peak {baseline['peak_bytes'] / 2**30:.2f} GiB)")
     print(
-        f"load + plan {REPLICAS} replicas: {planned['seconds']:.2f} s (load {planned['load_seconds']:.2f} s), "
+        f"load + plan {REPLICAS} replicas: {planned['seconds']:.2f} s "
+        f"(load {planned['load_seconds']:.2f} s), "
         f"peak {planned['peak_bytes'] / 2**30:.2f} GiB; placed {planned['placed']:.0f}, "
         f"pending {planned['pending']:.0f}, on {planned['nodes_used']:.0f} nodes"
     )
