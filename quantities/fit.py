@@ -287,13 +287,17 @@ def _preemption(pod: PodInfo, snapshot: Snapshot, evaluation: Evaluation) -> tup
         if not victims:
             statuses.append((NO_VICTIMS,))
             continue
-        trial = snapshot.clone()
-        trial_info = trial.by_name[name]
+        trial_info = info.clone()
         for victim in victims:
             trial_info.remove_pod(victim)
-        state = prefilter(pod, trial.node_infos) if pod.spread_constraints or pod.affinity_terms or (
-            pod.anti_affinity_terms
-        ) else evaluation.state
+        # Cluster-wide PreFilter state changes only through pod (anti-)affinity and spreading.
+        if pod.spread_constraints or pod.affinity_terms or pod.anti_affinity_terms or any(
+            victim.anti_affinity_terms for victim in victims
+        ):
+            nodes = [trial_info if other is info else other for other in snapshot.node_infos]
+            state = prefilter(pod, nodes)
+        else:
+            state = evaluation.state
         after = run_filters(pod, trial_info, state)
         if after is None:
             candidates.append(name)

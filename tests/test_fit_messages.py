@@ -215,3 +215,20 @@ def test_anti_affinity_and_spread_reasons() -> None:
     assert check_fit(missing, nodes, existing[:1]).nodes[0].reasons == (
         "node(s) didn't match pod topology spread constraints (missing required label)",
     )
+
+
+def test_preemption_removes_a_victim_with_anti_affinity() -> None:
+    guard = pod("default", "guard", "100m", priority=0)
+    guard["spec"]["affinity"] = {
+        "podAntiAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [
+                {"labelSelector": {"matchLabels": {"app": "web"}}, "topologyKey": "kubernetes.io/hostname"}
+            ]
+        }
+    }
+    incoming = _pod(cpu="100m", priority=10)
+    incoming["metadata"]["labels"] = {"app": "web"}
+    result = check_fit(incoming, [node()], [guard])
+    assert result.nodes[0].reasons == ("node(s) didn't satisfy existing pods anti-affinity rules",)
+    assert result.message == "0/1 nodes are available: 1 node(s) didn't satisfy existing pods anti-affinity rules."
+    assert result.preemption_nodes == ("kind-control-plane",)
