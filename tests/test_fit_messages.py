@@ -230,5 +230,8 @@ def test_preemption_removes_a_victim_with_anti_affinity() -> None:
     incoming["metadata"]["labels"] = {"app": "web"}
     result = check_fit(incoming, [node()], [guard])
     assert result.nodes[0].reasons == ("node(s) didn't satisfy existing pods anti-affinity rules",)
-    assert result.message == "0/1 nodes are available: 1 node(s) didn't satisfy existing pods anti-affinity rules."
+    assert (
+        result.message
+        == "0/1 nodes are available: 1 node(s) didn't satisfy existing pods anti-affinity rules."
+    )
     assert result.preemption_nodes == ("kind-control-plane",)
