@@ -18,6 +18,7 @@ from api.schemas import (
     NormalizeResponse,
     QuantityQuery,
     QuantitySummarySchema,
+    SumQuery,
 )
 from quantities.summary import QuantitySummary, compare, normalize, summarize, total
 
@@ -84,7 +85,7 @@ def post_normalize(values: list[Any], to: str | None = None, lenient: bool = Fal
 
 
 @blp.route("/quantities/sum", methods=["GET"])
-@blp.arguments(NormalizeQuery, location="query", as_kwargs=True)
+@blp.arguments(SumQuery, location="query", as_kwargs=True)
 @blp.response(200, QuantitySummarySchema)
 @blp.doc(**ALSO_TEXT)
 def get_sum(value: list[str], to: str | None = None, lenient: bool = False, **_: Any) -> Any:

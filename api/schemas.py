@@ -22,7 +22,7 @@ __all__ = [
     "QuantitySummarySchema",
 ]
 
-_FORMAT_HELP = "json (default), text (a bare value for a spreadsheet cell) or csv"
+_FORMAT_HELP = "json (default), text (one value a line) or csv"
 
 
 class QuantityText(fields.Field[Any]):
@@ -52,17 +52,30 @@ class QuantityList(fields.List[Any]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
         if not isinstance(value, list):
             raise self.make_error("invalid")
-        return [str(item) if isinstance(item, int | Decimal) and not isinstance(item, bool) else item
-                for item in value]
+        return [
+            str(item) if isinstance(item, int | Decimal) and not isinstance(item, bool) else item
+            for item in value
+        ]
 
 
 class _Presentation(Schema):
+    """How a single value is answered."""
+
     format = fields.String(
-        validate=validate.OneOf(["json", "text", "csv"]), metadata={"description": _FORMAT_HELP}
+        validate=validate.OneOf(["json", "text"]),
+        metadata={"description": "json (default) or text: a bare value for a spreadsheet cell"},
     )
     errors = fields.String(
         validate=validate.OneOf(["problem", "text"]),
         metadata={"description": "text: answer errors with 200 and one line 'ERROR: ...' (for Excel)"},
+    )
+
+
+class _TablePresentation(_Presentation):
+    """How a table is answered."""
+
+    format = fields.String(
+        validate=validate.OneOf(["json", "text", "csv"]), metadata={"description": _FORMAT_HELP}
     )
 
 
@@ -74,6 +87,22 @@ class _Conversion(Schema):
         }
     )
     lenient = fields.Boolean(
+        load_default=False,
+        metadata={"description": "also accept what people write: '2 GiB', '512MB', '1.5 cores'"},
+    )
+
+
+class JsonBoolean(fields.Boolean):
+    """In a JSON body a boolean is true or false; 0, 1 and "yes" are refused, as the contract says."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if type(value) is not bool:
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class _BodyConversion(_Conversion):
+    lenient = JsonBoolean(
         load_default=False,
         metadata={"description": "also accept what people write: '2 GiB', '512MB', '1.5 cores'"},
     )
@@ -109,11 +138,15 @@ class NormalizeResultSchema(Schema):
     path = fields.String(metadata={"description": "JSON path of the value in the request"})
 
 
-class NormalizeRequest(_Conversion):
+class NormalizeRequest(_BodyConversion):
     values = QuantityList(required=True, metadata={"example": ["1.5Gi", "0.1", "1K"]})
 
 
-class NormalizeQuery(_Presentation, _Conversion):
+class NormalizeQuery(_TablePresentation, _Conversion):
+    value = fields.List(fields.String(), required=True, metadata={"description": "repeat for each value"})
+
+
+class SumQuery(_Presentation, _Conversion):
     value = fields.List(fields.String(), required=True, metadata={"description": "repeat for each value"})
 
 
@@ -124,7 +157,7 @@ class NormalizeResponse(Schema):
 class CompareRequest(Schema):
     a = QuantityText(required=True, allow_none=True)
     b = QuantityText(required=True, allow_none=True)
-    lenient = fields.Boolean(load_default=False)
+    lenient = JsonBoolean(load_default=False)
 
 
 class CompareQuery(_Presentation):
