@@ -36,6 +36,7 @@ from quantities.pod import Container, Pod, ResourceList, Resources
 from quantities.quantity import Quantity
 from quantities.requests import aggregate
 from quantities.resource_rules import is_hugepages, is_overcommit_allowed, is_supported_pod_level
+from quantities.suffix import Format
 
 __all__ = ["apply_defaults", "default_pod", "round_up_to_milli"]
 
@@ -47,10 +48,23 @@ def round_up_to_milli(quantity: Quantity) -> Quantity:
     >>> round_up_to_milli(parse_quantity("0.1m")), round_up_to_milli(parse_quantity("-1.5m"))
     (Quantity('1m'), Quantity('-2m'))
     """
-    exponent = quantity.to_decimal().as_tuple().exponent
-    if not isinstance(exponent, int) or exponent >= -3:
-        return quantity
-    return Quantity.from_milli(quantity.milli_value(), quantity.format)
+    # Quantities repeat across a manifest: remember the answer per (text, format),
+    # which determines the value.
+    cache_key = (str(quantity), quantity.format)
+    cached = _ROUNDED.get(cache_key, _MISSING)
+    if cached is _MISSING:
+        exponent = quantity.to_decimal().as_tuple().exponent
+        exact = not isinstance(exponent, int) or exponent >= -3
+        cached = None if exact else Quantity.from_milli(quantity.milli_value(), quantity.format)
+        if len(_ROUNDED) >= _CACHE_SIZE:
+            _ROUNDED.clear()
+        _ROUNDED[cache_key] = cached
+    return quantity if cached is None else cached  # type: ignore[return-value]
+
+
+_MISSING = object()
+_CACHE_SIZE = 4096
+_ROUNDED: dict[tuple[str, Format], object] = {}
 
 
 def _round_list(resources: ResourceList) -> ResourceList:
@@ -61,7 +75,19 @@ def _round_list(resources: ResourceList) -> ResourceList:
 
 
 def _round_resources(resources: Resources) -> Resources:
-    return Resources(_round_list(resources.requests), _round_list(resources.limits))
+    requests, limits = _round_list(resources.requests), _round_list(resources.limits)
+    if requests is resources.requests and limits is resources.limits:
+        return resources
+    return Resources(requests, limits)
+
+
+def _round_containers(containers: tuple[Container, ...]) -> tuple[Container, ...]:
+    result = []
+    for container in containers:
+        resources = _round_resources(container.resources)
+        changed = resources is not container.resources
+        result.append(replace(container, resources=resources) if changed else container)
+    return tuple(result)
 
 
 def _requests_from_limits(container: Container) -> Container:
@@ -104,24 +130,20 @@ def apply_defaults(pod: Pod) -> Pod:
     """:func:`default_pod` for a :class:`~quantities.pod.Pod` already read (problems and all)."""
     if pod.defaulted:
         return pod
-    pod = replace(
-        pod,
-        containers=tuple(map(_requests_from_limits, pod.containers)),
-        init_containers=tuple(map(_requests_from_limits, pod.init_containers)),
-    )
+    containers = tuple(map(_requests_from_limits, pod.containers))
+    init_containers = tuple(map(_requests_from_limits, pod.init_containers))
+    if containers != pod.containers or init_containers != pod.init_containers:
+        pod = replace(pod, containers=containers, init_containers=init_containers)
     if pod.resources is not None:
         resources = _hugepage_pod_limits(pod, pod.resources)
         resources = _pod_requests(pod, resources)
         pod = replace(pod, resources=resources)
 
-    def rounded(containers: tuple[Container, ...]) -> tuple[Container, ...]:
-        return tuple(replace(c, resources=_round_resources(c.resources)) for c in containers)
-
     return replace(
         pod,
-        containers=rounded(pod.containers),
-        init_containers=rounded(pod.init_containers),
-        ephemeral_containers=rounded(pod.ephemeral_containers),
+        containers=_round_containers(pod.containers),
+        init_containers=_round_containers(pod.init_containers),
+        ephemeral_containers=_round_containers(pod.ephemeral_containers),
         overhead=None if pod.overhead is None else _round_list(pod.overhead),
         resources=None if pod.resources is None else _round_resources(pod.resources),
         defaulted=True,

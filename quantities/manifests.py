@@ -123,6 +123,22 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
+def _go_json_float(value: float) -> str:
+    """A float64 as Go's ``encoding/json`` writes it: what kubectl sends for a YAML float.
+
+    Shortest round-trip digits, plain notation from 1e-6 to 1e21, exponent
+    notation outside (``1e-07`` shortened to ``1e-7``).
+    """
+    shortest = repr(value)
+    magnitude = abs(value)
+    if magnitude == 0 or 1e-6 <= magnitude < 1e21:
+        text = format(Decimal(shortest), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    mantissa, _, exponent = shortest.partition("e")
+    sign, digits = exponent[0], exponent[1:].lstrip("0") or "0"
+    return f"{mantissa}e{sign}{digits}"
+
+
 def parse_manifest_quantity(value: object) -> Quantity:
     """A quantity as it appears in a manifest, read as Kubernetes' ``Quantity.UnmarshalJSON`` does.
 
@@ -160,7 +176,7 @@ def parse_manifest_quantity(value: object) -> Quantity:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise QuantityError(repr(value), "quantities are finite numbers")
-        return parse_quantity(repr(value))
+        return parse_quantity(_go_json_float(value))
     raise TypeError(f'expected a quantity (a string such as "500m" or a number), got {_json_type(value)}')
 
 
@@ -306,13 +322,16 @@ class _Reader:
         self.fail(path, f"expected an integer, got {_json_type(value)}")
         return None
 
-    def quantity(self, value: object, path: str) -> Quantity | None:
+    def quantity(self, value: object, path: str, name: str | None = None) -> Quantity | None:
+        """The quantity at ``path`` (or at the key ``name`` of the map at ``path``)."""
         try:
             return parse_manifest_quantity(value)
         except QuantityError as error:
-            self.fail(path, str(error), self.decode_prefix + error.kubernetes_message)
+            where = path if name is None else key(path, name)
+            self.fail(where, str(error), self.decode_prefix + error.kubernetes_message)
         except TypeError as error:
-            self.fail(path, str(error), self.decode_prefix + KUBERNETES_FORMAT_MESSAGE)
+            where = path if name is None else key(path, name)
+            self.fail(where, str(error), self.decode_prefix + KUBERNETES_FORMAT_MESSAGE)
         return None
 
     def resource_list(self, value: object, path: str) -> ResourceList | None:
@@ -324,7 +343,7 @@ class _Reader:
             if not isinstance(name, str):
                 self.fail(path, f"resource names are strings, got {_json_type(name)}")
                 continue
-            quantity = self.quantity(raw, key(path, name))
+            quantity = self.quantity(raw, path, name)
             if quantity is not None:
                 items[name] = quantity
         return ResourceList(items)
@@ -418,7 +437,6 @@ def _read(
         status = reader.mapping(obj.get("status"), child(prefix, "status")) or {}
         status_qos = reader.string(status.get("qosClass"), child(child(prefix, "status"), "qosClass")) or ""
 
-    overhead = reader.resource_list(spec.get("overhead"), child(path, "overhead"))
     return Pod(
         containers=reader.containers(
             spec.get("containers"), child(path, "containers"), ContainerKind.CONTAINER
@@ -429,7 +447,7 @@ def _read(
         ephemeral_containers=reader.containers(
             spec.get("ephemeralContainers"), child(path, "ephemeralContainers"), ContainerKind.EPHEMERAL
         ),
-        overhead=overhead,
+        overhead=reader.resource_list(spec.get("overhead"), child(path, "overhead")),
         resources=reader.resources(spec.get("resources"), child(path, "resources")),
         priority=reader.int32(spec.get("priority"), child(path, "priority")),
         priority_class_name=reader.string(spec.get("priorityClassName"), child(path, "priorityClassName"))

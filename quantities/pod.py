@@ -18,8 +18,9 @@ read (``problems``).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
+from typing import Any
 
 from quantities.problems import Problem
 from quantities.quantity import Quantity
@@ -51,6 +52,22 @@ class ResourceList(Mapping[str, Quantity]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+    # The dict's own views and lookups: much faster than Mapping's generic ones.
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._items.get(name, default)
+
+    def keys(self) -> KeysView[str]:
+        return self._items.keys()
+
+    def values(self) -> ValuesView[Quantity]:
+        return self._items.values()
+
+    def items(self) -> ItemsView[str, Quantity]:
+        return self._items.items()
 
     def __hash__(self) -> int:
         return hash(frozenset(self._items.items()))
@@ -88,6 +105,14 @@ class Resources:
     def __bool__(self) -> bool:
         return bool(self.requests) or bool(self.limits)
 
+    def to_dict(self) -> dict[str, dict[str, str]]:
+        """As in a manifest, quantities in canonical form; empty lists left out."""
+        result: dict[str, dict[str, str]] = {}
+        for field_name, resources in (("requests", self.requests), ("limits", self.limits)):
+            if resources:
+                result[field_name] = {name: str(quantity) for name, quantity in resources.items()}
+        return result
+
 
 class ContainerKind(enum.StrEnum):
     """Which list of the ``PodSpec`` a container is in."""
@@ -110,6 +135,14 @@ class Container:
     kind: ContainerKind = ContainerKind.CONTAINER
     restart_policy: str | None = None
     path: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The container's name, restart policy and resources, as in a manifest."""
+        result: dict[str, Any] = {"name": self.name}
+        if self.restart_policy is not None:
+            result["restartPolicy"] = self.restart_policy
+        result["resources"] = self.resources.to_dict()
+        return result
 
     @property
     def is_sidecar(self) -> bool:
@@ -169,6 +202,31 @@ class Pod:
 
     def __hash__(self) -> int:
         return hash((self.containers, self.init_containers, self.overhead, self.resources, self.name))
+
+    def to_spec(self) -> dict[str, Any]:
+        """The resource fields of the ``PodSpec`` as a manifest, quantities in canonical form.
+
+        After :func:`quantities.default_pod` this shows what defaulting did.
+
+        >>> from quantities import default_pod
+        >>> app = {"name": "app", "resources": {"limits": {"cpu": 1}}}
+        >>> default_pod({"spec": {"containers": [app]}}).to_spec()
+        {'containers': [{'name': 'app', 'resources': {'requests': {'cpu': '1'}, 'limits': {'cpu': '1'}}}]}
+        """
+        spec: dict[str, Any] = {"containers": [container.to_dict() for container in self.containers]}
+        if self.init_containers:
+            spec["initContainers"] = [container.to_dict() for container in self.init_containers]
+        if self.ephemeral_containers:
+            spec["ephemeralContainers"] = [container.to_dict() for container in self.ephemeral_containers]
+        if self.overhead is not None:
+            spec["overhead"] = {name: str(quantity) for name, quantity in self.overhead.items()}
+        if self.resources is not None:
+            spec["resources"] = self.resources.to_dict()
+        if self.priority is not None:
+            spec["priority"] = self.priority
+        if self.priority_class_name:
+            spec["priorityClassName"] = self.priority_class_name
+        return spec
 
     @property
     def all_containers(self) -> tuple[Container, ...]:

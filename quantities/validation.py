@@ -30,6 +30,7 @@ has our JSON path and message, and in ``kubernetes`` the API server's line
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import replace
 
@@ -77,25 +78,32 @@ def _field_error(path: str, kind: str, value: str | None = None, detail: str = "
     return f"{path}: {body}: {detail}" if detail else f"{path}: {body}"
 
 
-def _resource_name_errors(name: str) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def _resource_name_errors(name: str) -> tuple[str, ...]:
     """``validateResourceName``."""
     errors = qualified_name_errors(name)
     if errors:
-        return errors
+        return tuple(errors)
     if "/" not in name and not is_standard_resource(name):
-        return ["must be a standard resource type or fully qualified"]
-    return []
+        return ("must be a standard resource type or fully qualified",)
+    return ()
 
 
-def _container_resource_name_errors(name: str) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def _container_resource_name_errors(name: str) -> tuple[str, ...]:
     """``validateContainerResourceName``."""
     errors = _resource_name_errors(name)
     if "/" not in name:
         if not is_standard_container_resource(name):
-            errors.append("must be a standard resource for containers")
+            return (*errors, "must be a standard resource for containers")
     elif not is_native(name) and not is_extended(name):
-        errors.append("doesn't follow extended resource name standard")
+        return (*errors, "doesn't follow extended resource name standard")
     return errors
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_integer_resource(name: str) -> bool:
+    return is_integer_resource(name)
 
 
 def _hugepage_multiple_error(name: str, quantity: Quantity) -> str | None:
@@ -135,18 +143,19 @@ class _Checker:
         k8s_limits, k8s_requests = _kchild(k8s_base, "limits"), _kchild(k8s_base, "requests")
         seen_cpu_or_memory = seen_hugepages = False
         for name, quantity in resources.limits.items():
-            self.entry(name, quantity, key(json_limits, name), _kkey(k8s_limits, name), pod_level)
+            self.entry(name, quantity, json_limits, k8s_limits, pod_level)
             seen_hugepages |= is_hugepages(name)
             seen_cpu_or_memory |= name in QOS_RESOURCES
         for name, quantity in resources.requests.items():
-            json_path = key(json_requests, name)
-            self.entry(name, quantity, json_path, _kkey(k8s_requests, name), pod_level, hugepage_check=False)
+            self.entry(name, quantity, json_requests, k8s_requests, pod_level, hugepage_check=False)
             limit = resources.limits.get(name)
-            shown = f"{key('requests', name)} {quantity}"
             if limit is not None:
-                if quantity != limit and not is_overcommit_allowed(name):
+                if quantity == limit or (is_overcommit_allowed(name) and quantity < limit):
+                    pass
+                elif not is_overcommit_allowed(name):
+                    shown = f"{key('requests', name)} {quantity}"
                     self.fail(
-                        json_path,
+                        key(json_requests, name),
                         f"{shown} must equal {key('limits', name)} {limit}: {name} cannot be overcommitted",
                         _field_error(
                             k8s_requests,
@@ -155,10 +164,10 @@ class _Checker:
                             f"must be equal to {name} limit of {limit}",
                         ),
                     )
-                elif quantity > limit:
+                else:
                     self.fail(
-                        json_path,
-                        f"{shown} is above {key('limits', name)} {limit}",
+                        key(json_requests, name),
+                        f"{key('requests', name)} {quantity} is above {key('limits', name)} {limit}",
                         _field_error(
                             k8s_requests,
                             "Invalid value",
@@ -169,7 +178,7 @@ class _Checker:
             elif not is_overcommit_allowed(name):
                 self.fail(
                     key(json_limits, name),
-                    f"{shown} needs {key('limits', name)} set to the same value: "
+                    f"{key('requests', name)} {quantity} needs {key('limits', name)} set to the same value: "
                     f"{name} cannot be overcommitted",
                     _field_error(
                         k8s_limits,
@@ -179,7 +188,7 @@ class _Checker:
                     ),
                 )
             if is_hugepages(name):
-                self.hugepage_value(name, quantity, json_path, _kkey(k8s_requests, name))
+                self.hugepage_value(name, quantity, key(json_requests, name), _kkey(k8s_requests, name))
             seen_hugepages |= is_hugepages(name)
             seen_cpu_or_memory |= name in QOS_RESOURCES
         if seen_hugepages and not seen_cpu_or_memory:
@@ -193,21 +202,28 @@ class _Checker:
         self,
         name: str,
         quantity: Quantity,
-        json_path: str,
-        k8s_path: str,
+        json_list: str,
+        k8s_list: str,
         pod_level: bool,
         hugepage_check: bool = True,
     ) -> None:
-        """Name and value checks of one ``name: quantity`` entry."""
+        """Name and value checks of one ``name: quantity`` entry of the list at ``json_list``."""
+        name_errors = _resource_name_errors(name) if pod_level else _container_resource_name_errors(name)
+        negative = quantity.sign() < 0
+        fractional = _is_integer_resource(name) and quantity.milli_value() % 1000 != 0
+        hugepages = hugepage_check and is_hugepages(name)
+        unsupported = pod_level and not name_errors and not is_supported_pod_level(name)
+        if not (name_errors or negative or fractional or hugepages or unsupported):
+            return
+        json_path, k8s_path = key(json_list, name), _kkey(k8s_list, name)
         if pod_level:
-            errors = _resource_name_errors(name)
-            for detail in errors:
+            for detail in name_errors:
                 self.fail(
                     json_path,
                     f"invalid resource name: {detail}",
                     _field_error(k8s_path, "Invalid value", name, detail),
                 )
-            if not errors and not is_supported_pod_level(name):
+            if unsupported:
                 self.fail(
                     json_path,
                     f"{name} cannot be set at pod level: only cpu, memory and hugepages-<size> can",
@@ -216,13 +232,13 @@ class _Checker:
                     ),
                 )
         else:
-            for detail in _container_resource_name_errors(name):
+            for detail in name_errors:
                 self.fail(
                     json_path,
                     f"invalid resource name: {detail}",
                     _field_error(k8s_path, "Invalid value", name, detail),
                 )
-        if quantity.sign() < 0:
+        if negative:
             self.fail(
                 json_path,
                 f"{quantity} is negative",
@@ -230,13 +246,13 @@ class _Checker:
                     k8s_path, "Invalid value", _quote(str(quantity)), "must be greater than or equal to 0"
                 ),
             )
-        if is_integer_resource(name) and quantity.milli_value() % 1000:
+        if fractional:
             self.fail(
                 json_path,
                 f"{name} is counted in whole units; {quantity} is not an integer",
                 _field_error(k8s_path, "Invalid value", str(quantity), "must be an integer"),
             )
-        if hugepage_check and is_hugepages(name):
+        if hugepages:
             self.hugepage_value(name, quantity, json_path, k8s_path)
 
     def hugepage_value(self, name: str, quantity: Quantity, json_path: str, k8s_path: str) -> None:
