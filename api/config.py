@@ -15,8 +15,11 @@ __all__ = ["DEFAULTS", "from_environment"]
 DEFAULTS: dict[str, Any] = {
     # Largest request body, in bytes (413 above it).
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
-    # Most values in one batch request (422 above it).
-    "MAX_BATCH_VALUES": 200_000,
+    # Most values in one batch request (413 above it).
+    "MAX_BATCH_VALUES": 100_000,
+    # Seconds of work one request may take before it is refused with 413 (gunicorn's
+    # worker timeout, KQ_TIMEOUT, is the hard stop behind it).
+    "REQUEST_SECONDS": 10,
     # Origins allowed to call the API from a browser: "*" or a comma-separated list.
     "CORS_ORIGINS": "*",
     # Seconds a client or proxy may keep a GET answer (answers depend only on the URL).
@@ -32,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "JSON_SORT_KEYS": False,
 }
 
-_INTEGER_SETTINGS = {"MAX_CONTENT_LENGTH", "MAX_BATCH_VALUES", "CACHE_MAX_AGE"}
+_INTEGER_SETTINGS = {"MAX_CONTENT_LENGTH", "MAX_BATCH_VALUES", "CACHE_MAX_AGE", "REQUEST_SECONDS"}
 
 
 def from_environment(environment: Mapping[str, str]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quantities import QuantityError
+from quantities.summary import WorkLimitExceeded
 
 __all__ = ["Problem", "install"]
 
@@ -112,6 +113,12 @@ def handle_quantity_error(error: QuantityError) -> Response:
     return respond(422, _title(422), str(error), rows)
 
 
+def handle_work_limit(error: WorkLimitExceeded) -> Response:
+    return respond(
+        413, _title(413), f"this request needs more work than one request may take; split it ({error})", []
+    )
+
+
 def handle_unexpected(error: Exception) -> Response:
     _log.exception("unexpected error", exc_info=error)
     return handle_http_exception(InternalServerError())
@@ -121,6 +128,7 @@ def install(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Problem, handle_problem)
     app.register_error_handler(QuantityError, handle_quantity_error)
+    app.register_error_handler(WorkLimitExceeded, handle_work_limit)
     app.register_error_handler(
         RecursionError, lambda e: handle_problem(Problem(400, "input nested too deeply"))
     )

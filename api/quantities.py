@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Response, current_app, json
@@ -39,6 +40,10 @@ def _check_batch_size(values: list[Any]) -> None:
         raise Problem(413, f"{len(values)} values in one request; at most {limit} are taken")
 
 
+def _deadline() -> float:
+    return time.monotonic() + current_app.config["REQUEST_SECONDS"]
+
+
 def _batch(results: list[Any]) -> Any:
     chosen = wanted_format(("json", "csv", "text"))
     documents: dict[int, Any] = {}  # repeated values share one summary object, and one document
@@ -71,7 +76,7 @@ def get_quantity(value: str, to: str | None = None, lenient: bool = False, **_: 
 def get_normalize(value: list[str], to: str | None = None, lenient: bool = False, **_: Any) -> Any:
     """Many quantities (repeat ``value``); a bad one is reported in its row, never fails the batch."""
     _check_batch_size(value)
-    return _batch(normalize(value, unit=to, lenient=lenient, path="value"))
+    return _batch(normalize(value, unit=to, lenient=lenient, path="value", deadline=_deadline()))
 
 
 @blp.route("/quantities/normalize", methods=["POST"])
@@ -81,7 +86,7 @@ def get_normalize(value: list[str], to: str | None = None, lenient: bool = False
 def post_normalize(values: list[Any], to: str | None = None, lenient: bool = False) -> Any:
     """Many quantities in a JSON or YAML body ``{"values": [...]}``, answered in input order."""
     _check_batch_size(values)
-    return _batch(normalize(values, unit=to, lenient=lenient))
+    return _batch(normalize(values, unit=to, lenient=lenient, deadline=_deadline()))
 
 
 @blp.route("/quantities/sum", methods=["GET"])
