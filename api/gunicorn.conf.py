@@ -21,13 +21,32 @@ max_requests = int(os.environ.get("KQ_MAX_REQUESTS", "100000"))
 max_requests_jitter = 1000
 
 
-def worker_int(worker):  # type: ignore[no-untyped-def]
-    from api.health import start_draining
+# On SIGTERM the service first drains: for KQ_DRAIN_SECONDS every endpoint still
+# answers but /readyz says 503, so load balancers and Kubernetes stop sending
+# traffic; then gunicorn stops gracefully, letting in-flight requests finish.
+drain_seconds = float(os.environ.get("KQ_DRAIN_SECONDS", "5"))
 
-    start_draining()
+
+def on_starting(server):  # type: ignore[no-untyped-def]
+    import tempfile
+    import time
+
+    marker = os.path.join(tempfile.gettempdir(), f"kq-draining-{os.getpid()}")
+    if os.path.exists(marker):
+        os.remove(marker)
+    os.environ["KQ_DRAIN_MARKER"] = marker  # workers are forked after this and inherit it
+
+    def drain_then_stop():  # type: ignore[no-untyped-def]
+        if drain_seconds > 0 and not os.path.exists(marker):
+            open(marker, "w").close()
+            server.log.info("draining for %.1f s before stopping", drain_seconds)
+            time.sleep(drain_seconds)
+        raise StopIteration
+
+    server.handle_term = drain_then_stop
 
 
-def worker_abort(worker):  # type: ignore[no-untyped-def]
-    from api.health import start_draining
-
-    start_draining()
+def on_exit(server):  # type: ignore[no-untyped-def]
+    marker = os.environ.get("KQ_DRAIN_MARKER")
+    if marker and os.path.exists(marker):
+        os.remove(marker)

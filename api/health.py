@@ -1,12 +1,13 @@
 """Health endpoints for probes and load balancers.
 
 ``/livez``: the process answers. ``/readyz``: it should get traffic; 503 while
-starting or draining (gunicorn's SIGTERM handler marks the worker draining).
+starting or draining (on SIGTERM the gunicorn master marks a drain first).
 ``/healthz``: both, for tools that know only one endpoint.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 
 from flask import Response, json
@@ -34,8 +35,14 @@ def livez() -> Response:
     return _status(True, "alive")
 
 
+def _draining_now() -> bool:
+    # The gunicorn master marks a drain with a file all workers can see (api/gunicorn.conf.py).
+    marker = os.environ.get("KQ_DRAIN_MARKER")
+    return _draining.is_set() or (marker is not None and os.path.exists(marker))
+
+
 def _readiness() -> Response:
-    if _draining.is_set():
+    if _draining_now():
         return _status(False, "draining")
     return _status(True, "ready")
 

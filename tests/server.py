@@ -61,6 +61,7 @@ def gunicorn(
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "WEB_CONCURRENCY": "2",
+        "KQ_DRAIN_SECONDS": "0",
         **(environment or {}),
     }
     argv = command or [sys.executable, "-m", "gunicorn", "--config", "api/gunicorn.conf.py", "api.wsgi:app"]
