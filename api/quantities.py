@@ -41,7 +41,7 @@ def _check_batch_size(values: list[Any]) -> None:
 
 
 def _deadline() -> float:
-    return time.monotonic() + current_app.config["REQUEST_SECONDS"]
+    return time.monotonic() + float(current_app.config["REQUEST_SECONDS"])
 
 
 def _batch(results: list[Any]) -> Any:
