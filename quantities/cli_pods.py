@@ -38,7 +38,7 @@ def _read(source: str) -> tuple[str, str]:
         return stream.read(), source
 
 
-def _checked_pods(source: str) -> list[Pod]:
+def _checked_pods(source: str, pod_level_resources: bool = True) -> list[Pod]:
     """Every pod in ``source``, defaulted and validated; one error listing every problem otherwise."""
     text, where = _read(source)
     try:
@@ -59,7 +59,7 @@ def _checked_pods(source: str) -> list[Pod]:
             continue
         for pod in pods:
             try:
-                checked.append(valid_pod(pod))
+                checked.append(valid_pod(pod, pod_level_resources=pod_level_resources))
             except PodValidationError as error:
                 problems.extend(error.problems)
     if problems:
@@ -97,7 +97,7 @@ def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
 
 
 def _qos(arguments: argparse.Namespace, out: TextIO) -> int:
-    pods = _checked_pods(arguments.file)
+    pods = _checked_pods(arguments.file, not arguments.without_pod_level_resources)
     explanations = [(pod, explain_qos(pod)) for pod in pods]
     if arguments.output == "json":
         document = [
@@ -124,7 +124,7 @@ def _qos(arguments: argparse.Namespace, out: TextIO) -> int:
 
 
 def _requests(arguments: argparse.Namespace, out: TextIO) -> int:
-    pods = _checked_pods(arguments.file)
+    pods = _checked_pods(arguments.file, not arguments.without_pod_level_resources)
     options = {"exclude_overhead": arguments.exclude_overhead}
     results = [(pod, compute_requests(pod, **options), compute_limits(pod, **options)) for pod in pods]
     if arguments.output == "json":
@@ -183,6 +183,12 @@ def add_commands(
             choices=("table", "json"),
             default="table",
             help="output format (default: table)",
+        )
+        parser.add_argument(
+            "--without-pod-level-resources",
+            action="store_true",
+            help="as a cluster with the PodLevelResources gate off (the default before v1.34): "
+            "spec.resources is dropped",
         )
     registry["qos"] = _qos
     registry["requests"] = _requests

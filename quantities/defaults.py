@@ -18,6 +18,9 @@ When a Pod is created, before it is validated or stored, the API server:
 3. rounds every quantity of every resource list up to a whole thousandth
    (``SetDefaults_ResourceList``: ``0.1m`` becomes ``1m``).
 
+With the ``PodLevelResources`` gate off (the default before v1.34) the API
+server drops ``spec.resources`` instead: ``pod_level_resources=False``.
+
 It does this for Pods only; a template inside a Deployment is stored as
 written, and each Pod created from it is defaulted. Every computation here
 applies :func:`default_pod` first, so it answers for the pod a template would
@@ -38,7 +41,7 @@ from quantities.requests import aggregate
 from quantities.resource_rules import is_hugepages, is_overcommit_allowed, is_supported_pod_level
 from quantities.suffix import Format
 
-__all__ = ["apply_defaults", "default_pod", "round_up_to_milli"]
+__all__ = ["apply_defaults", "default_pod", "round_up_to_milli", "without_pod_level_resources"]
 
 
 def round_up_to_milli(quantity: Quantity) -> Quantity:
@@ -150,12 +153,25 @@ def apply_defaults(pod: Pod) -> Pod:
     )
 
 
-def default_pod(pod: PodLike) -> Pod:
+def without_pod_level_resources(pod: Pod) -> Pod:
+    """The pod as an API server with ``PodLevelResources`` off keeps it: ``spec.resources`` dropped.
+
+    That gate is off by default before v1.34 (alpha in v1.32 and v1.33).
+    """
+    if pod.resources is None:
+        return pod
+    return replace(pod, resources=None, validated=False)
+
+
+def default_pod(pod: PodLike, *, pod_level_resources: bool = True) -> Pod:
     """The pod as the API server stores it, as far as resources go.
 
     ``pod`` is a Pod, PodSpec or workload mapping (or a :class:`~quantities.pod.Pod`);
     reading problems raise :class:`~quantities.problems.ManifestError`.
     Defaulting does not validate: see :func:`quantities.validate_pod`.
+    ``pod_level_resources=False`` answers for a cluster with the
+    ``PodLevelResources`` gate off (the default before v1.34), whose API
+    server drops ``spec.resources``.
 
     >>> pod = default_pod({"spec": {"containers": [
     ...     {"name": "app", "resources": {"requests": {"cpu": "100m"},
@@ -163,4 +179,5 @@ def default_pod(pod: PodLike) -> Pod:
     >>> dict(pod.containers[0].resources.requests)
     {'cpu': Quantity('100m'), 'memory': Quantity('512Mi')}
     """
-    return apply_defaults(read_pod(pod))
+    read = read_pod(pod)
+    return apply_defaults(read if pod_level_resources else without_pod_level_resources(read))

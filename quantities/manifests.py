@@ -247,8 +247,12 @@ def load_yaml(text: str) -> list[Any]:
     """
     import yaml
 
+    # yaml.load_all(text, Loader=...) spelled out: the loader is a SafeLoader subclass.
+    loader = _exact_loader()(text)
+    documents: list[Any] = []
     try:
-        documents = list(yaml.load_all(text, Loader=_exact_loader()))
+        while loader.check_data():  # type: ignore[no-untyped-call]
+            documents.append(loader.get_data())
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)
@@ -256,6 +260,8 @@ def load_yaml(text: str) -> list[Any]:
         raise ManifestError([Problem("", f"invalid YAML: {problem}{where}")]) from None
     except RecursionError:
         raise ManifestError([Problem("", "invalid YAML: nested too deeply")]) from None
+    finally:
+        loader.dispose()
     return [document for document in documents if document is not None]
 
 

@@ -34,7 +34,7 @@ import functools
 import json
 from dataclasses import replace
 
-from quantities.defaults import apply_defaults
+from quantities.defaults import apply_defaults, without_pod_level_resources
 from quantities.errors import QuantityError
 from quantities.manifests import PodLike, as_pod
 from quantities.pod import Container, Pod, ResourceList, Resources
@@ -451,12 +451,13 @@ def check_pod(pod: Pod) -> list[Problem]:
     return checker.problems
 
 
-def validate_pod(pod: PodLike) -> list[Problem]:
+def validate_pod(pod: PodLike, *, pod_level_resources: bool = True) -> list[Problem]:
     """Every problem the API server would reject this pod for (empty when it is valid).
 
     Reading problems (wrong types, invalid quantity strings) come first, then
     the validation of the defaulted pod. A template is checked as the pod it
-    would create.
+    would create. ``pod_level_resources=False``: as an API server with the
+    ``PodLevelResources`` gate off, which drops ``spec.resources``.
 
     >>> for problem in validate_pod({"kind": "Pod", "spec": {"containers": [{"name": "app",
     ...         "resources": {"requests": {"cpu": "2", "memory": "1GB"}, "limits": {"cpu": "1"}}}]}}):
@@ -468,18 +469,25 @@ def validate_pod(pod: PodLike) -> list[Problem]:
        spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1
     """
     read = as_pod(pod)
+    if not pod_level_resources:
+        read = without_pod_level_resources(read)
     return [*read.problems, *check_pod(apply_defaults(read))]
 
 
-def valid_pod(pod: PodLike) -> Pod:
+def valid_pod(pod: PodLike, *, pod_level_resources: bool = True) -> Pod:
     """The defaulted pod, or :class:`~quantities.problems.PodValidationError` listing every problem.
 
     Every computation starts here; the result is marked as checked, so passing
-    it on to several computations does the work once.
+    it on to several computations does the work once. For a cluster with the
+    ``PodLevelResources`` gate off (the default before v1.34), pass
+    ``pod_level_resources=False`` and hand the result to the computations:
+    ``qos_class(valid_pod(manifest, pod_level_resources=False))``.
     """
-    if isinstance(pod, Pod) and pod.validated:
+    if isinstance(pod, Pod) and pod.validated and (pod_level_resources or pod.resources is None):
         return pod
     read = as_pod(pod)
+    if not pod_level_resources:
+        read = without_pod_level_resources(read)
     defaulted = apply_defaults(read)
     problems = [*read.problems, *check_pod(defaulted)]
     if problems:

@@ -216,3 +216,16 @@ def test_the_kq_script_has_no_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "spec.containers[0].resources.limits.cpu" in result.stderr
+
+
+def test_without_pod_level_resources(tmp_path: Path) -> None:
+    path = tmp_path / "pod.yaml"
+    path.write_text(
+        "kind: Pod\nmetadata: {name: p}\nspec:\n  resources: {limits: {cpu: 1, memory: 1Gi}}\n"
+        "  containers:\n  - name: a\n"
+    )
+    assert json.loads(run("qos", "-o", "json", str(path))[1])[0]["qosClass"] == "Guaranteed"
+    gate_off = json.loads(run("qos", "-o", "json", "--without-pod-level-resources", str(path))[1])
+    assert gate_off[0]["qosClass"] == "BestEffort"
+    status, out, _ = run("requests", "--without-pod-level-resources", str(path))
+    assert status == 0 and out.splitlines()[1].split() == ["Pod/p", "<none>"]

@@ -197,3 +197,19 @@ def test_pod_model_is_immutable() -> None:
         defaulted.containers[0].resources.requests["cpu"] = None  # type: ignore[index]
     assert hash(defaulted) == hash(default_pod(pod([c("a", limits={"cpu": "1"})])))
     assert Resources() == Resources()
+
+
+def test_without_the_pod_level_resources_gate() -> None:
+    from quantities import pod_requests, qos_class, valid_pod, validate_pod
+
+    manifest = pod([c("a"), c("b", {"cpu": "2"})], resources={"limits": {"cpu": "1", "memory": "1Gi"}})
+    assert default_pod(manifest, pod_level_resources=False).resources is None
+    # With the gate on, the defaulted pod-level request (2, the aggregate) exceeds the pod limit.
+    assert [problem.path for problem in validate_pod(manifest)] == ["spec.resources.requests.cpu"]
+    assert validate_pod(manifest, pod_level_resources=False) == []
+    checked = valid_pod(manifest, pod_level_resources=False)
+    assert str(qos_class(checked)) == "Burstable"
+    assert {k: str(v) for k, v in pod_requests(checked).items()} == {"cpu": "2"}
+    guaranteed = valid_pod(pod([c("a")], resources={"limits": {"cpu": "1", "memory": "1Gi"}}))
+    assert str(qos_class(guaranteed)) == "Guaranteed"
+    assert str(qos_class(valid_pod(guaranteed, pod_level_resources=False))) == "BestEffort"
