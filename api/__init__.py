@@ -14,8 +14,7 @@ from typing import Any
 
 import flask_smorest
 from apispec.yaml_utils import dict_to_yaml
-from flask import Flask, Response, request, send_from_directory
-from flask_cors import CORS
+from flask import Flask, Response, send_from_directory
 from flask_smorest.spec import prepare_response
 
 from api import config as settings
@@ -39,19 +38,6 @@ class Api(flask_smorest.Api):
             self.spec.components.response(name, response, lazy=True)
 
 
-def _cache_headers(response: Response) -> Response:
-    """GET answers depend only on the URL (and Accept): let clients and proxies keep them."""
-    if request.method == "GET" and response.status_code == 200 and request.path.startswith("/v1/"):
-        from flask import current_app
-
-        response.cache_control.public = True
-        response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
-        response.vary.add("Accept")
-        response.add_etag()
-        response.make_conditional(request)
-    return response
-
-
 def _register_docs(app: Flask) -> None:
     import swagger_ui_bundle
 
@@ -73,25 +59,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.debug = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    origins = app.config["CORS_ORIGINS"]
-    wildcard = origins == "*"
-    CORS(
-        app,
-        origins="*" if wildcard else [o.strip() for o in str(origins).split(",") if o.strip()],
-        send_wildcard=wildcard,
-        vary_header=not wildcard,
-        expose_headers=["ETag", "Content-Type"],
-        max_age=86400,
-    )
     api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}})
     problems.install(app)
 
-    from api import health, quantities
+    from api import caching, cors, health, quantities
+
+    caching.install(app)
+    cors.install(app)
 
     for blueprint in (health.blp, quantities.blp):
         api.register_blueprint(blueprint)
     _register_docs(app)
-    app.after_request(_cache_headers)
     app.extensions["kq_api"] = api
     return app
 

@@ -8,7 +8,6 @@ tags that try to build Python objects.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any, NoReturn
 
 import flask
@@ -16,6 +15,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser
 
 from api.problems import Problem
+from quantities.exact_number import ExactNumber
 
 __all__ = ["JSON_TYPES", "YAML_TYPES", "SafeParser", "body_text", "decode_json", "decode_yaml"]
 
@@ -43,7 +43,7 @@ def _reject_constant(name: str) -> NoReturn:
 def decode_json(data: bytes) -> Any:
     text = body_text(data)
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        return json.loads(text, parse_float=ExactNumber, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise Problem(400, f"the body is not valid JSON: {error.msg} ({where})") from None

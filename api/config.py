@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "CORS_ORIGINS": "*",
     # Seconds a client or proxy may keep a GET answer (answers depend only on the URL).
     "CACHE_MAX_AGE": 3600,
+    # GET answers each worker keeps (0 turns it off): spreadsheets repeat their URLs.
+    "RESPONSE_CACHE_SIZE": 4096,
     # Debug mode is never switched on by configuration: see create_app.
     "API_TITLE": "kube-quantities",
     "API_VERSION": "1.0.0",
@@ -35,7 +37,9 @@ DEFAULTS: dict[str, Any] = {
     "JSON_SORT_KEYS": False,
 }
 
-_INTEGER_SETTINGS = {"MAX_CONTENT_LENGTH", "MAX_BATCH_VALUES", "CACHE_MAX_AGE", "REQUEST_SECONDS"}
+_INTEGER_SETTINGS = {
+    "MAX_CONTENT_LENGTH", "MAX_BATCH_VALUES", "CACHE_MAX_AGE", "REQUEST_SECONDS", "RESPONSE_CACHE_SIZE",
+}
 
 
 def from_environment(environment: Mapping[str, str]) -> dict[str, Any]:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 
 from flask import Response, request
 
 from api.problems import Problem
 
-__all__ = ["MIMETYPES", "csv_response", "text_response", "wanted_format"]
+__all__ = ["MIMETYPES", "csv_response", "json_response", "text_response", "wanted_format"]
 
 MIMETYPES = {"json": "application/json", "text": "text/plain", "csv": "text/csv"}
 
@@ -35,9 +37,37 @@ def wanted_format(allowed: Sequence[str]) -> str:
     return next(name for name, mimetype in MIMETYPES.items() if mimetype == best)
 
 
+def json_response(document: object) -> Response:
+    """A JSON answer, encoded directly.
+
+    The library's ``to_json()`` documents already have the shape the response
+    schemas describe (tests/test_api_contract.py validates real answers against
+    openapi.yaml), so they are not dumped through marshmallow a second time:
+    that costs more than the rest of a small request.
+    """
+    # ASCII escapes: a lone surrogate echoed from the input could not be encoded as UTF-8.
+    text = json.dumps(document, separators=(",", ":"), default=_echo)
+    return Response(text, 200, mimetype="application/json")
+
+
+def _echo(value: object) -> object:
+    # Numbers inside an invalid value are echoed back as JSON numbers.
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _utf8(text: str) -> bytes:
+    """UTF-8, with lone surrogates (JSON allows "\\ud800") replaced by U+FFFD as Go's JSON does."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
+
+
 def text_response(lines: str | Iterable[str]) -> Response:
     body = lines if isinstance(lines, str) else "\n".join(lines)
-    return Response(body + "\n", 200, mimetype="text/plain")
+    return Response(_utf8(body + "\n"), 200, mimetype="text/plain")
 
 
 def csv_response(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> Response:
@@ -45,4 +75,4 @@ def csv_response(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -
     writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)
-    return Response(buffer.getvalue(), 200, mimetype="text/csv")
+    return Response(_utf8(buffer.getvalue()), 200, mimetype="text/csv")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Response, current_app, json
+from flask import current_app
 
 from api.blueprint import ALSO_TEXT, ALSO_TEXT_AND_CSV, Blueprint
-from api.negotiation import csv_response, text_response, wanted_format
+from api.negotiation import csv_response, json_response, text_response, wanted_format
 from api.problems import Problem
 from api.schemas import (
     CompareQuery,
@@ -31,7 +31,7 @@ _CSV_COLUMNS = ("input", "canonical", "format", "value", "converted", "unit", "e
 def _single(summary: QuantitySummary) -> Any:
     if wanted_format(("json", "text")) == "text":
         return text_response(summary.converted if summary.converted is not None else summary.canonical)
-    return summary.to_json()
+    return json_response(summary.to_json())
 
 
 def _check_batch_size(values: list[Any]) -> None:
@@ -55,13 +55,11 @@ def _batch(results: list[Any]) -> Any:
             row.get("converted", row.get("canonical")) if "error" not in row else f"ERROR: {row['error']}"
             for row in rows
         )
-    # Encoded directly: a batch can hold 100,000 values, and these rows are
-    # already plain JSON data shaped as NormalizeResponse documents.
-    return Response(json.dumps({"results": rows}), 200, mimetype="application/json")
+    return json_response({"results": rows})
 
 
 @blp.route("/quantity", methods=["GET"])
-@blp.arguments(QuantityQuery, location="query", as_kwargs=True)
+@blp.arguments(QuantityQuery(), location="query", as_kwargs=True)
 @blp.response(200, QuantitySummarySchema)
 @blp.doc(**ALSO_TEXT)
 def get_quantity(value: str, to: str | None = None, lenient: bool = False, **_: Any) -> Any:
@@ -70,7 +68,7 @@ def get_quantity(value: str, to: str | None = None, lenient: bool = False, **_: 
 
 
 @blp.route("/quantities/normalize", methods=["GET"])
-@blp.arguments(NormalizeQuery, location="query", as_kwargs=True)
+@blp.arguments(NormalizeQuery(), location="query", as_kwargs=True)
 @blp.response(200, NormalizeResponse)
 @blp.doc(**ALSO_TEXT_AND_CSV)
 def get_normalize(value: list[str], to: str | None = None, lenient: bool = False, **_: Any) -> Any:
@@ -80,7 +78,7 @@ def get_normalize(value: list[str], to: str | None = None, lenient: bool = False
 
 
 @blp.route("/quantities/normalize", methods=["POST"])
-@blp.arguments(NormalizeRequest, as_kwargs=True)
+@blp.arguments(NormalizeRequest(), as_kwargs=True)
 @blp.response(200, NormalizeResponse)
 @blp.doc(**ALSO_TEXT_AND_CSV)
 def post_normalize(values: list[Any], to: str | None = None, lenient: bool = False) -> Any:
@@ -90,7 +88,7 @@ def post_normalize(values: list[Any], to: str | None = None, lenient: bool = Fal
 
 
 @blp.route("/quantities/sum", methods=["GET"])
-@blp.arguments(SumQuery, location="query", as_kwargs=True)
+@blp.arguments(SumQuery(), location="query", as_kwargs=True)
 @blp.response(200, QuantitySummarySchema)
 @blp.doc(**ALSO_TEXT)
 def get_sum(value: list[str], to: str | None = None, lenient: bool = False, **_: Any) -> Any:
@@ -100,7 +98,7 @@ def get_sum(value: list[str], to: str | None = None, lenient: bool = False, **_:
 
 
 @blp.route("/quantities/sum", methods=["POST"])
-@blp.arguments(NormalizeRequest, as_kwargs=True)
+@blp.arguments(NormalizeRequest(), as_kwargs=True)
 @blp.response(200, QuantitySummarySchema)
 @blp.doc(**ALSO_TEXT)
 def post_sum(values: list[Any], to: str | None = None, lenient: bool = False) -> Any:
@@ -113,11 +111,11 @@ def _comparison(a: Any, b: Any, lenient: bool) -> Any:
     result = compare(a, b, lenient=lenient)
     if wanted_format(("json", "text")) == "text":
         return text_response(str(result.result))
-    return result.to_json()
+    return json_response(result.to_json())
 
 
 @blp.route("/quantities/compare", methods=["GET"])
-@blp.arguments(CompareQuery, location="query", as_kwargs=True)
+@blp.arguments(CompareQuery(), location="query", as_kwargs=True)
 @blp.response(200, ComparisonSchema)
 @blp.doc(**ALSO_TEXT)
 def get_compare(a: str, b: str, lenient: bool = False, **_: Any) -> Any:
@@ -126,7 +124,7 @@ def get_compare(a: str, b: str, lenient: bool = False, **_: Any) -> Any:
 
 
 @blp.route("/quantities/compare", methods=["POST"])
-@blp.arguments(CompareRequest, as_kwargs=True)
+@blp.arguments(CompareRequest(), as_kwargs=True)
 @blp.response(200, ComparisonSchema)
 @blp.doc(**ALSO_TEXT)
 def post_compare(a: Any, b: Any, lenient: bool = False) -> Any:

@@ -5,7 +5,6 @@ flask-smorest turns these into validation, error messages and ``openapi.yaml``.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -28,15 +27,11 @@ _FORMAT_HELP = "json (default), text (one value a line) or csv"
 class QuantityText(fields.Field[Any]):
     """A quantity as Kubernetes reads it from JSON: a string, or a number taken by its exact text.
 
-    Anything else is passed through so that the library reports it against its
-    own path, instead of failing the whole request.
+    Anything is passed through, so that the library reports a bad value
+    against its own path instead of failing the whole request.
     """
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int | Decimal):
-            return str(value)
         return value
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
@@ -44,7 +39,7 @@ class QuantityText(fields.Field[Any]):
 
 
 class QuantityList(fields.List[Any]):
-    """A list of QuantityText, read in one pass: batches hold 100,000 values."""
+    """A list of QuantityText, taken in one step: batches hold 100,000 values."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(QuantityText(allow_none=True), **kwargs)
@@ -52,10 +47,7 @@ class QuantityList(fields.List[Any]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
         if not isinstance(value, list):
             raise self.make_error("invalid")
-        return [
-            str(item) if isinstance(item, int | Decimal) and not isinstance(item, bool) else item
-            for item in value
-        ]
+        return value
 
 
 class _Presentation(Schema):

@@ -1,7 +1,7 @@
 """YAML with ``safe_load`` semantics, exact numbers and bounded work.
 
 * Only plain data: tags that would build Python objects are refused.
-* A float is read as a ``Decimal`` of its exact text (``cpu: 0.5``), as
+* A float is read as an ``ExactNumber``: a ``Decimal`` that keeps its text (``cpu: 0.5``), as
   Kubernetes reads a quantity from its text, not from a binary float.
 * An alias bomb ("billion laughs") is refused: PyYAML shares an aliased node
   rather than copying it, so the size a consumer would walk is measured on the
@@ -15,10 +15,12 @@ the pure-Python loader is the fallback.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from typing import Any
 
 import yaml
+
+from quantities.exact_number import ExactNumber
 
 __all__ = ["MAX_NODES", "YamlError", "load_yaml_documents"]
 
@@ -34,13 +36,13 @@ class YamlError(ValueError):
 
 class _ExactSafeLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     def construct_yaml_float(self, node: yaml.ScalarNode) -> Any:
-        value = super().construct_yaml_float(node)
-        if value != value or value in (float("inf"), float("-inf")):
-            return value
+        text = str(node.value).replace("_", "")
+        if ":" in text or text.lower().lstrip("+-") in (".inf", ".nan"):  # sexagesimal, infinities, NaN
+            return super().construct_yaml_float(node)
         try:
-            return Decimal(str(node.value).replace("_", ""))
+            return ExactNumber(text)
         except InvalidOperation:
-            return value
+            return super().construct_yaml_float(node)
 
 
 _ExactSafeLoader.add_constructor("tag:yaml.org,2002:float", _ExactSafeLoader.construct_yaml_float)
@@ -73,7 +75,7 @@ def load_yaml_documents(text: str) -> list[Any]:
     """Every document in ``text`` (empty documents skipped), or a YamlError.
 
     >>> load_yaml_documents("cpu: 0.5\\n---\\nmemory: 1Gi\\n")
-    [{'cpu': Decimal('0.5')}, {'memory': '1Gi'}]
+    [{'cpu': ExactNumber('0.5')}, {'memory': '1Gi'}]
     """
     loader = _ExactSafeLoader(text)
     documents: list[Any] = []

@@ -35,12 +35,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from quantities.errors import KUBERNETES_FORMAT_MESSAGE, QuantityError
+from quantities.exact_number import ExactNumber
 from quantities.pod import EMPTY, Container, ContainerKind, Pod, ResourceList, Resources
 from quantities.problems import ManifestError, Problem, child, index, key
 from quantities.quantity import Quantity, parse_quantity
 
 if TYPE_CHECKING:
-    import yaml
+    pass
 
 __all__ = [
     "POD_TEMPLATE_PATHS",
@@ -78,33 +79,6 @@ POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
 _GO_SPACE = " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # noqa: E501
 
 _INT32 = (-(1 << 31), (1 << 31) - 1)
-
-
-class ExactNumber(Decimal):
-    """A number read from JSON or YAML text that remembers how it was written.
-
-    It is a ``Decimal`` (exact, no binary rounding); ``text`` is the number as
-    written, which is what Kubernetes parses a quantity from.
-
-    >>> number = ExactNumber("1e3")
-    >>> number == 1000, number.text
-    (True, '1e3')
-    """
-
-    __slots__ = ("text",)
-
-    text: str
-
-    def __new__(cls, text: str) -> ExactNumber:
-        self = super().__new__(cls, text)
-        self.text = text
-        return self
-
-    def __repr__(self) -> str:
-        return f"ExactNumber({self.text!r})"
-
-    def __reduce__(self) -> tuple[type[ExactNumber], tuple[str]]:
-        return (ExactNumber, (self.text,))
 
 
 def _json_type(value: object) -> str:
@@ -213,56 +187,21 @@ def load_json(text: str) -> list[Any]:
     return documents
 
 
-_yaml_loader: type[yaml.SafeLoader] | None = None
-
-
-def _exact_loader() -> type[yaml.SafeLoader]:
-    """A ``SafeLoader`` whose floats are ``ExactNumber`` (built on first use: PyYAML is imported lazily)."""
-    global _yaml_loader
-    if _yaml_loader is None:
-        import yaml
-
-        class ExactSafeLoader(yaml.SafeLoader):
-            pass
-
-        def construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
-            text = str(loader.construct_scalar(node)).replace("_", "")
-            lowered = text.lower().lstrip("+-")
-            if ":" in text or lowered in (".inf", ".nan"):  # sexagesimal, infinities, NaN
-                return loader.construct_yaml_float(node)
-            return ExactNumber(text)
-
-        ExactSafeLoader.add_constructor("tag:yaml.org,2002:float", construct_float)
-        _yaml_loader = ExactSafeLoader
-    return _yaml_loader
-
-
 def load_yaml(text: str) -> list[Any]:
     """The documents of a YAML stream (``safe_load`` semantics, empty documents dropped).
 
-    Floats keep their text (``ExactNumber``); integers are Python ints.
+    Floats keep their text (``ExactNumber``); integers are Python ints. Alias
+    bombs and deep nesting are refused (see :mod:`quantities.manifest_yaml`).
 
     >>> load_yaml("cpu: 0.5\\n---\\n---\\nmemory: 1Gi\\n")
     [{'cpu': ExactNumber('0.5')}, {'memory': '1Gi'}]
     """
-    import yaml
+    from quantities.manifest_yaml import YamlError, load_yaml_documents
 
-    # yaml.load_all(text, Loader=...) spelled out: the loader is a SafeLoader subclass.
-    loader = _exact_loader()(text)
-    documents: list[Any] = []
     try:
-        while loader.check_data():  # type: ignore[no-untyped-call]
-            documents.append(loader.get_data())
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        raise ManifestError([Problem("", f"invalid YAML: {problem}{where}")]) from None
-    except RecursionError:
-        raise ManifestError([Problem("", "invalid YAML: nested too deeply")]) from None
-    finally:
-        loader.dispose()
-    return [document for document in documents if document is not None]
+        return load_yaml_documents(text)
+    except YamlError as error:
+        raise ManifestError([Problem("", str(error))]) from None
 
 
 def load_documents(text: str) -> list[Any]:

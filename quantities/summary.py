@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from quantities.errors import QuantityError
 from quantities.quantity import Quantity, parse_quantity
@@ -92,13 +93,22 @@ class QuantityProblem:
 
 
 def _read(text: object, lenient: bool) -> Quantity:
-    if lenient and isinstance(text, str):
-        from quantities.human import parse_human
+    if isinstance(text, str):
+        if lenient:
+            from quantities.human import parse_human
 
-        return parse_human(text)
-    if not isinstance(text, str):
-        raise QuantityError(text, f"expected a string, got {type(text).__name__}")
-    return parse_quantity(text)
+            return parse_human(text)
+        return parse_quantity(text)
+    if isinstance(text, int | Decimal) and not isinstance(text, bool):
+        # A JSON number, read from its text as Kubernetes reads one in a manifest.
+        from quantities.manifests import parse_manifest_quantity
+
+        return parse_manifest_quantity(text)
+    raise QuantityError(text, f"expected a string or a number, got {type(text).__name__}")
+
+
+def _shown(text: object) -> str:
+    return str(getattr(text, "text", text))
 
 
 def _converted(quantity: Quantity, unit: str) -> str:
@@ -122,7 +132,7 @@ def summarize(
     try:
         quantity = _read(text, lenient)
         return QuantitySummary(
-            input=str(text),
+            input=_shown(text),
             canonical=str(quantity),
             format=str(quantity.format),
             value=exact_text(quantity),
@@ -136,7 +146,7 @@ def summarize(
 
 def _problem(text: object, error: QuantityError, path: str | None) -> QuantityProblem:
     return QuantityProblem(
-        input=text,
+        input=_shown(text) if isinstance(text, Decimal) else text,
         error=str(error),
         position=error.position if isinstance(error.text, str) and error.text == text else None,
         hint=error.hint,
@@ -233,7 +243,7 @@ def total(
     paths = [f"{path}[{index}]" for index in range(len(values))]
     result = sum(_parse_all(values, lenient, paths), start=parse_quantity("0"))
     return QuantitySummary(
-        input=" + ".join(map(str, values)),
+        input=" + ".join(map(_shown, values)),
         canonical=str(result),
         format=str(result.format),
         value=exact_text(result),

@@ -216,3 +216,36 @@ def test_draining_turns_readiness_503(client: FlaskClient) -> None:
         assert client.get("/livez").status_code == 200
     finally:
         health._draining.clear()
+
+
+def test_repeated_gets_are_answered_from_the_worker_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    from api import create_app
+    from api import quantities as views
+
+    calls: list[str] = []
+    real = views.summarize
+
+    def counting(value: Any, **options: Any) -> Any:
+        calls.append(value)
+        return real(value, **options)
+
+    monkeypatch.setattr(views, "summarize", counting)
+    client = create_app().test_client()
+    first = client.get("/v1/quantity?value=1Gi")
+    second = client.get("/v1/quantity?value=1Gi")
+    as_text = client.get("/v1/quantity?value=1Gi", headers={"Accept": "text/plain"})
+    assert first.get_data() == second.get_data() and first.headers["ETag"] == second.headers["ETag"]
+    assert as_text.get_data() == b"1Gi\n"
+    assert calls == ["1Gi", "1Gi"]  # the second JSON answer came from the cache; text is a new key
+    uncached = create_app({"RESPONSE_CACHE_SIZE": 0}).test_client()
+    uncached.get("/v1/quantity?value=1Gi")
+    uncached.get("/v1/quantity?value=1Gi")
+    assert len(calls) == 4
+
+
+def test_cached_answers_still_honour_etags_and_cors(client: FlaskClient) -> None:
+    first = client.get("/v1/quantity?value=2Gi")
+    again = client.get(
+        "/v1/quantity?value=2Gi", headers={"If-None-Match": first.headers["ETag"], "Origin": "https://d.example"}
+    )
+    assert again.status_code == 304 and again.headers["Access-Control-Allow-Origin"] == "*"

@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from tests.test_quantity_table import ROWS, Rejected
 
 from quantities import QuantityError, parse_quantity
+from tests.test_quantity_table import ROWS, Rejected
 
 SEED = 20241128
 GENERATED = 2400
