@@ -356,9 +356,7 @@ def _sum(total: dict[str, Quantity], values: Mapping[str, Quantity]) -> None:
         total[name] = total[name] + q if name in total else q
 
 
-def node_allocated(
-    node: Node | Mapping[str, Any], pods: Iterable[Mapping[str, Any]]
-) -> NodeAllocation:
+def node_allocated(node: Node | Mapping[str, Any], pods: Iterable[Mapping[str, Any]]) -> NodeAllocation:
     """The "Non-terminated Pods" and "Allocated resources" of ``node``, as kubectl describe computes them.
 
     ``pods`` may hold every pod of the cluster (``kubectl get pods -A -o
@@ -372,8 +370,12 @@ def node_allocated(
         if (pod.get("spec") or {}).get("nodeName") == parsed.name
         and (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
     ]
-    mine.sort(key=lambda pod: f"{(pod.get('metadata') or {}).get('namespace') or ''}/"
-              f"{(pod.get('metadata') or {}).get('name') or ''}")
+    mine.sort(
+        key=lambda pod: (
+            f"{(pod.get('metadata') or {}).get('namespace') or ''}/"
+            f"{(pod.get('metadata') or {}).get('name') or ''}"
+        )
+    )
     rows = []
     total_requests: dict[str, Quantity] = {}
     total_limits: dict[str, Quantity] = {}
@@ -419,3 +421,39 @@ def node_allocated(
         for name in extended
     )
     return NodeAllocation(parsed.name, allocatable, tuple(rows), tuple(resources))
+
+
+def node_and_pods(
+    objects: Iterable[Any], node_name: str | None = None, how_to_choose: str = "by name"
+) -> tuple[Mapping[str, Any], list[Mapping[str, Any]]]:
+    """The one Node (or the one named ``node_name``) among ``objects``, and every Pod.
+
+    What ``kubectl get node N -o json`` and ``kubectl get pods -A -o json``
+    print, as a List or as several documents; ValueError when the node is not
+    found or is ambiguous (the message says to pick one ``how_to_choose``).
+    """
+    nodes: list[Mapping[str, Any]] = []
+    pods: list[Mapping[str, Any]] = []
+    pending = list(objects)
+    while pending:
+        obj = pending.pop(0)
+        if not isinstance(obj, Mapping):
+            continue
+        kind = obj.get("kind")
+        if kind == "Node":
+            nodes.append(obj)
+        elif kind == "Pod":
+            pods.append(obj)
+        elif isinstance(kind, str) and kind.endswith("List") and isinstance(obj.get("items"), list):
+            pending[:0] = obj["items"]
+    if node_name:
+        nodes = [n for n in nodes if (n.get("metadata") or {}).get("name") == node_name]
+        if not nodes:
+            raise ValueError(f"no node named {node_name!r}")
+    if len(nodes) != 1:
+        names = ", ".join(str((n.get("metadata") or {}).get("name")) for n in nodes)
+        raise ValueError(
+            f"expected one Node, found {len(nodes)}"
+            + (f" ({names}); pick one {how_to_choose}" if nodes else "")
+        )
+    return nodes[0], pods

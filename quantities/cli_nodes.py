@@ -46,27 +46,14 @@ def _table(rows: Sequence[Sequence[str]]) -> str:
 
 
 def _describe_node(arguments: argparse.Namespace, out: TextIO) -> int:
-    from quantities.allocated import node_allocated
+    from quantities.allocated import node_allocated, node_and_pods
     from quantities.cluster import iter_objects, read_text
 
-    nodes = []
-    pods = []
-    for obj in iter_objects(read_text(arguments.file)):
-        if isinstance(obj, dict) and obj.get("kind") == "Node":
-            nodes.append(obj)
-        elif isinstance(obj, dict) and obj.get("kind") == "Pod":
-            pods.append(obj)
-    if arguments.node:
-        nodes = [n for n in nodes if (n.get("metadata") or {}).get("name") == arguments.node]
-        if not nodes:
-            raise ValueError(f"no node named {arguments.node!r} in {arguments.file}")
-    if len(nodes) != 1:
-        names = ", ".join(str((n.get("metadata") or {}).get("name")) for n in nodes)
-        raise ValueError(
-            f"expected one Node in {arguments.file}, found {len(nodes)}"
-            + (f" ({names}); pick one with --node" if nodes else "")
-        )
-    allocation = node_allocated(nodes[0], pods)
+    try:
+        node, pods = node_and_pods(iter_objects(read_text(arguments.file)), arguments.node, "with --node")
+    except ValueError as error:
+        raise ValueError(f"{arguments.file}: {error}") from None
+    allocation = node_allocated(node, pods)
     if arguments.output == "json":
         json.dump(allocation.to_json(), out, indent=2)
         out.write("\n")
@@ -79,12 +66,12 @@ def _describe_node(arguments: argparse.Namespace, out: TextIO) -> int:
 
 def _one_pod(path: str) -> dict[str, Any]:
     """The pod of the one Pod, workload or compact workload in ``path``."""
-    from quantities.workloads import workloads_in
+    from quantities.workloads import single_pod
 
-    workloads = workloads_in([o for o in _objects(path) if isinstance(o, dict)])
-    if len(workloads) != 1:
-        raise ValueError(f"expected one pod or workload in {path}, found {len(workloads)}")
-    return dict(workloads[0].pod)
+    try:
+        return single_pod(_objects(path))
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
 
 
 def _fit(arguments: argparse.Namespace, out: TextIO) -> int:

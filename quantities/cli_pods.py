@@ -16,15 +16,12 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-from typing import Any, TextIO
+from typing import TextIO
 
-from quantities.manifests import load_documents, pods_in
+from quantities.manifests import load_documents
 from quantities.pod import Pod
-from quantities.problems import ManifestError, PodValidationError, Problem
-from quantities.qos import explain_qos
-from quantities.requests import compute_limits, compute_requests
-from quantities.validation import valid_pod
+from quantities.problems import ManifestError
+from quantities.reports import checked_pods, object_label, qos_report, requests_csv_rows, requests_report
 
 __all__ = ["add_commands"]
 
@@ -45,47 +42,7 @@ def _checked_pods(source: str, pod_level_resources: bool = True) -> list[Pod]:
         documents = load_documents(text)
     except ManifestError as error:
         raise ManifestError(error.problems, where) from None
-    numbered = len(documents) > 1
-    checked: list[Pod] = []
-    problems: list[Problem] = []
-    unreadable = False
-    for number, document in enumerate(documents):
-        try:
-            pods = pods_in(document, document=number if numbered else None)
-        except ManifestError as error:
-            label = f"document {number + 1}" if numbered else ""
-            problems.extend(replace(problem, source=label) for problem in error.problems)
-            unreadable = True
-            continue
-        for pod in pods:
-            try:
-                checked.append(valid_pod(pod, pod_level_resources=pod_level_resources))
-            except PodValidationError as error:
-                problems.extend(error.problems)
-    if problems:
-        raise (ManifestError if unreadable else PodValidationError)(problems, where)
-    if not checked:
-        raise ManifestError([Problem("", "no Pod, PodSpec or object with a pod template found")], where)
-    return checked
-
-
-def _object(pod: Pod) -> str:
-    name = f"{pod.kind}/{pod.name}" if pod.name else pod.kind
-    if pod.namespace:
-        name = f"{pod.namespace}/{name}"
-    if pod.document is not None and not pod.name:
-        name += f" (document {pod.document + 1})"
-    return name
-
-
-def _identity(pod: Pod) -> dict[str, Any]:
-    return {
-        "kind": pod.kind,
-        "name": pod.name,
-        "namespace": pod.namespace,
-        "document": pod.document,
-        "path": pod.path,
-    }
+    return checked_pods(documents, where, pod_level_resources)
 
 
 def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
@@ -98,26 +55,15 @@ def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
 
 def _qos(arguments: argparse.Namespace, out: TextIO) -> int:
     pods = _checked_pods(arguments.file, not arguments.without_pod_level_resources)
-    explanations = [(pod, explain_qos(pod)) for pod in pods]
+    reports = [qos_report(pod) for pod in pods]
     if arguments.output == "json":
-        document = [
-            {
-                **_identity(pod),
-                "qosClass": str(explanation.qos_class),
-                "decidedBy": explanation.decided_by,
-                "reasons": list(explanation.reasons),
-                "toGuaranteed": list(explanation.to_guaranteed),
-                "notes": list(explanation.notes),
-            }
-            for pod, explanation in explanations
-        ]
-        json.dump(document, out, indent=2)
+        json.dump(reports, out, indent=2)
         print(file=out)
         return 0
     rows: list[list[str]] = [["OBJECT", "QOS CLASS", "WHY"]]
-    for pod, explanation in explanations:
-        lines = list(explanation.reasons) + [f"to be Guaranteed: {fix}" for fix in explanation.to_guaranteed]
-        rows.append([_object(pod), str(explanation.qos_class), lines[0] if lines else ""])
+    for pod, report in zip(pods, reports, strict=True):
+        lines = report["reasons"] + [f"to be Guaranteed: {fix}" for fix in report["to_guaranteed"]]
+        rows.append([object_label(pod), report["qos_class"], lines[0] if lines else ""])
         rows.extend(["", "", line] for line in lines[1:])
     _table(rows, out)
     return 0
@@ -125,35 +71,18 @@ def _qos(arguments: argparse.Namespace, out: TextIO) -> int:
 
 def _requests(arguments: argparse.Namespace, out: TextIO) -> int:
     pods = _checked_pods(arguments.file, not arguments.without_pod_level_resources)
-    options = {"exclude_overhead": arguments.exclude_overhead}
-    results = [(pod, compute_requests(pod, **options), compute_limits(pod, **options)) for pod in pods]
+    reports = [requests_report(pod, arguments.exclude_overhead) for pod in pods]
     if arguments.output == "json":
-        document = [
-            {
-                **_identity(pod),
-                "requests": {name: str(quantity) for name, quantity in requests.items()},
-                "limits": {name: str(quantity) for name, quantity in limits.items()},
-            }
-            for pod, requests, limits in results
-        ]
-        json.dump(document, out, indent=2)
+        json.dump(reports, out, indent=2)
         print(file=out)
         return 0
     rows: list[list[str]] = [["OBJECT", "RESOURCE", "REQUESTS", "LIMITS"]]
-    for pod, requests, limits in results:
-        names = sorted({*requests, *limits})
-        if not names:
-            rows.append([_object(pod), "<none>", "", ""])
-        for position, name in enumerate(names):
-            request, limit = requests.get(name), limits.get(name)
-            rows.append(
-                [
-                    _object(pod) if position == 0 else "",
-                    name,
-                    "<none>" if request is None else str(request),
-                    "<none>" if limit is None else str(limit),
-                ]
-            )
+    for pod, report in zip(pods, reports, strict=True):
+        resource_rows = requests_csv_rows(report, object_label(pod))
+        if not resource_rows:
+            rows.append([object_label(pod), "<none>", "", ""])
+        for position, (label, name, request, limit) in enumerate(resource_rows):
+            rows.append([label if position == 0 else "", name, request or "<none>", limit or "<none>"])
     _table(rows, out)
     return 0
 

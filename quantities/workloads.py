@@ -147,3 +147,11 @@ def compact_workload(row: Mapping[str, Any]) -> Workload:
     kind = str(row.get("kind") or "Deployment")
     replicas = None if kind == "DaemonSet" else _int(row.get("replicas"), 1)
     return Workload(name, kind, namespace, replicas, pod)
+
+
+def single_pod(objects: Iterable[Any]) -> dict[str, Any]:
+    """The pod of the one Pod, workload or compact workload among ``objects``; ValueError otherwise."""
+    workloads = workloads_in([o for o in objects if isinstance(o, Mapping)])
+    if len(workloads) != 1:
+        raise ValueError(f"expected one pod or workload, found {len(workloads)}")
+    return dict(workloads[0].pod)

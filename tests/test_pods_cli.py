@@ -143,9 +143,9 @@ def test_qos_json_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     status, out, err = run("qos", "-o", "json", "-", stdin=json.dumps(pod), monkeypatch=monkeypatch)
     assert (status, err) == (0, "")
     (item,) = json.loads(out)
-    assert item["qosClass"] == "Guaranteed"
-    assert item["decidedBy"] == "containers"
-    assert item["toGuaranteed"] == []
+    assert item["qos_class"] == "Guaranteed"
+    assert item["decided_by"] == "containers"
+    assert item["to_guaranteed"] == []
     assert item["document"] is None
 
 
@@ -224,8 +224,8 @@ def test_without_pod_level_resources(tmp_path: Path) -> None:
         "kind: Pod\nmetadata: {name: p}\nspec:\n  resources: {limits: {cpu: 1, memory: 1Gi}}\n"
         "  containers:\n  - name: a\n"
     )
-    assert json.loads(run("qos", "-o", "json", str(path))[1])[0]["qosClass"] == "Guaranteed"
+    assert json.loads(run("qos", "-o", "json", str(path))[1])[0]["qos_class"] == "Guaranteed"
     gate_off = json.loads(run("qos", "-o", "json", "--without-pod-level-resources", str(path))[1])
-    assert gate_off[0]["qosClass"] == "BestEffort"
+    assert gate_off[0]["qos_class"] == "BestEffort"
     status, out, _ = run("requests", "--without-pod-level-resources", str(path))
     assert status == 0 and out.splitlines()[1].split() == ["Pod/p", "<none>"]
