@@ -62,12 +62,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}})
     problems.install(app)
 
-    from api import caching, cors, health, quantities
+    from api import caching, cors, health, nodes, pods, quantities
 
     caching.install(app)
     cors.install(app)
 
-    for blueprint in (health.blp, quantities.blp):
+    for blueprint in (health.blp, quantities.blp, pods.blp, nodes.blp):
         api.register_blueprint(blueprint)
     _register_docs(app)
     app.extensions["kq_api"] = api

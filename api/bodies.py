@@ -76,6 +76,35 @@ def decode(request: flask.Request) -> Any:
     )
 
 
+def documents(request: flask.Request) -> list[Any]:
+    """The Kubernetes objects of a JSON or YAML body: a JSON array or a YAML stream is several."""
+    if not request.get_data(cache=True):
+        raise Problem(400, "the body is empty: send Kubernetes objects as JSON or YAML")
+    mimetype = request.mimetype
+    if mimetype in YAML_TYPES:
+        return decode_yaml(request.get_data(cache=True))
+    decoded = decode(request)
+    return decoded if isinstance(decoded, list) else [decoded]
+
+
+def csv_rows(request: flask.Request) -> list[dict[str, str]]:
+    """The rows of a CSV body with a header line, or a 400."""
+    import csv
+    import io
+
+    text = body_text(request.get_data(cache=True))
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = [
+            {str(k).strip(): (v or "").strip() for k, v in row.items() if k is not None} for row in reader
+        ]
+    except csv.Error as error:
+        raise Problem(400, f"the CSV body is malformed: {error}") from None
+    if reader.fieldnames is None:
+        raise Problem(400, "the CSV body has no header line")
+    return rows
+
+
 class SafeParser(FlaskParser):
     """webargs' Flask parser, decoding bodies with the defences above."""
 

@@ -17,6 +17,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     # Most values in one batch request (413 above it).
     "MAX_BATCH_VALUES": 100_000,
+    # Most containers in one /v1/pods request (413 above it).
+    "MAX_CONTAINERS": 20_000,
     # Seconds of work one request may take before it is refused with 413 (gunicorn's
     # worker timeout, KQ_TIMEOUT, is the hard stop behind it).
     "REQUEST_SECONDS": 10,
@@ -37,9 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "JSON_SORT_KEYS": False,
 }
 
-_INTEGER_SETTINGS = {
-    "MAX_CONTENT_LENGTH", "MAX_BATCH_VALUES", "CACHE_MAX_AGE", "REQUEST_SECONDS", "RESPONSE_CACHE_SIZE",
-}
+# Settings whose default is a whole number are read from the environment as one.
+_INTEGER_SETTINGS = {name for name, value in DEFAULTS.items() if type(value) is int}
 
 
 def from_environment(environment: Mapping[str, str]) -> dict[str, Any]:

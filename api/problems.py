@@ -16,6 +16,7 @@ from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quantities import QuantityError
+from quantities.problems import ManifestError
 from quantities.summary import WorkLimitExceeded
 
 __all__ = ["Problem", "install"]
@@ -61,7 +62,7 @@ def _strip_location(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def respond(status: int, title: str, detail: str, errors: list[dict[str, Any]]) -> Response:
-    if request.args.get("errors") == "text":
+    if request.method == "GET" and request.args.get("errors") == "text":
         return Response(f"ERROR: {detail}".replace("\n", " ") + "\n", 200, mimetype="text/plain")
     document: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     document["instance"] = request.path
@@ -113,6 +114,24 @@ def handle_quantity_error(error: QuantityError) -> Response:
     return respond(422, _title(422), str(error), rows)
 
 
+def handle_manifest_error(error: ManifestError) -> Response:
+    """Objects that are not valid Kubernetes (422), every problem with its JSON path."""
+    rows: list[dict[str, Any]] = []
+    for problem in error.problems:
+        row: dict[str, Any] = {"path": problem.path, "message": problem.message}
+        if problem.kubernetes:
+            row["kubernetes"] = problem.kubernetes
+        if problem.source:
+            row["object"] = problem.source
+        rows.append(row)
+    return respond(422, _title(422), str(error).replace("\n", " "), rows)
+
+
+def handle_value_error(error: ValueError) -> Response:
+    """The library's plain ValueError: input it cannot use, explained in its message (422)."""
+    return respond(422, _title(422), str(error), [])
+
+
 def handle_work_limit(error: WorkLimitExceeded) -> Response:
     return respond(
         413, _title(413), f"this request needs more work than one request may take; split it ({error})", []
@@ -129,6 +148,7 @@ def install(app: Flask) -> None:
     app.register_error_handler(Problem, handle_problem)
     app.register_error_handler(QuantityError, handle_quantity_error)
     app.register_error_handler(WorkLimitExceeded, handle_work_limit)
+    app.register_error_handler(ManifestError, handle_manifest_error)
     app.register_error_handler(
         RecursionError, lambda e: handle_problem(Problem(400, "input nested too deeply"))
     )

@@ -172,7 +172,9 @@ class ProblemDetailSchema(Schema):
     error = fields.String()
     input = fields.Raw()
     position = fields.Integer()
-    location = fields.String(data_key="in")
+    location = fields.String(data_key="in", metadata={"description": "query or body"})
+    kubernetes = fields.String(metadata={"description": "the API server's own error line for this problem"})
+    object = fields.String(metadata={"description": "which object of the body, when it holds several"})
 
 
 class ProblemSchema(Schema):
@@ -184,3 +186,166 @@ class ProblemSchema(Schema):
     detail = fields.String(required=True)
     instance = fields.String()
     errors = fields.List(fields.Nested(ProblemDetailSchema))
+
+
+# -- pods --------------------------------------------------------------------------------------
+
+_OBJECTS_HELP = (
+    "Kubernetes objects as JSON or YAML (application/yaml): a Pod, a PodSpec, a Deployment, "
+    "StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob or PodTemplate, a List of "
+    "them, a JSON array, or several YAML documents."
+)
+
+OBJECTS_BODY = {
+    "required": True,
+    "description": _OBJECTS_HELP,
+    "content": {
+        media: {"schema": {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}}
+        for media in ("application/json", "application/yaml")
+    },
+}
+
+
+class _PostFormat(Schema):
+    """How a POST is answered (errors=text is for spreadsheet GETs only)."""
+
+    format = fields.String(validate=validate.OneOf(["json", "csv"]), metadata={"description": "json or csv"})
+
+
+class PodsQuery(_PostFormat):
+    pod_level_resources = fields.Boolean(
+        load_default=True,
+        metadata={"description": "false: as a cluster with the PodLevelResources gate off (before v1.34)"},
+    )
+
+
+class RequestsQuery(PodsQuery):
+    exclude_overhead = fields.Boolean(load_default=False, metadata={"description": "leave spec.overhead out"})
+
+
+class _PodIdentity(Schema):
+    kind = fields.String(required=True)
+    name = fields.String(allow_none=True)
+    namespace = fields.String(allow_none=True)
+    document = fields.Integer(allow_none=True, metadata={"description": "index of the YAML document"})
+    path = fields.String(allow_none=True, metadata={"description": "JSON path of the pod spec in the object"})
+
+
+class QosReportSchema(_PodIdentity):
+    qos_class = fields.String(
+        required=True, validate=validate.OneOf(["Guaranteed", "Burstable", "BestEffort"])
+    )
+    decided_by = fields.String(required=True)
+    reasons = fields.List(fields.String(), required=True)
+    to_guaranteed = fields.List(fields.String(), required=True)
+    notes = fields.List(fields.String(), required=True)
+
+
+class RequestsReportSchema(_PodIdentity):
+    requests = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    limits = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class QosResponse(Schema):
+    objects = fields.List(fields.Nested(QosReportSchema), required=True)
+
+
+class RequestsResponse(Schema):
+    objects = fields.List(fields.Nested(RequestsReportSchema), required=True)
+
+
+# -- nodes, fit, plan ----------------------------------------------------------------------------
+
+CLUSTER_BODY = {
+    "required": True,
+    "description": (
+        "Nodes and pods as `kubectl get nodes,pods -A -o json|yaml` prints them (a List, a JSON array or "
+        'several YAML documents), or compact nodes `{"name", "cpu", "memory", "pods", "labels", '
+        '"taints"}`.'
+    ),
+    "content": OBJECTS_BODY["content"],
+}
+
+FIT_BODY = {
+    "required": True,
+    "description": (
+        '`{"pod": <Pod, workload or compact {"name", "cpu", "memory"}>, "cluster": <nodes and pods>}`; '
+        "or `nodes` and `pods` lists instead of `cluster`."
+    ),
+    "content": {
+        media: {"schema": {"type": "object", "required": ["pod"]}}
+        for media in ("application/json", "application/yaml")
+    },
+}
+
+PLAN_BODY = {
+    "required": True,
+    "description": (
+        '`{"workloads": [...], "cluster": <nodes and pods>}` (or `nodes` and `pods`), workloads as '
+        'manifests or compact `{"name", "replicas", "cpu", "memory", "cpu_limit", "memory_limit"}`; '
+        "or a CSV table whose rows with kind=Node are nodes (name,cpu,memory,pods,labels,taints) "
+        "and the others workloads (name,replicas,cpu,memory,cpu_limit,memory_limit)."
+    ),
+    "content": {
+        **{media: {"schema": {"type": "object"}} for media in ("application/json", "application/yaml")},
+        "text/csv": {"schema": {"type": "string"}},
+    },
+}
+
+
+class AllocatedQuery(Schema):
+    format = fields.String(
+        validate=validate.OneOf(["json", "text", "csv"]), metadata={"description": _FORMAT_HELP}
+    )
+    node = fields.String(metadata={"description": "the node to describe, when the body holds several"})
+
+
+class FitQuery(_TablePresentation):
+    cpu = fields.String(metadata={"description": "the pod's cpu request", "example": "500m"})
+    memory = fields.String(metadata={"description": "the pod's memory request", "example": "1Gi"})
+    node = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "repeat: name,cpu,memory,pods[,labels[,taints]] (labels k=v;k=v)",
+            "example": ["n1,4,16Gi,110"],
+        },
+    )
+
+
+class PlanQuery(_TablePresentation):
+    workload = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "repeat: name,replicas,cpu,memory[,cpu_limit[,memory_limit]]",
+            "example": ["web,3,500m,1Gi"],
+        },
+    )
+    node = fields.List(
+        fields.String(), required=True, metadata={"description": "repeat: name,cpu,memory,pods"}
+    )
+
+
+class AnyObject(Schema):
+    """A document whose shape the library describes (see the endpoint's summary)."""
+
+    class Meta:
+        unknown = "include"
+
+
+class FitResponse(Schema):
+    fits = fields.Boolean(required=True)
+    message = fields.String(allow_none=True, required=True)
+    nodes = fields.List(fields.Dict(), required=True)
+
+    class Meta:
+        unknown = "include"
+
+
+class PlanResponse(Schema):
+    workloads = fields.List(fields.Dict(), required=True)
+    nodes = fields.List(fields.Dict(), required=True)
+
+    class Meta:
+        unknown = "include"

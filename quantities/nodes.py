@@ -143,17 +143,23 @@ class Node:
         self.labels = dict(labels or {})
         self.taints = tuple(taints)
         self.unschedulable = unschedulable
+        for resource, quantity in allocatable.items():
+            if quantity.sign() < 0:
+                # The API server's ValidateResourceQuantityValue for a node's status.
+                raise ValueError(
+                    f"node {name}: allocatable {resource} {quantity} must be greater than or equal to 0"
+                )
         self.allocatable = dict(allocatable)
         cpu = self.allocatable.get(CPU)
         memory = self.allocatable.get(MEMORY)
         ephemeral = self.allocatable.get(EPHEMERAL_STORAGE)
         pods = self.allocatable.get(PODS)
-        self.milli_cpu = cpu.milli_value() if cpu is not None else 0
-        self.memory = memory.value() if memory is not None else 0
-        self.ephemeral_storage = ephemeral.value() if ephemeral is not None else 0
-        self.allowed_pods = pods.value() if pods is not None else 0
+        self.milli_cpu = _int64(cpu, milli=True)
+        self.memory = _int64(memory)
+        self.ephemeral_storage = _int64(ephemeral)
+        self.allowed_pods = _int64(pods)
         self.scalars = {
-            resource: quantity.value()
+            resource: _int64(quantity)
             for resource, quantity in self.allocatable.items()
             if is_scalar_resource_name(resource)
         }
@@ -171,6 +177,24 @@ class Node:
             "taints": [taint.to_json() for taint in self.taints],
             "unschedulable": self.unschedulable,
         }
+
+
+_INT64_MAX = (1 << 63) - 1
+
+
+def _int64(quantity: Quantity | None, milli: bool = False) -> int:
+    """The scheduler's int64 view of an allocatable amount (``Value``/``MilliValue``).
+
+    Go overflows silently past int64; we saturate instead, so an absurd
+    allocatable (``1e999999999``) means "more than anything can request".
+    """
+    if quantity is None:
+        return 0
+    try:
+        value = quantity.milli_value() if milli else quantity.value()
+    except OverflowError:
+        return _INT64_MAX
+    return min(value, _INT64_MAX)
 
 
 def _resource_list(value: object, where: str) -> dict[str, Quantity]:
@@ -304,3 +328,26 @@ def node_from_compact(row: Mapping[str, Any]) -> Node:
         unschedulable=row.get("unschedulable") or False,
         **resources,
     )
+
+
+#: The positions of a node written on one line (a spreadsheet URL parameter).
+NODE_FIELDS = ("name", "cpu", "memory", "pods", "labels", "taints")
+
+
+def node_from_fields(text: str) -> Node:
+    """A compact node written ``name,cpu,memory,pods[,labels[,taints]]``.
+
+    Labels and taints inside the line are separated by ``;``.
+
+    >>> node = node_from_fields("n1,4,16Gi,110,zone=a")
+    >>> node.name, node.milli_cpu, node.labels["zone"]
+    ('n1', 4000, 'a')
+    """
+    values = [value.strip() for value in text.split(",")]
+    if len(values) > len(NODE_FIELDS):
+        raise ValueError(f"a node is {','.join(NODE_FIELDS)}; got {len(values)} fields in {text!r}")
+    row: dict[str, Any] = dict(zip(NODE_FIELDS, values, strict=False))
+    for key in ("labels", "taints"):
+        if key in row:
+            row[key] = row[key].replace(";", ",")
+    return node_from_compact(row)

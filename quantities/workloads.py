@@ -155,3 +155,33 @@ def single_pod(objects: Iterable[Any]) -> dict[str, Any]:
     if len(workloads) != 1:
         raise ValueError(f"expected one pod or workload, found {len(workloads)}")
     return dict(workloads[0].pod)
+
+
+#: The positions of a workload written on one line (a spreadsheet URL parameter).
+WORKLOAD_FIELDS = ("name", "replicas", "cpu", "memory", "cpu_limit", "memory_limit")
+
+
+def workload_from_fields(text: str) -> Workload:
+    """A compact workload written ``name,replicas,cpu,memory[,cpu_limit[,memory_limit]]``.
+
+    >>> workload = workload_from_fields("web,3,500m,1Gi")
+    >>> workload.name, workload.replicas
+    ('web', 3)
+    """
+    values = [value.strip() for value in text.split(",")]
+    if len(values) > len(WORKLOAD_FIELDS):
+        raise ValueError(f"a workload is {','.join(WORKLOAD_FIELDS)}; got {len(values)} fields in {text!r}")
+    return compact_workload(dict(zip(WORKLOAD_FIELDS, values, strict=False)))
+
+
+def split_compact_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[list[Workload], list[Mapping[str, Any]]]:
+    """Rows of one spreadsheet table: ``kind`` Node rows are nodes, the others workloads."""
+    workloads: list[Workload] = []
+    nodes: list[Mapping[str, Any]] = []
+    for row in rows:
+        kind = str(row.get("kind") or "").strip()
+        if kind == "Node":
+            nodes.append({key: value for key, value in row.items() if key != "kind"})
+        else:
+            workloads.append(compact_workload(row))
+    return workloads, nodes

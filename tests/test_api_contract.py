@@ -48,6 +48,45 @@ EXCHANGES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/v1/quantities/sum", {"json": {"values": ["1Gi", "x"]}}),
     ("GET", "/v1/quantities/compare?a=1&b=2", {}),
     ("POST", "/v1/quantities/compare", {"json": {"a": "1", "b": "1000m"}}),
+    ("POST", "/v1/pods/qos", {"json": {"kind": "Pod", "spec": {"containers": [{"name": "a"}]}}}),
+    (
+        "POST",
+        "/v1/pods/qos",
+        {
+            "json": {
+                "kind": "Pod",
+                "spec": {"containers": [{"name": "a", "resources": {"limits": {"cpu": "x"}}}]},
+            }
+        },
+    ),
+    (
+        "POST",
+        "/v1/pods/requests",
+        {"data": "kind: Pod\nspec: {containers: [{name: a}]}\n", "content_type": "application/yaml"},
+    ),
+    (
+        "POST",
+        "/v1/nodes/allocated",
+        {"json": {"kind": "Node", "metadata": {"name": "n"}, "status": {"allocatable": {"cpu": "1"}}}},
+    ),
+    (
+        "POST",
+        "/v1/fit",
+        {"json": {"pod": {"cpu": "2"}, "nodes": [{"name": "n", "cpu": "1", "memory": "1Gi"}]}},
+    ),
+    ("GET", "/v1/fit?cpu=1&node=n1,2,4Gi,10", {}),
+    (
+        "POST",
+        "/v1/plan",
+        {
+            "json": {
+                "workloads": [{"name": "w", "replicas": 2, "cpu": "1"}],
+                "nodes": [{"name": "n", "cpu": "1", "memory": "1Gi"}],
+            }
+        },
+    ),
+    ("GET", "/v1/plan?workload=w,2,1,1Gi&node=n1,2,4Gi,10", {}),
+    ("GET", "/v1/plan?workload=w,2,1,1Gi", {}),
     ("GET", "/livez", {}),
     ("GET", "/readyz", {}),
     ("GET", "/healthz", {}),

@@ -186,12 +186,78 @@ HOSTILE: list[Hostile] = [
     ),
     Hostile("garbage format", "GET", q("1") + "&format=%00", 422),
     Hostile(
-        "errors=text turns a 413 into a cell",
+        "errors=text does not hide a POST's 413",
         "POST",
         "/v1/quantities/normalize?errors=text",
-        200,
+        413,
         lambda: b'{"values": ["' + b"1" * (11 * 1024 * 1024) + b'"]}',
+    ),
+    Hostile(
+        "errors=text turns a GET's 422 into a cell",
+        "GET",
+        "/v1/fit?cpu=1&node=n1,lots,4Gi,10&errors=text",
+        200,
         check=lambda r: r.get_data(as_text=True).startswith("ERROR:"),
+    ),
+    Hostile(
+        "100,000 containers in one pod",
+        "POST",
+        "/v1/pods/requests",
+        413,
+        lambda: json.dumps(
+            {
+                "kind": "Pod",
+                "spec": {
+                    "containers": [
+                        {"name": f"c{i}", "resources": {"requests": {"cpu": "1m"}}} for i in range(100_000)
+                    ]
+                },
+            }
+        ).encode(),
+        check=lambda r: "containers" in r.get_json()["detail"],
+    ),
+    Hostile(
+        "negative allocatable",
+        "POST",
+        "/v1/fit",
+        422,
+        lambda: json.dumps(
+            {"pod": {"cpu": "1"}, "nodes": [{"name": "n1", "cpu": "-4", "memory": "1Gi"}]}
+        ).encode(),
+    ),
+    Hostile(
+        "absurd allocatable",
+        "GET",
+        "/v1/fit?cpu=1&node=n1,1e999999999,8Ei,1000000000",
+        200,
+        check=lambda r: r.get_json()["fits"] is True,
+    ),
+    Hostile(
+        "CSV with 1,000,000 columns",
+        "POST",
+        "/v1/plan",
+        422,
+        lambda: (
+            ",".join(f"c{i}" for i in range(1_000_000)) + "\n" + ",".join("1" * 1_000_000) + "\n"
+        ).encode(),
+        "text/csv",
+    ),
+    Hostile(
+        "a number where a manifest belongs",
+        "POST",
+        "/v1/pods/qos",
+        422,
+        lambda: b"42",
+    ),
+    Hostile(
+        "a pod whose cpu is an object",
+        "POST",
+        "/v1/pods/qos",
+        422,
+        lambda: (
+            b'{"kind": "Pod", "spec": {"containers": [{"name": "a", "resources": {"limits": {"cpu": {}}}}]}}'
+        ),
+        check=lambda r: r.get_json()["errors"][0]["path"] == "spec.containers[0].resources.limits.cpu",
     ),
     Hostile("unknown path", "GET", "/v1/../../etc/passwd", 404),
     Hostile("wrong method", "PUT", "/v1/quantities/sum", 405, lambda: b"{}"),

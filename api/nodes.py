@@ -1,0 +1,189 @@
+"""``/v1/nodes/allocated``, ``/v1/fit`` and ``/v1/plan``: what a node has left, whether a pod fits,
+and where the replicas of workloads would go."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import request
+
+from api.blueprint import ALSO_TEXT_AND_CSV, Blueprint
+from api.bodies import csv_rows, documents
+from api.negotiation import csv_response, json_response, text_response, wanted_format
+from api.problems import Problem
+from api.schemas import (
+    CLUSTER_BODY,
+    FIT_BODY,
+    PLAN_BODY,
+    AllocatedQuery,
+    AnyObject,
+    FitQuery,
+    FitResponse,
+    PlanQuery,
+    PlanResponse,
+)
+from quantities.allocated import node_allocated, node_and_pods
+from quantities.cluster import load_cluster
+from quantities.fit import FitResult, check_fit
+from quantities.nodes import node_from_fields
+from quantities.plan import NodeUsage, PlanResult, WorkloadPlan, plan
+from quantities.workloads import compact_workload, single_pod, split_compact_rows, workload_from_fields
+
+blp = Blueprint("nodes", __name__, url_prefix="/v1", description="Nodes: allocation, fit and capacity plans")
+
+T = TypeVar("T")
+
+
+def _library(call: Callable[[], T]) -> T:
+    # The library says ValueError for input it cannot use (a node without a name, two nodes
+    # where one was expected): the client's mistake, 422, with the library's explanation.
+    try:
+        return call()
+    except ValueError as error:
+        if type(error) is not ValueError:
+            raise  # QuantityError and ManifestError have their own handlers
+        raise Problem(422, str(error)) from None
+
+
+def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> Any:
+    return csv_response(headers, [dict(zip(headers, row, strict=True)) for row in rows])
+
+
+def _fit_answer(result: FitResult) -> Any:
+    chosen = wanted_format(("json", "text", "csv"))
+    if chosen == "csv":
+        return _table(result.CSV_HEADER, result.csv_rows())
+    if chosen == "text":
+        return text_response(result.message or "fits: " + ", ".join(result.feasible))
+    return json_response(result.to_json())
+
+
+def _plan_answer(result: PlanResult) -> Any:
+    chosen = wanted_format(("json", "text", "csv"))
+    if chosen == "csv":
+        return _table(WorkloadPlan.CSV_HEADER, [row for w in result.workloads for row in w.csv_rows()])
+    if chosen == "text":
+        return text_response(
+            f"{w.name}: {w.placed}/{w.replicas} placed" + (f"; {w.message}" if w.message else "")
+            for w in result.workloads
+        )
+    return json_response(result.to_json())
+
+
+def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    if "cluster" in body:
+        cluster = load_cluster(body["cluster"] if isinstance(body["cluster"], list) else [body["cluster"]])
+        return list(cluster.nodes), list(cluster.pods)
+    nodes = body.get("nodes")
+    if not isinstance(nodes, list):
+        raise Problem(
+            422,
+            "give the nodes as `cluster` or as a `nodes` list",
+            [{"path": "nodes", "message": "missing or not a list"}],
+        )
+    cluster = load_cluster([*nodes, *(body.get("pods") or [])])
+    if cluster.others:
+        paths = [f"nodes[{i}]" for i, n in enumerate(nodes) if any(n is other for other in cluster.others)]
+        raise Problem(
+            422,
+            "not a Node nor a compact node (a compact node needs a name)",
+            [{"path": path or "pods", "message": "not a Node"} for path in paths or [""]],
+        )
+    return list(cluster.nodes), list(cluster.pods)
+
+
+def _one_body() -> dict[str, Any]:
+    objects = documents(request)
+    if len(objects) != 1 or not isinstance(objects[0], dict):
+        raise Problem(422, "the body must be one object")
+    return objects[0]
+
+
+@blp.route("/nodes/allocated", methods=["POST"])
+@blp.arguments(AllocatedQuery(), location="query", as_kwargs=True)
+@blp.response(200, AnyObject)
+@blp.doc(requestBody=CLUSTER_BODY, **ALSO_TEXT_AND_CSV)
+def post_allocated(node: str | None = None, **_: Any) -> Any:
+    """The "Non-terminated Pods" and "Allocated resources" of `kubectl describe node`, figure for figure
+    (as text: kubectl's own layout)."""
+    chosen_node, pods = _library(lambda: node_and_pods(documents(request), node, "with ?node=NAME"))
+    allocation = _library(lambda: node_allocated(chosen_node, pods))
+    chosen = wanted_format(("json", "text", "csv"))
+    if chosen == "csv":
+        return _table(allocation.CSV_HEADER, allocation.csv_rows())
+    if chosen == "text":
+        return text_response(allocation.describe().rstrip("\n"))
+    return json_response(allocation.to_json())
+
+
+@blp.route("/fit", methods=["POST"])
+@blp.response(200, FitResponse)
+@blp.doc(requestBody=FIT_BODY, **ALSO_TEXT_AND_CSV)
+def post_fit() -> Any:
+    """Whether the pod fits each node, with kube-scheduler's reasons and FailedScheduling message."""
+    body = _one_body()
+    if "pod" not in body:
+        raise Problem(422, "the body has no `pod`", [{"path": "pod", "message": "missing"}])
+    pod = body["pod"]
+    if isinstance(pod, dict) and "kind" not in pod and "spec" not in pod:
+        pod = _library(lambda: dict(compact_workload({"name": "pod", **pod}).pod))
+    else:
+        pod = _library(lambda: single_pod([pod]))
+    nodes, pods = _library(lambda: _cluster(body))
+    return _fit_answer(_library(lambda: check_fit(pod, nodes, pods)))
+
+
+@blp.route("/fit", methods=["GET"])
+@blp.arguments(FitQuery(), location="query", as_kwargs=True)
+@blp.response(200, FitResponse)
+@blp.doc(**ALSO_TEXT_AND_CSV)
+def get_fit(node: list[str], cpu: str | None = None, memory: str | None = None, **_: Any) -> Any:
+    """Fit of a pod given by `cpu`/`memory` against nodes given as `node=name,cpu,memory,pods`
+    (for Google Sheets' IMPORTDATA and Excel's WEBSERVICE)."""
+    pod = _library(lambda: dict(compact_workload({"name": "pod", "cpu": cpu, "memory": memory}).pod))
+    nodes = _library(lambda: [node_from_fields(text) for text in node])
+    return _fit_answer(_library(lambda: check_fit(pod, nodes, [])))
+
+
+@blp.route("/plan", methods=["POST"])
+@blp.response(200, PlanResponse)
+@blp.doc(requestBody=PLAN_BODY, **ALSO_TEXT_AND_CSV)
+def post_plan() -> Any:
+    """Place the replicas of each workload as the default scheduler would; per workload where they go
+    and the FailedScheduling message for the rest, per node the resulting allocation."""
+    if request.mimetype == "text/csv":
+        workloads, node_rows = _library(lambda: split_compact_rows(csv_rows(request)))
+        nodes: list[Any] = _library(lambda: list(load_cluster(node_rows).nodes))
+        pods: list[Any] = []
+        if not workloads or not nodes:
+            raise Problem(422, "the CSV needs workload rows and rows with kind=Node", [])
+    else:
+        body = _one_body()
+        given = body.get("workloads")
+        if not isinstance(given, list) or not given:
+            raise Problem(
+                422, "the body has no `workloads` list", [{"path": "workloads", "message": "missing"}]
+            )
+        workloads = _library(
+            lambda: [
+                compact_workload(w) if isinstance(w, dict) and "kind" not in w and "spec" not in w else w
+                for w in given
+            ]
+        )
+        nodes, pods = _library(lambda: _cluster(body))
+    return _plan_answer(_library(lambda: plan(workloads, nodes, pods)))
+
+
+@blp.route("/plan", methods=["GET"])
+@blp.arguments(PlanQuery(), location="query", as_kwargs=True)
+@blp.response(200, PlanResponse)
+@blp.doc(**ALSO_TEXT_AND_CSV)
+def get_plan(workload: list[str], node: list[str], **_: Any) -> Any:
+    """A plan of workloads `workload=name,replicas,cpu,memory` on nodes `node=name,cpu,memory,pods`."""
+    workloads = _library(lambda: [workload_from_fields(text) for text in workload])
+    nodes = _library(lambda: [node_from_fields(text) for text in node])
+    return _plan_answer(_library(lambda: plan(workloads, nodes, [])))
+
+
+__all__ = ["NodeUsage", "blp"]
