@@ -8,3 +8,8 @@ app = Flask(__name__)
 @app.get("/hello")
 def hello() -> str:
     return "hello"
+
+
+@app.get("/livez")
+def livez() -> str:
+    return "ok"
