@@ -16,6 +16,7 @@ from api.schemas import (
     CLUSTER_BODY,
     FIT_BODY,
     PLAN_BODY,
+    AllocatedGetQuery,
     AllocatedQuery,
     AnyObject,
     FitQuery,
@@ -23,7 +24,7 @@ from api.schemas import (
     PlanQuery,
     PlanResponse,
 )
-from quantities.allocated import node_allocated, node_and_pods
+from quantities.allocated import NodeAllocation, allocation_from_fields, node_allocated, node_and_pods
 from quantities.cluster import load_cluster
 from quantities.fit import FitResult, check_fit
 from quantities.nodes import node_from_fields
@@ -100,6 +101,15 @@ def _one_body() -> dict[str, Any]:
     return objects[0]
 
 
+def _allocation_answer(allocation: NodeAllocation) -> Any:
+    chosen = wanted_format(("json", "text", "csv"))
+    if chosen == "csv":
+        return _table(allocation.CSV_HEADER, allocation.csv_rows())
+    if chosen == "text":
+        return text_response(allocation.describe().rstrip("\n"))
+    return json_response(allocation.to_json())
+
+
 @blp.route("/nodes/allocated", methods=["POST"])
 @blp.arguments(AllocatedQuery(), location="query", as_kwargs=True)
 @blp.response(200, AnyObject)
@@ -108,13 +118,18 @@ def post_allocated(node: str | None = None, **_: Any) -> Any:
     """The "Non-terminated Pods" and "Allocated resources" of `kubectl describe node`, figure for figure
     (as text: kubectl's own layout)."""
     chosen_node, pods = _library(lambda: node_and_pods(documents(request), node, "with ?node=NAME"))
-    allocation = _library(lambda: node_allocated(chosen_node, pods))
-    chosen = wanted_format(("json", "text", "csv"))
-    if chosen == "csv":
-        return _table(allocation.CSV_HEADER, allocation.csv_rows())
-    if chosen == "text":
-        return text_response(allocation.describe().rstrip("\n"))
-    return json_response(allocation.to_json())
+    return _allocation_answer(_library(lambda: node_allocated(chosen_node, pods)))
+
+
+@blp.route("/nodes/allocated", methods=["GET"])
+@blp.arguments(AllocatedGetQuery(), location="query", as_kwargs=True)
+@blp.response(200, AnyObject)
+@blp.doc(**ALSO_TEXT_AND_CSV)
+def get_allocated(node: str, pod: list[str] | None = None, **_: Any) -> Any:
+    """What a node `node=name,cpu,memory,pods` has allocated to its pods, with kubectl's percentages.
+
+    Repeat `pod=name,cpu,memory[,cpu_limit[,memory_limit]]` for each pod."""
+    return _allocation_answer(_library(lambda: allocation_from_fields(node, pod or [])))
 
 
 @blp.route("/fit", methods=["POST"])

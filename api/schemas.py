@@ -300,6 +300,19 @@ class AllocatedQuery(Schema):
     node = fields.String(metadata={"description": "the node to describe, when the body holds several"})
 
 
+class AllocatedGetQuery(_TablePresentation):
+    node = fields.String(
+        required=True, metadata={"description": "name,cpu,memory,pods", "example": "n1,4,16Gi,110"}
+    )
+    pod = fields.List(
+        fields.String(),
+        metadata={
+            "description": "repeat: name,cpu,memory[,cpu_limit[,memory_limit]]",
+            "example": ["web,500m,1Gi"],
+        },
+    )
+
+
 class FitQuery(_TablePresentation):
     cpu = fields.String(metadata={"description": "the pod's cpu request", "example": "500m"})
     memory = fields.String(metadata={"description": "the pod's memory request", "example": "1Gi"})

@@ -305,8 +305,10 @@ def _affinity_terms(
         namespaces = term.get("namespaces") or []
         namespace_selector = term.get("namespaceSelector")
         resolved: frozenset[str] | None
-        if namespace_selector is not None and not namespace_selector.get("matchLabels") and not (
-            namespace_selector.get("matchExpressions")
+        if (
+            namespace_selector is not None
+            and not namespace_selector.get("matchLabels")
+            and not (namespace_selector.get("matchExpressions"))
         ):
             resolved = None  # an empty namespaceSelector selects every namespace
         elif namespace_selector is None and not namespaces:
@@ -367,11 +369,28 @@ def _shared_tolerations(tolerations: Sequence[Mapping[str, Any]] | None) -> tupl
 def pod_info(pod: Mapping[str, Any]) -> PodInfo:
     """Read a Pod (or a workload's pod template) into a :class:`PodInfo`.
 
+    Malformed input raises the pod model's ManifestError, naming the JSON path
+    of what is wrong (or ValueError when it is not an object at all).
+
     >>> info = pod_info({"metadata": {"name": "web"}, "spec": {"containers": [
     ...     {"name": "c", "resources": {"requests": {"cpu": "250m"}, "limits": {"memory": "1Gi"}}}]}})
     >>> info.cpu, info.memory, info.non0_cpu, info.non0_memory
     (250, 1073741824, 250, 1073741824)
     """
+    if not isinstance(pod, Mapping):
+        raise ValueError(f"expected a pod object, got {type(pod).__name__}")
+    try:
+        return _pod_info(pod)
+    except (AttributeError, TypeError, KeyError, IndexError) as error:
+        # This reader trusts the shape for speed; on a malformed pod, let the pod model
+        # (which checks every field) say what is wrong and where.
+        from quantities.validation import valid_pod
+
+        valid_pod(pod)
+        raise ValueError(f"not a valid pod: {error}") from None
+
+
+def _pod_info(pod: Mapping[str, Any]) -> PodInfo:
     metadata = pod.get("metadata") or {}
     spec = pod_spec(pod)
     if pod.get("kind") not in (None, "Pod") and spec is not pod.get("spec"):

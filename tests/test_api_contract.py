@@ -75,6 +75,7 @@ EXCHANGES: list[tuple[str, str, dict[str, Any]]] = [
         {"json": {"pod": {"cpu": "2"}, "nodes": [{"name": "n", "cpu": "1", "memory": "1Gi"}]}},
     ),
     ("GET", "/v1/fit?cpu=1&node=n1,2,4Gi,10", {}),
+    ("GET", "/v1/nodes/allocated?node=n1,2,4Gi,10&pod=web,1,1Gi", {}),
     (
         "POST",
         "/v1/plan",

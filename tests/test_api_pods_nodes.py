@@ -209,3 +209,15 @@ def test_plan_from_csv_body_and_from_url(client: FlaskClient) -> None:
 def test_bad_cluster_input_is_422(client: FlaskClient, method: str, url: str, body: Any, status: int) -> None:
     response = client.open(url, method=method, json=body)
     assert response.status_code == status and response.mimetype == PROBLEM, response.get_data(as_text=True)
+
+
+def test_allocated_from_a_spreadsheet_url(client: FlaskClient) -> None:
+    from quantities.allocated import allocation_from_fields
+
+    url = "/v1/nodes/allocated?node=n1,4,8Gi,110&pod=web,500m,1Gi&pod=db,1,2Gi,2,2Gi"
+    library = allocation_from_fields("n1,4,8Gi,110", ["web,500m,1Gi", "db,1,2Gi,2,2Gi"])
+    assert client.get(url).get_json() == json.loads(json.dumps(library.to_json()))
+    rows = list(csv.DictReader(io.StringIO(client.get(url + "&format=csv").get_data(as_text=True))))
+    assert (rows[0]["resource"], rows[0]["requests"], rows[0]["requests_percent"]) == ("cpu", "1500m", "37")
+    bad = client.get("/v1/nodes/allocated?node=n1,4,8Gi,110&pod=web,500m,1Gi,x&errors=text")
+    assert bad.status_code == 200 and bad.get_data(as_text=True).startswith("ERROR: ")
