@@ -23,6 +23,7 @@ from api.schemas import (
     FitResponse,
     PlanQuery,
     PlanResponse,
+    PlanTableQuery,
 )
 from quantities.allocated import NodeAllocation, allocation_from_fields, node_allocated, node_and_pods
 from quantities.cluster import load_cluster
@@ -62,6 +63,8 @@ def _fit_answer(result: FitResult) -> Any:
 
 def _plan_answer(result: PlanResult) -> Any:
     chosen = wanted_format(("json", "text", "csv"))
+    if chosen == "csv" and request.args.get("table") == "nodes":
+        return _table(NodeUsage.CSV_HEADER, [node.csv_row() for node in result.nodes])
     if chosen == "csv":
         return _table(WorkloadPlan.CSV_HEADER, [row for w in result.workloads for row in w.csv_rows()])
     if chosen == "text":
@@ -162,9 +165,10 @@ def get_fit(node: list[str], cpu: str | None = None, memory: str | None = None, 
 
 
 @blp.route("/plan", methods=["POST"])
+@blp.arguments(PlanTableQuery(), location="query", as_kwargs=True)
 @blp.response(200, PlanResponse)
 @blp.doc(requestBody=PLAN_BODY, **ALSO_TEXT_AND_CSV)
-def post_plan() -> Any:
+def post_plan(**_: Any) -> Any:
     """Place the replicas of each workload as the default scheduler would; per workload where they go
     and the FailedScheduling message for the rest, per node the resulting allocation."""
     if request.mimetype == "text/csv":
@@ -199,6 +203,3 @@ def get_plan(workload: list[str], node: list[str], **_: Any) -> Any:
     workloads = _library(lambda: [workload_from_fields(text) for text in workload])
     nodes = _library(lambda: [node_from_fields(text) for text in node])
     return _plan_answer(_library(lambda: plan(workloads, nodes, [])))
-
-
-__all__ = ["NodeUsage", "blp"]

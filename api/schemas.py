@@ -326,7 +326,20 @@ class FitQuery(_TablePresentation):
     )
 
 
+class PlanTableQuery(Schema):
+    format = fields.String(
+        validate=validate.OneOf(["json", "text", "csv"]), metadata={"description": _FORMAT_HELP}
+    )
+    table = fields.String(
+        validate=validate.OneOf(["workloads", "nodes"]),
+        metadata={
+            "description": "with format=csv: the placements per workload (default) or the allocation per node"
+        },
+    )
+
+
 class PlanQuery(_TablePresentation):
+    table = PlanTableQuery._declared_fields["table"]
     workload = fields.List(
         fields.String(),
         required=True,

@@ -221,3 +221,11 @@ def test_allocated_from_a_spreadsheet_url(client: FlaskClient) -> None:
     assert (rows[0]["resource"], rows[0]["requests"], rows[0]["requests_percent"]) == ("cpu", "1500m", "37")
     bad = client.get("/v1/nodes/allocated?node=n1,4,8Gi,110&pod=web,500m,1Gi,x&errors=text")
     assert bad.status_code == 200 and bad.get_data(as_text=True).startswith("ERROR: ")
+
+
+def test_plan_csv_per_node(client: FlaskClient) -> None:
+    url = "/v1/plan?workload=web,3,1500m,1Gi&node=n1,4,8Gi,110&format=csv&table=nodes"
+    rows = list(csv.DictReader(io.StringIO(client.get(url).get_data(as_text=True))))
+    assert [
+        (row["node"], row["placed"], row["cpu_requests"], row["cpu_requests_percent"]) for row in rows
+    ] == [("n1", "2", "3", "75")]
