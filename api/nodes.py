@@ -86,13 +86,16 @@ def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
             "give the nodes as `cluster` or as a `nodes` list",
             [{"path": "nodes", "message": "missing or not a list"}],
         )
-    cluster = load_cluster([*nodes, *(body.get("pods") or [])])
+    pods = body.get("pods") or []
+    if not isinstance(pods, list):
+        raise Problem(422, "`pods` must be a list", [{"path": "pods", "message": "not a list"}])
+    cluster = load_cluster([*nodes, *pods])
     if cluster.others:
         paths = [f"nodes[{i}]" for i, n in enumerate(nodes) if any(n is other for other in cluster.others)]
         raise Problem(
             422,
             "not a Node nor a compact node (a compact node needs a name)",
-            [{"path": path or "pods", "message": "not a Node"} for path in paths or [""]],
+            [{"path": path, "message": "not a Node"} for path in paths or ["pods"]],
         )
     return list(cluster.nodes), list(cluster.pods)
 
