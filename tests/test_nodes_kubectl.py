@@ -9,103 +9,47 @@ not installed.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 import subprocess
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from quantities.allocated import node_allocated
+from tests.fake_apiserver import Answer, FakeAPIServer, resource
 from tests.kind_cluster import NODE_NAME, node, pod, system_pods
 
 KUBECTL = shutil.which("kubectl")
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
 
-_RESOURCES = {
-    "kind": "APIResourceList",
-    "apiVersion": "v1",
-    "groupVersion": "v1",
-    "resources": [
-        {"name": "nodes", "singularName": "node", "namespaced": False, "kind": "Node",
-         "verbs": ["get", "list"], "shortNames": ["no"]},
-        {"name": "pods", "singularName": "pod", "namespaced": True, "kind": "Pod",
-         "verbs": ["get", "list"], "shortNames": ["po"]},
-        {"name": "events", "singularName": "event", "namespaced": True, "kind": "Event",
-         "verbs": ["get", "list"], "shortNames": ["ev"]},
-    ],
-}  # fmt: skip
+_RESOURCES = [
+    resource("nodes", "Node", False, "no"),
+    resource("pods", "Pod", True, "po"),
+    resource("events", "Event", True, "ev"),
+]
 
 
-class _Cluster:
-    def __init__(self, node_object: dict[str, Any], pods: list[dict[str, Any]]) -> None:
-        self.node = node_object
-        self.pods = pods
+def _answer(node_object: dict[str, Any], pods: list[dict[str, Any]]) -> Answer:
+    def answer(path: str, query: Mapping[str, list[str]]) -> object | None:
+        if path == f"/api/v1/nodes/{NODE_NAME}":
+            return node_object
+        if path == "/api/v1/pods":
+            selector = query.get("fieldSelector", [""])[0]
+            items = [
+                p for p in pods
+                if f"spec.nodeName={p['spec'].get('nodeName')}" in selector
+                and p["status"]["phase"] not in ("Succeeded", "Failed")
+            ]  # fmt: skip
+            # The API server lists in etcd key order: "namespace/name".
+            items.sort(key=lambda p: f"{p['metadata']['namespace']}/{p['metadata']['name']}")
+            return {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": items}
+        if path == "/api/v1/events":
+            return {"kind": "EventList", "apiVersion": "v1", "metadata": {}, "items": []}
+        return None
 
-
-def _handler(cluster: _Cluster) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-        def _send(self, status: int, body: object) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self) -> None:
-            url = urlparse(self.path)
-            query = parse_qs(url.query)
-            path = url.path
-            if path == "/api":
-                self._send(200, {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []})
-            elif path == "/apis":
-                self._send(200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": []})
-            elif path == "/api/v1":
-                self._send(200, _RESOURCES)
-            elif path == f"/api/v1/nodes/{NODE_NAME}":
-                self._send(200, cluster.node)
-            elif path == "/api/v1/pods":
-                selector = query.get("fieldSelector", [""])[0]
-                items = [
-                    p for p in cluster.pods
-                    if f"spec.nodeName={p['spec'].get('nodeName')}" in selector
-                    and p["status"]["phase"] not in ("Succeeded", "Failed")
-                ]  # fmt: skip
-                # The API server lists in etcd key order: "namespace/name".
-                items.sort(key=lambda p: f"{p['metadata']['namespace']}/{p['metadata']['name']}")
-                self._send(200, {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": items})
-            elif path == "/api/v1/events":
-                self._send(200, {"kind": "EventList", "apiVersion": "v1", "metadata": {}, "items": []})
-            else:
-                self._send(404, {"kind": "Status", "apiVersion": "v1", "status": "Failure",
-                                 "reason": "NotFound", "code": 404, "message": "not found"})
-
-    return Handler
-
-
-@pytest.fixture
-def serve() -> Iterator[Any]:
-    servers: list[ThreadingHTTPServer] = []
-
-    def start(cluster: _Cluster) -> str:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(cluster))
-        servers.append(server)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    return answer
 
 
 def _sections(text: str) -> str:
@@ -149,7 +93,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_describe_node_matches_kubectl(case: str, serve: Any, tmp_path: Path) -> None:
+def test_describe_node_matches_kubectl(case: str, tmp_path: Path) -> None:
     node_object, pods = CASES[case]
     if case == "gpu-and-hugepages":
         trainer = pods[0]["spec"]["containers"][0]["resources"]
@@ -157,7 +101,7 @@ def test_describe_node_matches_kubectl(case: str, serve: Any, tmp_path: Path) ->
             {"nvidia.com/gpu": "2", "hugepages-2Mi": "512Mi", "ephemeral-storage": "10Gi"}
         )
         trainer["limits"].update({"nvidia.com/gpu": "2", "hugepages-2Mi": "512Mi"})
-    url = serve(_Cluster(node_object, pods))
-    expected = _sections(_kubectl_describe(url, tmp_path))
+    with FakeAPIServer(_RESOURCES, _answer(node_object, pods)) as server:
+        expected = _sections(_kubectl_describe(server.url, tmp_path))
     ours = node_allocated(node_object, pods).describe()
     assert ours == expected

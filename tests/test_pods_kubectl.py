@@ -14,15 +14,14 @@ import json
 import re
 import shutil
 import subprocess
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from quantities import default_pod, qos_class
+from tests.fake_apiserver import Answer, FakeAPIServer, resource
 from tests.test_pods_qos import ROWS as QOS_ROWS
 
 KUBECTL = shutil.which("kubectl")
@@ -144,96 +143,22 @@ def _served_pod(name: str, manifest: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class _FakeAPIServer:
-    """Just enough of the Kubernetes API for ``kubectl describe pods``."""
+def _answer(pods: dict[str, dict[str, Any]]) -> Answer:
+    prefix = f"/api/v1/namespaces/{NAMESPACE}/pods"
 
-    def __init__(self, pods: dict[str, dict[str, Any]]) -> None:
-        self.pods = pods
-        handler = self._handler()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    def answer(path: str, query: Mapping[str, list[str]]) -> object | None:
+        if path == prefix:
+            return {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": list(pods.values())}
+        if path.startswith(prefix + "/"):
+            return pods.get(path[len(prefix) + 1 :])
+        if path.endswith("/events"):
+            return {"kind": "EventList", "apiVersion": "v1", "metadata": {}, "items": []}
+        return None
 
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
+    return answer
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        pods = self.pods
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def _send(self, body: object, status: int = 200) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                path = self.path.split("?", 1)[0]
-                prefix = f"/api/v1/namespaces/{NAMESPACE}/pods"
-                if path == "/api":
-                    self._send({"kind": "APIVersions", "versions": ["v1"]})
-                elif path == "/apis":
-                    self._send({"kind": "APIGroupList", "apiVersion": "v1", "groups": []})
-                elif path == "/api/v1":
-                    self._send(
-                        {
-                            "kind": "APIResourceList",
-                            "groupVersion": "v1",
-                            "resources": [
-                                {
-                                    "name": "pods",
-                                    "singularName": "pod",
-                                    "namespaced": True,
-                                    "kind": "Pod",
-                                    "verbs": ["get", "list"],
-                                    "shortNames": ["po"],
-                                },
-                                {
-                                    "name": "events",
-                                    "singularName": "event",
-                                    "namespaced": True,
-                                    "kind": "Event",
-                                    "verbs": ["get", "list"],
-                                },
-                            ],
-                        }
-                    )
-                elif path == prefix:
-                    self._send(
-                        {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": list(pods.values())}
-                    )
-                elif path.startswith(prefix + "/") and path[len(prefix) + 1 :] in pods:
-                    self._send(pods[path[len(prefix) + 1 :]])
-                elif path.endswith("/events"):
-                    self._send({"kind": "EventList", "apiVersion": "v1", "metadata": {}, "items": []})
-                else:
-                    self._send(
-                        {
-                            "kind": "Status",
-                            "apiVersion": "v1",
-                            "status": "Failure",
-                            "reason": "NotFound",
-                            "code": 404,
-                        },
-                        404,
-                    )
-
-        return Handler
-
-    def __enter__(self) -> _FakeAPIServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+_RESOURCES = [resource("pods", "Pod", True, "po"), resource("events", "Event", True, "ev")]
 
 
 @pytest.fixture(scope="module")
@@ -244,7 +169,7 @@ def kubectl_qos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         f"case-{number}": _served_pod(f"case-{number}", manifest)
         for number, (_, manifest) in enumerate(CASES)
     }
-    with _FakeAPIServer(pods) as server:
+    with FakeAPIServer(_RESOURCES, _answer(pods)) as server:
         kubeconfig = directory / "kubeconfig"
         kubeconfig.write_text(
             json.dumps(
