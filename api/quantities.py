@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app
 
-from api.blueprint import ALSO_TEXT, ALSO_TEXT_AND_CSV, Blueprint
+from api.blueprint import ALSO_TEXT, ALSO_TEXT_AND_CSV, Blueprint, also_yaml
 from api.negotiation import csv_response, json_response, text_response, wanted_format
 from api.problems import Problem
 from api.schemas import (
@@ -81,6 +81,7 @@ def get_normalize(value: list[str], to: str | None = None, lenient: bool = False
 @blp.arguments(NormalizeRequest(), as_kwargs=True)
 @blp.response(200, NormalizeResponse)
 @blp.doc(**ALSO_TEXT_AND_CSV)
+@blp.doc(**also_yaml("NormalizeRequest"))
 def post_normalize(values: list[Any], to: str | None = None, lenient: bool = False) -> Any:
     """Many quantities in a JSON or YAML body ``{"values": [...]}``, answered in input order."""
     _check_batch_size(values)
@@ -101,6 +102,7 @@ def get_sum(value: list[str], to: str | None = None, lenient: bool = False, **_:
 @blp.arguments(NormalizeRequest(), as_kwargs=True)
 @blp.response(200, QuantitySummarySchema)
 @blp.doc(**ALSO_TEXT)
+@blp.doc(**also_yaml("NormalizeRequest"))
 def post_sum(values: list[Any], to: str | None = None, lenient: bool = False) -> Any:
     """The sum of ``{"values": [...]}``; every invalid value is reported at once."""
     _check_batch_size(values)
@@ -127,6 +129,7 @@ def get_compare(a: str, b: str, lenient: bool = False, **_: Any) -> Any:
 @blp.arguments(CompareRequest(), as_kwargs=True)
 @blp.response(200, ComparisonSchema)
 @blp.doc(**ALSO_TEXT)
+@blp.doc(**also_yaml("CompareRequest"))
 def post_compare(a: Any, b: Any, lenient: bool = False) -> Any:
     """Compare ``{"a": ..., "b": ...}`` by value."""
     return _comparison(a, b, lenient)

@@ -31,7 +31,12 @@ def test_served_json_document_equals_the_yaml(app: Flask) -> None:
 @pytest.fixture(scope="module")
 def contract() -> OpenAPI:
     # Problem documents are JSON under their own media type (RFC 9457).
-    config = Config(extra_media_type_deserializers={"application/problem+json": json.loads})
+    config = Config(
+        extra_media_type_deserializers={
+            "application/problem+json": json.loads,
+            "application/yaml": yaml.safe_load,
+        }
+    )
     return OpenAPI.from_dict(yaml.safe_load((ROOT / "openapi.yaml").read_text()), config=config)
 
 
@@ -101,4 +106,14 @@ def test_answers_fit_the_contract(
     response = app.test_client().open(url, method=method, **options)
     # The client consumed its request's body; validate against an identical fresh one.
     request = EnvironBuilder(path=url, method=method, **options).get_request()
+    contract.validate_response(WerkzeugOpenAPIRequest(request), WerkzeugOpenAPIResponse(response))
+
+
+def test_yaml_bodies_fit_the_contract_too(app: Flask, contract: OpenAPI) -> None:
+    body = "values: [1.5Gi, 0.5]\n"
+    options: dict[str, Any] = {"data": body, "content_type": "application/yaml"}
+    response = app.test_client().post("/v1/quantities/normalize", **options)
+    assert response.status_code == 200
+    request = EnvironBuilder(path="/v1/quantities/normalize", method="POST", **options).get_request()
+    contract.validate_request(WerkzeugOpenAPIRequest(request))
     contract.validate_response(WerkzeugOpenAPIRequest(request), WerkzeugOpenAPIResponse(response))
