@@ -229,7 +229,7 @@ class ResourceAllocation:
 
 
 def _scaled(resource: str, quantity: Quantity) -> int:
-    return quantity.milli_value() if resource == CPU else quantity.value()
+    return quantity.int64_milli_value() if resource == CPU else quantity.int64_value()
 
 
 def _allocation(

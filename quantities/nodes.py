@@ -179,22 +179,11 @@ class Node:
         }
 
 
-_INT64_MAX = (1 << 63) - 1
-
-
 def _int64(quantity: Quantity | None, milli: bool = False) -> int:
-    """The scheduler's int64 view of an allocatable amount (``Value``/``MilliValue``).
-
-    Go overflows silently past int64; we saturate instead, so an absurd
-    allocatable (``1e999999999``) means "more than anything can request".
-    """
+    """The scheduler's int64 view of an allocatable amount (``Value``/``MilliValue``), saturated."""
     if quantity is None:
         return 0
-    try:
-        value = quantity.milli_value() if milli else quantity.value()
-    except OverflowError:
-        return _INT64_MAX
-    return min(value, _INT64_MAX)
+    return quantity.int64_milli_value() if milli else quantity.int64_value()
 
 
 def _resource_list(value: object, where: str) -> dict[str, Quantity]:

@@ -93,7 +93,7 @@ def _capacity(value: int | str | Quantity) -> int:
     if isinstance(value, str):
         value = parse_quantity(value)
     if isinstance(value, Quantity):
-        value = value.value()
+        value = value.int64_value()
     if not isinstance(value, int):
         raise TypeError("node memory capacity must be bytes (int), a quantity string or a Quantity")
     if value <= 0:
@@ -120,7 +120,7 @@ def is_node_critical(pod: Pod) -> bool:
 
 def _memory_request(container: Container) -> int:
     request = container.resources.requests.get(MEMORY)
-    return 0 if request is None else request.value()
+    return 0 if request is None else request.int64_value()
 
 
 def _remaining_per_container(pod: Pod) -> int:
@@ -131,7 +131,7 @@ def _remaining_per_container(pod: Pod) -> int:
         return 0
     containers = len(pod.containers) + len(pod.init_containers)
     aggregated = aggregate(pod, lambda container: container.resources.requests).get(MEMORY)
-    remaining = pod_request.value() - (0 if aggregated is None else aggregated.value())
+    remaining = pod_request.int64_value() - (0 if aggregated is None else aggregated.int64_value())
     return _go_div(remaining, containers)
 
 

@@ -218,12 +218,12 @@ _AMOUNTS_CACHE_SIZE = 65536
 
 def _milli(resources: Mapping[str, Quantity], name: str) -> int:
     q = resources.get(name)
-    return q.milli_value() if q is not None else 0
+    return q.int64_milli_value() if q is not None else 0
 
 
 def _units(resources: Mapping[str, Quantity], name: str) -> int:
     q = resources.get(name)
-    return q.value() if q is not None else 0
+    return q.int64_value() if q is not None else 0
 
 
 def _amounts(pod: Mapping[str, Any], spec: Mapping[str, Any]) -> _Amounts:
@@ -251,7 +251,7 @@ def _amounts(pod: Mapping[str, Any], spec: Mapping[str, Any]) -> _Amounts:
         cpu=_milli(requests, CPU),
         memory=_units(requests, MEMORY),
         ephemeral_storage=_units(requests, EPHEMERAL_STORAGE),
-        scalars={name: q.value() for name, q in requests.items() if is_scalar_resource_name(name)},
+        scalars={name: q.int64_value() for name, q in requests.items() if is_scalar_resource_name(name)},
         non0_cpu=_milli(non0, CPU),
         non0_memory=_units(non0, MEMORY),
         cpu_limit=_milli(limits, CPU),

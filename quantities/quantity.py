@@ -277,6 +277,27 @@ class Quantity:
         """
         return self._scaled_ceiling(3)
 
+    def int64_value(self) -> int:
+        """``value()`` as the int64 Kubernetes code works with, saturated at the int64 bounds.
+
+        Go's ``Value()`` silently overflows past int64 (the result is undefined);
+        where we reproduce Go code that uses it (the scheduler, validation, the
+        kubelet), an out-of-range value saturates instead, and never raises.
+
+        >>> Quantity("1e999999999").int64_value(), Quantity("-1e30").int64_value()
+        (9223372036854775807, -9223372036854775808)
+        """
+        return self._int64(0)
+
+    def int64_milli_value(self) -> int:
+        """``milli_value()`` saturated at the int64 bounds, like :meth:`int64_value`."""
+        return self._int64(3)
+
+    def _int64(self, scale: int) -> int:
+        if self._exponent + scale + len(str(abs(self._coefficient))) > 20:
+            return _INT64_MAX if self._coefficient > 0 else -_INT64_MAX - 1
+        return max(-_INT64_MAX - 1, min(_INT64_MAX, self._scaled_ceiling(scale)))
+
     def is_zero(self) -> bool:
         return self._coefficient == 0
 

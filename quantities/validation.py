@@ -112,9 +112,9 @@ def _hugepage_multiple_error(name: str, quantity: Quantity) -> str | None:
         page = parse_quantity(name[len("hugepages-") :])
     except QuantityError:
         return f"{name} does not name a page size"
-    if page.sign() <= 0 or page.milli_value() % 1000:
+    if page.sign() <= 0 or page.int64_milli_value() % 1000:
         return f"{name} does not name a positive whole page size"
-    if quantity.value() % page.value():
+    if quantity.int64_value() % page.int64_value():
         return f"{quantity} is not a whole number of {page} pages"
     return None
 
@@ -210,7 +210,7 @@ class _Checker:
         """Name and value checks of one ``name: quantity`` entry of the list at ``json_list``."""
         name_errors = _resource_name_errors(name) if pod_level else _container_resource_name_errors(name)
         negative = quantity.sign() < 0
-        fractional = _is_integer_resource(name) and quantity.milli_value() % 1000 != 0
+        fractional = _is_integer_resource(name) and quantity.int64_milli_value() % 1000 != 0
         hugepages = hugepage_check and is_hugepages(name)
         unsupported = pod_level and not name_errors and not is_supported_pod_level(name)
         if not (name_errors or negative or fractional or hugepages or unsupported):
