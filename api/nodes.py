@@ -30,7 +30,14 @@ from quantities.cluster import load_cluster
 from quantities.fit import FitResult, check_fit
 from quantities.nodes import node_from_fields
 from quantities.plan import NodeUsage, PlanResult, WorkloadPlan, plan
-from quantities.workloads import compact_workload, single_pod, split_compact_rows, workload_from_fields
+from quantities.workloads import (
+    compact_workload,
+    is_compact,
+    single_pod,
+    split_compact_rows,
+    workload_from_fields,
+    workloads_in,
+)
 
 blp = Blueprint("nodes", __name__, url_prefix="/v1", description="Nodes: allocation, fit and capacity plans")
 
@@ -146,11 +153,11 @@ def post_fit() -> Any:
     body = _one_body()
     if "pod" not in body:
         raise Problem(422, "the body has no `pod`", [{"path": "pod", "message": "missing"}])
-    pod = body["pod"]
-    if isinstance(pod, dict) and "kind" not in pod and "spec" not in pod:
-        pod = _library(lambda: dict(compact_workload({"name": "pod", **pod}).pod))
-    else:
-        pod = _library(lambda: single_pod([pod]))
+    given = body["pod"]
+    # A compact pod ({"cpu": "2"}) needs no name here: there is only one.
+    if isinstance(given, dict) and is_compact(given):
+        given = {"name": "pod", **given}
+    pod = _library(lambda: single_pod([given]))
     nodes, pods = _library(lambda: _cluster(body))
     return _fit_answer(_library(lambda: check_fit(pod, nodes, pods)))
 
@@ -187,13 +194,12 @@ def post_plan(**_: Any) -> Any:
             raise Problem(
                 422, "the body has no `workloads` list", [{"path": "workloads", "message": "missing"}]
             )
-        workloads = _library(
-            lambda: [
-                compact_workload(w) if isinstance(w, dict) and "kind" not in w and "spec" not in w else w
-                for w in given
-            ]
-        )
+        workloads = _library(lambda: workloads_in(given))
         nodes, pods = _library(lambda: _cluster(body))
+        if not workloads:
+            raise Problem(
+                422, "no workload in `workloads`", [{"path": "workloads", "message": "no workload"}]
+            )
     return _plan_answer(_library(lambda: plan(workloads, nodes, pods)))
 
 

@@ -98,6 +98,18 @@ def _job(name: str, kind: str, namespace: str, spec: Mapping[str, Any]) -> Workl
     return Workload(name, kind, namespace, parallelism, _template_pod(template, namespace, name))
 
 
+_MANIFEST_KEYS = frozenset({"kind", "apiVersion", "metadata", "spec", "items", "containers"})
+
+
+def is_compact(obj: Mapping[str, Any]) -> bool:
+    """A compact workload (``name``, ``replicas``, ``cpu``...) rather than a Kubernetes object.
+
+    >>> is_compact({"name": "web", "cpu": "1"}), is_compact({"cpu": "1"}), is_compact({"kind": "Pod"})
+    (True, True, False)
+    """
+    return not _MANIFEST_KEYS & obj.keys()
+
+
 def workloads_in(obj: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[Workload]:
     """Every workload in a manifest, a ``List`` or a sequence of documents; other kinds are skipped."""
     if isinstance(obj, Mapping):
@@ -105,7 +117,7 @@ def workloads_in(obj: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[W
         kind = obj.get("kind")
         if isinstance(items, list) and (kind is None or str(kind).endswith("List")):
             return workloads_in(items)
-        if "kind" not in obj and "name" in obj and "spec" not in obj:
+        if is_compact(obj):
             return [compact_workload(obj)]
         found = _workload(obj)
         return [found] if found is not None else []

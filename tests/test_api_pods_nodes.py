@@ -202,6 +202,13 @@ def test_plan_from_csv_body_and_from_url(client: FlaskClient) -> None:
         ("POST", "/v1/fit", {"pod": {"cpu": "1"}, "nodes": [{"cpu": "1"}]}, 422),
         ("POST", "/v1/fit", {"pod": {"cpu": "1Q"}, "nodes": [{"name": "n", "cpu": "1"}]}, 422),
         ("POST", "/v1/plan", {"workloads": [], "nodes": []}, 422),
+        (
+            "POST",
+            "/v1/plan",
+            {"workloads": [{"kind": "ConfigMap"}], "nodes": [{"name": "n", "cpu": "1"}]},
+            422,
+        ),
+        ("POST", "/v1/plan", {"workloads": [{"replicas": 2}], "nodes": [{"name": "n", "cpu": "1"}]}, 422),
         ("GET", "/v1/plan?workload=web,three,1,1Gi&node=n1,4,8Gi,110", None, 422),
         ("GET", "/v1/fit?cpu=1&node=n1,1,1,1,a=b,x,y", None, 422),
     ],
