@@ -7,15 +7,14 @@ tags that try to build Python objects.
 
 from __future__ import annotations
 
-import json
-from typing import Any, NoReturn
+from typing import Any
 
 import flask
 from webargs import core
 from webargs.flaskparser import FlaskParser
 
 from api.problems import Problem
-from quantities.exact_number import ExactNumber
+from quantities.problems import ManifestError
 
 __all__ = ["JSON_TYPES", "YAML_TYPES", "SafeParser", "body_text", "decode_json", "decode_yaml"]
 
@@ -36,19 +35,17 @@ def body_text(data: bytes) -> str:
         raise Problem(400, f"the body is not valid UTF-8 (byte {error.start})") from None
 
 
-def _reject_constant(name: str) -> NoReturn:
-    raise Problem(400, f"the JSON body contains {name}, which is not a number JSON allows")
-
-
 def decode_json(data: bytes) -> Any:
-    text = body_text(data)
+    """One JSON value, read as the library reads manifests (exact numbers, no NaN or Infinity)."""
+    from quantities.manifests import load_json
+
     try:
-        return json.loads(text, parse_float=ExactNumber, parse_constant=_reject_constant)
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        raise Problem(400, f"the body is not valid JSON: {error.msg} ({where})") from None
-    except RecursionError:
-        raise Problem(400, "the JSON body is nested too deeply") from None
+        values = load_json(body_text(data))
+    except ManifestError as error:
+        raise Problem(400, f"the body is {error}") from None
+    if len(values) != 1:
+        raise Problem(400, f"the body is not valid JSON: expected one value, found {len(values)}")
+    return values[0]
 
 
 def decode_yaml(data: bytes) -> list[Any]:

@@ -8,20 +8,12 @@ starting or draining (on SIGTERM the gunicorn master marks a drain first).
 from __future__ import annotations
 
 import os
-import threading
 
 from flask import Response, json
 
 from api.blueprint import Blueprint
 
 blp = Blueprint("health", __name__, description="Liveness and readiness")
-
-_draining = threading.Event()
-
-
-def start_draining() -> None:
-    """Called on SIGTERM: readiness turns 503 so load balancers stop sending traffic."""
-    _draining.set()
 
 
 def _status(ok: bool, detail: str) -> Response:
@@ -38,7 +30,7 @@ def livez() -> Response:
 def _draining_now() -> bool:
     # The gunicorn master marks a drain with a file all workers can see (api/gunicorn.conf.py).
     marker = os.environ.get("KQ_DRAIN_MARKER")
-    return _draining.is_set() or (marker is not None and os.path.exists(marker))
+    return marker is not None and os.path.exists(marker)
 
 
 def _readiness() -> Response:

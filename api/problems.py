@@ -127,11 +127,6 @@ def handle_manifest_error(error: ManifestError) -> Response:
     return respond(422, _title(422), str(error).replace("\n", " "), rows)
 
 
-def handle_value_error(error: ValueError) -> Response:
-    """The library's plain ValueError: input it cannot use, explained in its message (422)."""
-    return respond(422, _title(422), str(error), [])
-
-
 def handle_work_limit(error: WorkLimitExceeded) -> Response:
     return respond(
         413, _title(413), f"this request needs more work than one request may take; split it ({error})", []

@@ -181,8 +181,10 @@ def load_json(text: str) -> list[Any]:
             raise ManifestError(
                 [Problem("", f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})")]
             ) from None
-        except (ValueError, RecursionError) as error:
+        except ValueError as error:
             raise ManifestError([Problem("", f"invalid JSON: {error}")]) from None
+        except RecursionError:
+            raise ManifestError([Problem("", "invalid JSON: nested too deeply")]) from None
         documents.append(value)
     return documents
 
