@@ -48,15 +48,18 @@ def parse_human(text: str) -> Quantity:
     stripped = text.strip()
     try:
         return parse_quantity(stripped)
-    except QuantityError as strict_error:
-        match = _NUMBER_AND_UNIT.fullmatch(text)
-        if match is None:
-            raise strict_error from None
+    except QuantityError as error:
+        strict_error = error
+    match = _NUMBER_AND_UNIT.fullmatch(text)
+    if match is None:
+        raise strict_error
     number, word = match.groups()
     if not word:
         raise QuantityError(text, "not a number", hint="write a plain number such as '1.5'")
     unit = UNITS.get(word) or _EXACT_CASE_UNITS.get(word) or _FOLDED_UNITS.get(word.lower())
     if unit is None:
+        if strict_error.hint and "did you mean" in strict_error.hint:
+            raise strict_error  # "1K": the strict parser has a checked suggestion
         raise QuantityError(
             text,
             f"unknown unit {word!r}",

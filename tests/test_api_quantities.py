@@ -27,6 +27,12 @@ GET_CASES = [
     ("/v1/quantity?value=1Gi&to=parsecs", 422, PROBLEM, "unknown unit"),
     ("/v1/quantity", 422, PROBLEM, '"path": "value"'),
     ("/v1/quantity?value=1&format=xml", 422, PROBLEM, '"path": "format"'),
+    (
+        "/v1/quantities/normalize?value=1.5Gi&value=1K&value=2%20GB&lenient=true&to=GiB&format=text",
+        200,
+        "text/plain",
+        "1.5\nERROR: invalid quantity '1K': unknown suffix 'K' (at position 1); Kubernetes has no",
+    ),
     ("/v1/quantities/sum?value=1Gi&value=512Mi&format=text", 200, "text/plain", "1536Mi\n"),
     ("/v1/quantities/sum?value=1&value=1Ki&format=text", 200, "text/plain", "1025\n"),
     ("/v1/quantities/sum?value=1Gi&value=x&value=1K", 422, PROBLEM, '"path": "value[2]"'),
@@ -62,8 +68,12 @@ def test_single_value_matches_the_library(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(
     ("accept", "mimetype"),
-    [("text/plain", "text/plain"), ("application/json", "application/json"), ("*/*", "application/json"),
-     ("text/html,application/xhtml+xml,*/*;q=0.8", "application/json")],
+    [
+        ("text/plain", "text/plain"),
+        ("application/json", "application/json"),
+        ("*/*", "application/json"),
+        ("text/html,application/xhtml+xml,*/*;q=0.8", "application/json"),
+    ],
 )
 def test_accept_header_chooses_the_representation(client: FlaskClient, accept: str, mimetype: str) -> None:
     response = client.get("/v1/quantity?value=1Ki", headers={"Accept": accept})
