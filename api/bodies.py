@@ -14,7 +14,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser
 
 from api.problems import Problem
-from quantities.problems import ManifestError
+from quantities.manifest.problems import ManifestError
 
 __all__ = ["JSON_TYPES", "YAML_TYPES", "SafeParser", "body_text", "decode_json", "decode_yaml"]
 
@@ -37,7 +37,7 @@ def body_text(data: bytes) -> str:
 
 def decode_json(data: bytes) -> Any:
     """One JSON value, read as the library reads manifests (exact numbers, no NaN or Infinity)."""
-    from quantities.manifests import load_json
+    from quantities.manifest.decode import load_json
 
     try:
         values = load_json(body_text(data))
@@ -50,7 +50,7 @@ def decode_json(data: bytes) -> Any:
 
 def decode_yaml(data: bytes) -> list[Any]:
     """Every document of a YAML stream, with safe_load semantics and size limits."""
-    from quantities.manifest_yaml import YamlError, load_yaml_documents
+    from quantities.manifest.yaml_safe import YamlError, load_yaml_documents
 
     text = body_text(data)
     try:

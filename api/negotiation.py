@@ -41,7 +41,7 @@ def json_response(document: object) -> Response:
     """A JSON answer, encoded directly.
 
     The library's ``to_json()`` documents already have the shape the response
-    schemas describe (tests/test_api_contract.py validates real answers against
+    schemas describe (tests/api/test_api_contract.py validates real answers against
     openapi.yaml), so they are not dumped through marshmallow a second time:
     that costs more than the rest of a small request.
     """

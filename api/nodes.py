@@ -25,12 +25,9 @@ from api.schemas import (
     PlanResponse,
     PlanTableQuery,
 )
-from quantities.allocated import NodeAllocation, allocation_from_fields, node_allocated, node_and_pods
-from quantities.cluster import load_cluster
-from quantities.fit import FitResult, check_fit
-from quantities.nodes import node_from_fields
-from quantities.plan import NodeUsage, PlanResult, WorkloadPlan, plan
-from quantities.workloads import (
+from quantities.node.allocated import NodeAllocation, allocation_from_fields, node_allocated, node_and_pods
+from quantities.node.model import node_from_fields
+from quantities.pod.workloads import (
     compact_workload,
     is_compact,
     single_pod,
@@ -38,6 +35,9 @@ from quantities.workloads import (
     workload_from_fields,
     workloads_in,
 )
+from quantities.scheduler.cluster import load_cluster
+from quantities.scheduler.fit import FitResult, check_fit
+from quantities.scheduler.plan import NodeUsage, PlanResult, WorkloadPlan, plan
 
 blp = Blueprint("nodes", __name__, url_prefix="/v1", description="Nodes: allocation, fit and capacity plans")
 

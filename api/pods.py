@@ -11,7 +11,7 @@ from api.bodies import documents
 from api.negotiation import csv_response, json_response, wanted_format
 from api.problems import Problem
 from api.schemas import OBJECTS_BODY, PodsQuery, QosResponse, RequestsQuery, RequestsResponse
-from quantities.reports import (
+from quantities.present.pods import (
     QOS_CSV_HEADER,
     REQUESTS_CSV_HEADER,
     checked_pods,

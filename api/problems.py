@@ -16,8 +16,8 @@ from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quantities import QuantityError
-from quantities.problems import ManifestError
-from quantities.summary import WorkLimitExceeded
+from quantities.manifest.problems import ManifestError
+from quantities.quantity.batch import WorkLimitExceeded
 
 __all__ = ["Problem", "install"]
 

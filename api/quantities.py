@@ -21,7 +21,7 @@ from api.schemas import (
     QuantitySummarySchema,
     SumQuery,
 )
-from quantities.summary import QuantitySummary, compare, normalize, summarize, total
+from quantities.quantity.batch import QuantitySummary, compare, normalize, summarize, total
 
 blp = Blueprint("quantities", __name__, url_prefix="/v1", description="Kubernetes quantities")
 

@@ -333,8 +333,8 @@ def _child(mode: str, path: str) -> None:
         summary = {"documents": len(documents)}
     else:
         sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        from quantities.cluster import load_cluster
-        from quantities.plan import plan
+        from quantities.scheduler.cluster import load_cluster
+        from quantities.scheduler.plan import plan
 
         cluster = load_cluster(text)
         loaded = time.perf_counter() - start

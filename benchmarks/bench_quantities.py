@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from quantities.quantity import clear_cache, parse_quantity, parse_quantity_uncached  # noqa: E402
+from quantities.quantity.quantity import clear_cache, parse_quantity, parse_quantity_uncached  # noqa: E402
 
 TARGETS = {"cached": 20.0, "uncached": 3.0, "import": 1.5}
 

@@ -278,8 +278,8 @@ def plan_over_http() -> bool:
     """
     from bench_plan import _node
 
-    from quantities.cluster import load_cluster
-    from quantities.plan import plan
+    from quantities.scheduler.cluster import load_cluster
+    from quantities.scheduler.plan import plan
 
     nodes = [_node(index) for index in range(5_000)]
     workload = {"name": "web", "replicas": 1000, "cpu": "500m", "memory": "1Gi"}

@@ -7,41 +7,35 @@
 
 from __future__ import annotations
 
-from quantities.errors import QuantityError
-from quantities.quantity import KUBERNETES_VERSION, Quantity, parse_quantity
-from quantities.suffix import Format
+from quantities.quantity.errors import QuantityError
+from quantities.quantity.quantity import KUBERNETES_VERSION, Quantity, parse_quantity
+from quantities.quantity.suffix import Format
 
-TYPE_CHECKING = False  # typing is not imported at run time: see quantities.quantity
+TYPE_CHECKING = False  # typing is not imported at run time: see quantities.quantity.quantity
 if TYPE_CHECKING:
     from typing import Any
 
-    from quantities.allocated import NodeAllocation, node_allocated
-    from quantities.defaults import default_pod
-    from quantities.fit import FitResult, check_fit
-    from quantities.human import parse_human
-    from quantities.manifests import (
-        load_documents,
-        load_json,
-        load_pods,
-        load_yaml,
-        parse_manifest_quantity,
-        pods_in,
-        read_pod,
-    )
-    from quantities.nodes import Node, compact_node, parse_node
-    from quantities.oom import ContainerOOMScore, OOMExplanation, explain_oom, oom_score_adj
-    from quantities.plan import PlanResult, max_replicas, plan
-    from quantities.pod import Container, Pod, ResourceList, Resources
-    from quantities.problems import ManifestError, PodValidationError, Problem
-    from quantities.qos import QOSClass, QoSExplanation, explain_qos, qos_class
-    from quantities.requests import (
+    from quantities.manifest.decode import load_documents, load_json, load_yaml
+    from quantities.manifest.fields import parse_manifest_quantity
+    from quantities.manifest.problems import ManifestError, PodValidationError, Problem
+    from quantities.node.allocated import NodeAllocation, node_allocated
+    from quantities.node.model import Node, compact_node, parse_node
+    from quantities.pod.checked import (
         aggregate_container_limits,
         aggregate_container_requests,
         pod_limits,
         pod_requests,
     )
-    from quantities.validation import valid_pod, validate_pod
-    from quantities.workloads import Workload, compact_workload
+    from quantities.pod.defaults import default_pod
+    from quantities.pod.model import Container, Pod, ResourceList, Resources
+    from quantities.pod.oom import ContainerOOMScore, OOMExplanation, explain_oom, oom_score_adj
+    from quantities.pod.qos import QOSClass, QoSExplanation, explain_qos, qos_class
+    from quantities.pod.read import load_pods, pods_in, read_pod
+    from quantities.pod.validation import valid_pod, validate_pod
+    from quantities.pod.workloads import Workload, compact_workload
+    from quantities.quantity.human import parse_human
+    from quantities.scheduler.fit import FitResult, check_fit
+    from quantities.scheduler.plan import PlanResult, max_replicas, plan
 
 __all__ = [
     "KUBERNETES_VERSION",
@@ -95,48 +89,48 @@ __all__ = [
 
 # Modules that import pint or fractions load on first use: `import quantities` stays cheap.
 _LAZY = {
-    "Container": "quantities.pod",
-    "ContainerOOMScore": "quantities.oom",
-    "FitResult": "quantities.fit",
-    "ManifestError": "quantities.problems",
-    "Node": "quantities.nodes",
-    "NodeAllocation": "quantities.allocated",
-    "OOMExplanation": "quantities.oom",
-    "PlanResult": "quantities.plan",
-    "Pod": "quantities.pod",
-    "PodValidationError": "quantities.problems",
-    "Problem": "quantities.problems",
-    "QOSClass": "quantities.qos",
-    "QoSExplanation": "quantities.qos",
-    "ResourceList": "quantities.pod",
-    "Resources": "quantities.pod",
-    "Workload": "quantities.workloads",
-    "aggregate_container_limits": "quantities.requests",
-    "aggregate_container_requests": "quantities.requests",
-    "check_fit": "quantities.fit",
-    "compact_node": "quantities.nodes",
-    "compact_workload": "quantities.workloads",
-    "default_pod": "quantities.defaults",
-    "explain_oom": "quantities.oom",
-    "explain_qos": "quantities.qos",
-    "load_documents": "quantities.manifests",
-    "load_json": "quantities.manifests",
-    "load_pods": "quantities.manifests",
-    "load_yaml": "quantities.manifests",
-    "max_replicas": "quantities.plan",
-    "node_allocated": "quantities.allocated",
-    "oom_score_adj": "quantities.oom",
-    "parse_human": "quantities.human",
-    "parse_manifest_quantity": "quantities.manifests",
-    "parse_node": "quantities.nodes",
-    "plan": "quantities.plan",
-    "pod_limits": "quantities.requests",
-    "pod_requests": "quantities.requests",
-    "pods_in": "quantities.manifests",
-    "qos_class": "quantities.qos",
-    "read_pod": "quantities.manifests",
-    "valid_pod": "quantities.validation",
-    "validate_pod": "quantities.validation",
+    "Container": "quantities.pod.model",
+    "ContainerOOMScore": "quantities.pod.oom",
+    "FitResult": "quantities.scheduler.fit",
+    "ManifestError": "quantities.manifest.problems",
+    "Node": "quantities.node.model",
+    "NodeAllocation": "quantities.node.allocated",
+    "OOMExplanation": "quantities.pod.oom",
+    "PlanResult": "quantities.scheduler.plan",
+    "Pod": "quantities.pod.model",
+    "PodValidationError": "quantities.manifest.problems",
+    "Problem": "quantities.manifest.problems",
+    "QOSClass": "quantities.pod.qos",
+    "QoSExplanation": "quantities.pod.qos",
+    "ResourceList": "quantities.pod.model",
+    "Resources": "quantities.pod.model",
+    "Workload": "quantities.pod.workloads",
+    "aggregate_container_limits": "quantities.pod.checked",
+    "aggregate_container_requests": "quantities.pod.checked",
+    "check_fit": "quantities.scheduler.fit",
+    "compact_node": "quantities.node.model",
+    "compact_workload": "quantities.pod.workloads",
+    "default_pod": "quantities.pod.defaults",
+    "explain_oom": "quantities.pod.oom",
+    "explain_qos": "quantities.pod.qos",
+    "load_documents": "quantities.manifest.decode",
+    "load_json": "quantities.manifest.decode",
+    "load_pods": "quantities.pod.read",
+    "load_yaml": "quantities.manifest.decode",
+    "max_replicas": "quantities.scheduler.plan",
+    "node_allocated": "quantities.node.allocated",
+    "oom_score_adj": "quantities.pod.oom",
+    "parse_human": "quantities.quantity.human",
+    "parse_manifest_quantity": "quantities.manifest.fields",
+    "parse_node": "quantities.node.model",
+    "plan": "quantities.scheduler.plan",
+    "pod_limits": "quantities.pod.checked",
+    "pod_requests": "quantities.pod.checked",
+    "pods_in": "quantities.pod.read",
+    "qos_class": "quantities.pod.qos",
+    "read_pod": "quantities.pod.read",
+    "valid_pod": "quantities.pod.validation",
+    "validate_pod": "quantities.pod.validation",
 }
 
 

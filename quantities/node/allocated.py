@@ -1,0 +1,488 @@
+"""What a node has left: the "Non-terminated Pods" and "Allocated resources" of ``kubectl describe node``.
+
+:func:`node_allocated` computes both sections figure for figure as kubectl
+1.32 does (``describeNodeResource``):
+
+* the pods are those bound to the node (``spec.nodeName``) whose phase is
+  not ``Succeeded`` or ``Failed``, in the API server's order (by
+  ``namespace/name``);
+* a pod's requests and limits are kubectl's ``PodRequestsAndLimits``: the
+  containers' sum, sidecars added, init containers as a maximum, overhead
+  added to requests and to non-zero limits; a container with a status counts
+  the larger of its spec request and ``allocatedResources`` (in-place resize);
+* totals add the pods' quantities, and a sum is written in the notation of
+  its first term (``Quantity.Add`` keeps the receiver's format);
+* a percentage is ``int64(float64(value) / float64(allocatable) * 100)``:
+  divide first, truncate toward zero; cpu in thousandths, the rest in units.
+  Totals print 0% when allocatable is 0; per-pod rows do not guard and print
+  what Go does on amd64 (-9223372036854775808);
+* allocatable is ``status.allocatable``, or ``status.capacity`` if empty.
+
+:meth:`NodeAllocation.describe` writes the two sections in kubectl's layout,
+aligned as kubectl aligns them, Age column included.
+
+>>> node = {"metadata": {"name": "n1"}, "status": {"allocatable": {"cpu": "10", "memory": "8029368Ki"}}}
+>>> pod = {"metadata": {"name": "web", "namespace": "default"}, "spec": {"nodeName": "n1",
+...     "containers": [{"name": "c", "resources": {"requests": {"cpu": "10m", "memory": "5Gi"}}}]}}
+>>> allocation = node_allocated(node, [pod])
+>>> allocation.total("memory").requests_text
+'5Gi (65%)'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from quantities.manifest.fields import parse_manifest_quantity
+from quantities.manifest.kinds import pod_spec
+from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, Node, is_hugepages, parse_node
+from quantities.node.tabwriter import tabulate
+from quantities.quantity.quantity import Quantity
+
+__all__ = [
+    "NodeAllocation",
+    "PodAllocation",
+    "ResourceAllocation",
+    "human_duration",
+    "kubectl_pod_requests_and_limits",
+    "node_allocated",
+    "percent",
+]
+
+_ZERO = Quantity.from_int(0)
+_GO_INT64_INDEFINITE = -(1 << 63)
+_STANDARD = (CPU, MEMORY, EPHEMERAL_STORAGE)
+
+# kubectl describe node writes these "System Info" lines right before the pods table, in the same
+# tabwriter block: the widest, "  Container Runtime Version:", sets the first column's width.
+_SYSTEM_INFO_LABELS = (
+    "  Machine ID:",
+    "  System UUID:",
+    "  Boot ID:",
+    "  Kernel Version:",
+    "  OS Image:",
+    "  Operating System:",
+    "  Architecture:",
+    "  Container Runtime Version:",
+    "  Kubelet Version:",
+    "  Kube-Proxy Version:",
+)
+
+
+def percent(value: int, total: int, guard: bool = True) -> int:
+    """``int64(float64(value) / float64(total) * 100)``, as Go computes it on amd64.
+
+    >>> percent(960, 10000), percent(29, 100), percent(1, 0), percent(1, 0, guard=False)
+    (9, 28, 0, -9223372036854775808)
+    """
+    if total == 0:
+        return 0 if guard else _GO_INT64_INDEFINITE
+    fraction = float(value) / float(total) * 100
+    if fraction != fraction or abs(fraction) >= 2.0**63:
+        return _GO_INT64_INDEFINITE
+    return int(fraction)
+
+
+def human_duration(seconds_elapsed: float) -> str:
+    """apimachinery ``duration.HumanDuration``: kubectl's Age column.
+
+    >>> [human_duration(s) for s in (5, 119, 150, 600, 3 * 3600 + 120, 50 * 3600, 400 * 86400)]
+    ['5s', '119s', '2m30s', '10m', '3h2m', '2d2h', '400d']
+    """
+    seconds = int(seconds_elapsed)
+    if seconds < -1:
+        return "<invalid>"
+    if seconds < 0:
+        return "0s"
+    if seconds < 60 * 2:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 10:
+        rest = seconds % 60
+        return f"{minutes}m" if rest == 0 else f"{minutes}m{rest}s"
+    if minutes < 60 * 3:
+        return f"{minutes}m"
+    hours = seconds // 3600
+    if hours < 8:
+        rest = minutes % 60
+        return f"{hours}h" if rest == 0 else f"{hours}h{rest}m"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 24 * 8:
+        rest = hours % 24
+        return f"{hours // 24}d" if rest == 0 else f"{hours // 24}d{rest}h"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    if hours < 24 * 365 * 8:
+        days = (hours // 24) % 365
+        years = hours // 24 // 365
+        return f"{years}y" if days == 0 else f"{years}y{days}d"
+    return f"{hours // 24 // 365}y"
+
+
+def _parse_timestamp(text: object) -> dt.datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _with_allocated(pod: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The pod with each running container's requests raised to its ``allocatedResources``."""
+    status = pod.get("status") or {}
+    statuses = {cs.get("name"): cs for cs in status.get("containerStatuses") or [] if isinstance(cs, Mapping)}
+    if not statuses:
+        return pod
+    infeasible = status.get("resize") == "Infeasible"
+    spec = pod_spec(pod)
+    containers = []
+    changed = False
+    for container in spec.get("containers") or []:
+        container_status = statuses.get(container.get("name"))
+        allocated = (container_status or {}).get("allocatedResources") or {}
+        if container_status is None or (not allocated and not infeasible):
+            containers.append(container)
+            continue
+        resources = dict(container.get("resources") or {})
+        requests = dict(resources.get("requests") or {})
+        if infeasible:
+            requests = dict(allocated)
+        else:
+            for name, value in allocated.items():
+                if name not in requests or parse_manifest_quantity(requests[name]) <= parse_manifest_quantity(
+                    value
+                ):
+                    requests[name] = value
+        resources["requests"] = requests
+        containers.append({**container, "resources": resources})
+        changed = True
+    if not changed:
+        return pod
+    return {**pod, "spec": {**spec, "containers": containers}}
+
+
+def kubectl_pod_requests_and_limits(
+    pod: Mapping[str, Any],
+) -> tuple[dict[str, Quantity], dict[str, Quantity]]:
+    """kubectl 1.32's ``PodRequestsAndLimits`` (``kubectl/pkg/util/resource``).
+
+    The sums are :func:`quantities.pod.requests.pod_requests` and ``pod_limits``
+    without pod-level resources (alpha in 1.32, not read by kubectl 1.32),
+    except that a container with a status counts, per resource, the larger of
+    its spec request and ``status.containerStatuses[].allocatedResources``
+    (only the latter while ``status.resize`` is ``Infeasible``).
+    """
+    from quantities.manifest.problems import PodValidationError
+    from quantities.pod.checked import pod_limits, pod_requests
+    from quantities.pod.validation import valid_pod
+
+    valid = valid_pod(pod)
+    view = _with_allocated(pod)
+    try:
+        valid_view = valid if view is pod else valid_pod(view)
+    except PodValidationError:
+        valid_view = valid
+    return (
+        pod_requests(valid_view, skip_pod_level_resources=True),
+        pod_limits(valid, skip_pod_level_resources=True),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceAllocation:
+    """One resource's requests and limits against allocatable, with kubectl's percentages."""
+
+    resource: str
+    requests: Quantity
+    limits: Quantity
+    allocatable: Quantity | None
+    requests_percent: int | None
+    limits_percent: int | None
+
+    @property
+    def requests_text(self) -> str:
+        """As kubectl prints it: ``960m (9%)``, or ``1`` for an extended resource."""
+        if self.requests_percent is None:
+            return str(self.requests)
+        return f"{self.requests} ({self.requests_percent}%)"
+
+    @property
+    def limits_text(self) -> str:
+        if self.limits_percent is None:
+            return str(self.limits)
+        return f"{self.limits} ({self.limits_percent}%)"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "resource": self.resource,
+            "requests": str(self.requests),
+            "limits": str(self.limits),
+            "allocatable": str(self.allocatable) if self.allocatable is not None else None,
+            "requests_percent": self.requests_percent,
+            "limits_percent": self.limits_percent,
+        }
+
+
+def _scaled(resource: str, quantity: Quantity) -> int:
+    return quantity.int64_milli_value() if resource == CPU else quantity.int64_value()
+
+
+def _allocation(
+    resource: str, requests: Quantity, limits: Quantity, allocatable: Mapping[str, Quantity], guard: bool
+) -> ResourceAllocation:
+    total = allocatable.get(resource)
+    amount = _scaled(resource, total) if total is not None else 0
+    return ResourceAllocation(
+        resource,
+        requests,
+        limits,
+        total,
+        percent(_scaled(resource, requests), amount, guard),
+        percent(_scaled(resource, limits), amount, guard),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PodAllocation:
+    """A row of "Non-terminated Pods": the pod's cpu and memory requests and limits."""
+
+    namespace: str
+    name: str
+    cpu: ResourceAllocation
+    memory: ResourceAllocation
+    requests: Mapping[str, Quantity]
+    limits: Mapping[str, Quantity]
+    created: dt.datetime | None
+
+    def age(self, now: dt.datetime | None = None) -> str:
+        """kubectl's Age column; ``<unknown>`` without a creationTimestamp."""
+        if self.created is None:
+            return "<unknown>"
+        now = now or dt.datetime.now(dt.UTC)
+        return human_duration((now - self.created).total_seconds())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "namespace": self.namespace,
+            "name": self.name,
+            "cpu": self.cpu.to_json(),
+            "memory": self.memory.to_json(),
+            "requests": {name: str(q) for name, q in self.requests.items()},
+            "limits": {name: str(q) for name, q in self.limits.items()},
+            "created": self.created.isoformat() if self.created else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NodeAllocation:
+    """The "Non-terminated Pods" and "Allocated resources" sections of one node."""
+
+    node: str
+    allocatable: Mapping[str, Quantity]
+    pods: tuple[PodAllocation, ...]
+    resources: tuple[ResourceAllocation, ...]
+
+    CSV_HEADER = (
+        "node", "resource", "requests", "requests_percent", "limits", "limits_percent", "allocatable"
+    )  # fmt: skip
+
+    def total(self, resource: str) -> ResourceAllocation:
+        """The "Allocated resources" row of ``resource``."""
+        for row in self.resources:
+            if row.resource == resource:
+                return row
+        raise KeyError(resource)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.node,
+            "allocatable": {name: str(q) for name, q in self.allocatable.items()},
+            "pods": [pod.to_json() for pod in self.pods],
+            "allocated": [row.to_json() for row in self.resources],
+        }
+
+    def csv_rows(self) -> list[tuple[str, ...]]:
+        return [
+            (
+                self.node,
+                row.resource,
+                str(row.requests),
+                "" if row.requests_percent is None else str(row.requests_percent),
+                str(row.limits),
+                "" if row.limits_percent is None else str(row.limits_percent),
+                "" if row.allocatable is None else str(row.allocatable),
+            )
+            for row in self.resources
+        ]
+
+    def describe(self, now: dt.datetime | None = None) -> str:
+        """The two sections exactly as ``kubectl describe node`` (1.32) prints them.
+
+        Column widths are those of the full ``describe`` output, where the pods
+        table shares its first column with the "System Info" lines above it.
+        """
+        lines = [f"{label}\t" for label in _SYSTEM_INFO_LABELS]
+        hidden = len(lines)
+        lines.append(f"Non-terminated Pods:\t({len(self.pods)} in total)")
+        lines.append("  Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge")
+        lines.append("  ---------\t----\t\t------------\t----------\t---------------\t-------------\t---")
+        for pod in self.pods:
+            lines.append(
+                f"  {pod.namespace}\t{pod.name}\t\t{pod.cpu.requests_text}\t{pod.cpu.limits_text}\t"
+                f"{pod.memory.requests_text}\t{pod.memory.limits_text}\t{pod.age(now)}"
+            )
+        lines.append("Allocated resources:")
+        lines.append("  (Total limits may be over 100 percent, i.e., overcommitted.)")
+        lines.append("  Resource\tRequests\tLimits")
+        lines.append("  --------\t--------\t------")
+        for row in self.resources:
+            lines.append(f"  {row.resource}\t{row.requests_text}\t{row.limits_text}")
+        text = "\n".join(_escape(line) for line in lines) + "\n"
+        return "\n".join(tabulate(text).split("\n")[hidden:])
+
+
+def _escape(text: str) -> str:
+    # printers.WriteEscaped: only ESC and CR are escaped.
+    return text.replace("\x1b", "^[").replace("\r", "\\r")
+
+
+def _sum(total: dict[str, Quantity], values: Mapping[str, Quantity]) -> None:
+    for name, q in values.items():
+        total[name] = total[name] + q if name in total else q
+
+
+def node_allocated(node: Node | Mapping[str, Any], pods: Iterable[Mapping[str, Any]]) -> NodeAllocation:
+    """The "Non-terminated Pods" and "Allocated resources" of ``node``, as kubectl describe computes them.
+
+    ``pods`` may hold every pod of the cluster (``kubectl get pods -A -o
+    json`` items): only those bound to the node and not terminated count.
+    """
+    parsed = node if isinstance(node, Node) else parse_node(node)
+    allocatable = parsed.allocatable
+    mine = [
+        pod
+        for pod in pods
+        if (pod.get("spec") or {}).get("nodeName") == parsed.name
+        and (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+    ]
+    mine.sort(
+        key=lambda pod: (
+            f"{(pod.get('metadata') or {}).get('namespace') or ''}/"
+            f"{(pod.get('metadata') or {}).get('name') or ''}"
+        )
+    )
+    rows = []
+    total_requests: dict[str, Quantity] = {}
+    total_limits: dict[str, Quantity] = {}
+    for pod in mine:
+        metadata = pod.get("metadata") or {}
+        requests, limits = kubectl_pod_requests_and_limits(pod)
+        _sum(total_requests, requests)
+        _sum(total_limits, limits)
+        rows.append(
+            PodAllocation(
+                namespace=str(metadata.get("namespace") or ""),
+                name=str(metadata.get("name") or ""),
+                cpu=_allocation(CPU, requests.get(CPU, _ZERO), limits.get(CPU, _ZERO), allocatable, False),
+                memory=_allocation(
+                    MEMORY, requests.get(MEMORY, _ZERO), limits.get(MEMORY, _ZERO), allocatable, False
+                ),
+                requests=requests,
+                limits=limits,
+                created=_parse_timestamp(metadata.get("creationTimestamp")),
+            )
+        )
+    resources = [
+        _allocation(name, total_requests.get(name, _ZERO), total_limits.get(name, _ZERO), allocatable, True)
+        for name in _STANDARD
+    ]
+    hugepages = sorted(name for name in allocatable if is_hugepages(name))
+    extended = sorted(
+        name for name in allocatable if name not in _STANDARD and not is_hugepages(name) and name != PODS
+    )
+    resources.extend(
+        _allocation(name, total_requests.get(name, _ZERO), total_limits.get(name, _ZERO), allocatable, True)
+        for name in hugepages
+    )
+    resources.extend(
+        ResourceAllocation(
+            name,
+            total_requests.get(name, _ZERO),
+            total_limits.get(name, _ZERO),
+            allocatable[name],
+            None,
+            None,
+        )
+        for name in extended
+    )
+    return NodeAllocation(parsed.name, allocatable, tuple(rows), tuple(resources))
+
+
+def node_and_pods(
+    objects: Iterable[Any], node_name: str | None = None, how_to_choose: str = "by name"
+) -> tuple[Mapping[str, Any], list[Mapping[str, Any]]]:
+    """The one Node (or the one named ``node_name``) among ``objects``, and every Pod.
+
+    What ``kubectl get node N -o json`` and ``kubectl get pods -A -o json``
+    print, as a List or as several documents; ValueError when the node is not
+    found or is ambiguous (the message says to pick one ``how_to_choose``).
+    """
+    nodes: list[Mapping[str, Any]] = []
+    pods: list[Mapping[str, Any]] = []
+    pending = list(objects)
+    while pending:
+        obj = pending.pop(0)
+        if not isinstance(obj, Mapping):
+            continue
+        kind = obj.get("kind")
+        if kind == "Node":
+            nodes.append(obj)
+        elif kind == "Pod":
+            pods.append(obj)
+        elif isinstance(kind, str) and kind.endswith("List") and isinstance(obj.get("items"), list):
+            pending[:0] = obj["items"]
+    if node_name:
+        nodes = [n for n in nodes if (n.get("metadata") or {}).get("name") == node_name]
+        if not nodes:
+            raise ValueError(f"no node named {node_name!r}")
+    if len(nodes) != 1:
+        names = ", ".join(str((n.get("metadata") or {}).get("name")) for n in nodes)
+        raise ValueError(
+            f"expected one Node, found {len(nodes)}"
+            + (f" ({names}); pick one {how_to_choose}" if nodes else "")
+        )
+    return nodes[0], pods
+
+
+#: The positions of a pod written on one line (a spreadsheet URL parameter).
+POD_FIELDS = ("name", "cpu", "memory", "cpu_limit", "memory_limit")
+
+
+def allocation_from_fields(node_text: str, pod_texts: Iterable[str]) -> NodeAllocation:
+    """:func:`node_allocated` for a node and its pods written on one line each.
+
+    The node is ``name,cpu,memory,pods``, each pod ``name,cpu,memory[,cpu_limit[,memory_limit]]``.
+
+    >>> allocation = allocation_from_fields("n1,4,8Gi,110", ["web,500m,1Gi", "db,1,2Gi,2,2Gi"])
+    >>> [(row.resource, row.to_json()["requests"], row.requests_percent) for row in allocation.resources[:2]]
+    [('cpu', '1500m', 37), ('memory', '3Gi', 37)]
+    """
+    from quantities.node.model import node_from_fields
+    from quantities.pod.workloads import compact_workload
+
+    node = node_from_fields(node_text)
+    pods = []
+    for text in pod_texts:
+        values = [value.strip() for value in text.split(",")]
+        if len(values) > len(POD_FIELDS):
+            raise ValueError(f"a pod is {','.join(POD_FIELDS)}; got {len(values)} fields in {text!r}")
+        pod = dict(compact_workload(dict(zip(POD_FIELDS, values, strict=False))).pod)
+        pod["spec"] = {**pod["spec"], "nodeName": node.name}
+        pod["status"] = {"phase": "Running"}
+        pods.append(pod)
+    return node_allocated(node, pods)

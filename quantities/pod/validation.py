@@ -1,0 +1,495 @@
+"""Every resource problem the API server would reject a pod for, with its JSON path.
+
+Ported from ``pkg/apis/core/validation/validation.go`` (v1.33 source, with the
+v1.34 fixes to pod-level resources), run, as the API server runs it, on the
+pod *after* defaulting (:func:`quantities.default_pod`):
+
+* each container, init container and ephemeral container, and
+  ``spec.overhead``: resource names (``cpu``, ``memory``, ``ephemeral-storage``,
+  ``hugepages-<size>`` or a qualified extended name such as ``nvidia.com/gpu``),
+  no negative quantity, whole numbers for extended resources, hugepages in
+  whole pages, request not above the limit, request equal to the limit for
+  resources that cannot be overcommitted (extended resources, hugepages) and a
+  limit whenever they are requested, hugepages only together with cpu or
+  memory;
+* pod-level ``spec.resources`` (``PodLevelResources``, on by default since
+  v1.34): the same rules for cpu, memory and hugepages only; the pod-level
+  request of a resource at least the containers' aggregate request; a
+  pod-level hugepage limit at least the containers' aggregate limit; no
+  container limit above the pod-level limit;
+* the fields the computations rely on: at least one container, container
+  names present and unique, ``restartPolicy`` only on init containers and only
+  ``Always``, no resources on ephemeral containers;
+* everything found while reading: wrong types and invalid quantity strings.
+
+Other rules of the API server (images, ports, probes, volumes...) are not
+resource arithmetic and are not checked. Each :class:`~quantities.manifest.problems.Problem`
+has our JSON path and message, and in ``kubernetes`` the API server's line
+(its ``field.Path`` form: ``spec.containers[0].resources.limits[cpu]``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import replace
+
+from quantities.manifest.problems import PodValidationError, Problem, child, key
+from quantities.pod.defaults import apply_defaults, without_pod_level_resources
+from quantities.pod.model import Container, Pod, ResourceList, Resources
+from quantities.pod.read import PodLike, as_pod
+from quantities.pod.requests import aggregate
+from quantities.pod.resource_names import (
+    QOS_RESOURCES,
+    is_extended,
+    is_hugepages,
+    is_integer_resource,
+    is_native,
+    is_overcommit_allowed,
+    is_standard_container_resource,
+    is_standard_resource,
+    is_supported_pod_level,
+    qualified_name_errors,
+)
+from quantities.quantity.errors import QuantityError
+from quantities.quantity.quantity import Quantity, parse_quantity
+
+__all__ = ["check_pod", "valid_pod", "validate_pod"]
+
+_SUPPORTED_POD_LEVEL = '"cpu", "hugepages-", "memory"'
+
+
+def _quote(text: str) -> str:
+    """Go's ``%q`` for the strings that occur here."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _kchild(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _kkey(path: str, name: str) -> str:
+    return f"{path}[{name}]"
+
+
+def _field_error(path: str, kind: str, value: str | None = None, detail: str = "") -> str:
+    """``field.Error.Error()``: ``path: Kind: value: detail``."""
+    body = kind if value is None else f"{kind}: {value}"
+    return f"{path}: {body}: {detail}" if detail else f"{path}: {body}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _resource_name_errors(name: str) -> tuple[str, ...]:
+    """``validateResourceName``."""
+    errors = qualified_name_errors(name)
+    if errors:
+        return tuple(errors)
+    if "/" not in name and not is_standard_resource(name):
+        return ("must be a standard resource type or fully qualified",)
+    return ()
+
+
+@functools.lru_cache(maxsize=1024)
+def _container_resource_name_errors(name: str) -> tuple[str, ...]:
+    """``validateContainerResourceName``."""
+    errors = _resource_name_errors(name)
+    if "/" not in name:
+        if not is_standard_container_resource(name):
+            return (*errors, "must be a standard resource for containers")
+    elif not is_native(name) and not is_extended(name):
+        return (*errors, "doesn't follow extended resource name standard")
+    return errors
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_integer_resource(name: str) -> bool:
+    return is_integer_resource(name)
+
+
+def _hugepage_multiple_error(name: str, quantity: Quantity) -> str | None:
+    """``IsHugePageResourceValueDivisible``; None when the value is a whole number of pages."""
+    try:
+        page = parse_quantity(name[len("hugepages-") :])
+    except QuantityError:
+        return f"{name} does not name a page size"
+    if page.sign() <= 0 or page.int64_milli_value() % 1000:
+        return f"{name} does not name a positive whole page size"
+    if quantity.int64_value() % page.int64_value():
+        return f"{quantity} is not a whole number of {page} pages"
+    return None
+
+
+class _Checker:
+    def __init__(self, pod: Pod) -> None:
+        self.pod = pod
+        self.problems: list[Problem] = []
+
+    def fail(self, path: str, message: str, kubernetes: str) -> None:
+        self.problems.append(Problem(path, message, kubernetes, self.pod.label))
+
+    # -- one ResourceRequirements -------------------------------------------------
+
+    def requirements(
+        self,
+        resources: Resources,
+        *,
+        json_base: str,
+        k8s_base: str,
+        json_limits: str,
+        json_requests: str,
+        pod_level: bool = False,
+    ) -> None:
+        """``validateResourceRequirements``: limits first, then requests, then the hugepages rule."""
+        k8s_limits, k8s_requests = _kchild(k8s_base, "limits"), _kchild(k8s_base, "requests")
+        seen_cpu_or_memory = seen_hugepages = False
+        for name, quantity in resources.limits.items():
+            self.entry(name, quantity, json_limits, k8s_limits, pod_level)
+            seen_hugepages |= is_hugepages(name)
+            seen_cpu_or_memory |= name in QOS_RESOURCES
+        for name, quantity in resources.requests.items():
+            self.entry(name, quantity, json_requests, k8s_requests, pod_level, hugepage_check=False)
+            limit = resources.limits.get(name)
+            if limit is not None:
+                if quantity == limit or (is_overcommit_allowed(name) and quantity < limit):
+                    pass
+                elif not is_overcommit_allowed(name):
+                    shown = f"{key('requests', name)} {quantity}"
+                    self.fail(
+                        key(json_requests, name),
+                        f"{shown} must equal {key('limits', name)} {limit}: {name} cannot be overcommitted",
+                        _field_error(
+                            k8s_requests,
+                            "Invalid value",
+                            _quote(str(quantity)),
+                            f"must be equal to {name} limit of {limit}",
+                        ),
+                    )
+                else:
+                    self.fail(
+                        key(json_requests, name),
+                        f"{key('requests', name)} {quantity} is above {key('limits', name)} {limit}",
+                        _field_error(
+                            k8s_requests,
+                            "Invalid value",
+                            _quote(str(quantity)),
+                            f"must be less than or equal to {name} limit of {limit}",
+                        ),
+                    )
+            elif not is_overcommit_allowed(name):
+                self.fail(
+                    key(json_limits, name),
+                    f"{key('requests', name)} {quantity} needs {key('limits', name)} set to the same value: "
+                    f"{name} cannot be overcommitted",
+                    _field_error(
+                        k8s_limits,
+                        "Required value",
+                        None,
+                        "Limit must be set for non overcommitable resources",
+                    ),
+                )
+            if is_hugepages(name):
+                self.hugepage_value(name, quantity, key(json_requests, name), _kkey(k8s_requests, name))
+            seen_hugepages |= is_hugepages(name)
+            seen_cpu_or_memory |= name in QOS_RESOURCES
+        if seen_hugepages and not seen_cpu_or_memory:
+            self.fail(
+                json_base,
+                "hugepages need a cpu or memory request or limit beside them",
+                _field_error(k8s_base, "Forbidden", None, "HugePages require cpu or memory"),
+            )
+
+    def entry(
+        self,
+        name: str,
+        quantity: Quantity,
+        json_list: str,
+        k8s_list: str,
+        pod_level: bool,
+        hugepage_check: bool = True,
+    ) -> None:
+        """Name and value checks of one ``name: quantity`` entry of the list at ``json_list``."""
+        name_errors = _resource_name_errors(name) if pod_level else _container_resource_name_errors(name)
+        negative = quantity.sign() < 0
+        fractional = _is_integer_resource(name) and quantity.int64_milli_value() % 1000 != 0
+        hugepages = hugepage_check and is_hugepages(name)
+        unsupported = pod_level and not name_errors and not is_supported_pod_level(name)
+        if not (name_errors or negative or fractional or hugepages or unsupported):
+            return
+        json_path, k8s_path = key(json_list, name), _kkey(k8s_list, name)
+        if pod_level:
+            for detail in name_errors:
+                self.fail(
+                    json_path,
+                    f"invalid resource name: {detail}",
+                    _field_error(k8s_path, "Invalid value", name, detail),
+                )
+            if unsupported:
+                self.fail(
+                    json_path,
+                    f"{name} cannot be set at pod level: only cpu, memory and hugepages-<size> can",
+                    _field_error(
+                        k8s_path, "Unsupported value", name, f"supported values: {_SUPPORTED_POD_LEVEL}"
+                    ),
+                )
+        else:
+            for detail in name_errors:
+                self.fail(
+                    json_path,
+                    f"invalid resource name: {detail}",
+                    _field_error(k8s_path, "Invalid value", name, detail),
+                )
+        if negative:
+            self.fail(
+                json_path,
+                f"{quantity} is negative",
+                _field_error(
+                    k8s_path, "Invalid value", _quote(str(quantity)), "must be greater than or equal to 0"
+                ),
+            )
+        if fractional:
+            self.fail(
+                json_path,
+                f"{name} is counted in whole units; {quantity} is not an integer",
+                _field_error(k8s_path, "Invalid value", str(quantity), "must be an integer"),
+            )
+        if hugepages:
+            self.hugepage_value(name, quantity, json_path, k8s_path)
+
+    def hugepage_value(self, name: str, quantity: Quantity, json_path: str, k8s_path: str) -> None:
+        error = _hugepage_multiple_error(name, quantity)
+        if error is not None:
+            self.fail(
+                json_path,
+                error,
+                _field_error(
+                    k8s_path,
+                    "Invalid value",
+                    _quote(str(quantity)),
+                    f"{quantity} is not positive integer multiple of {name}",
+                ),
+            )
+
+    # -- containers ------------------------------------------------------------------
+
+    def container_common(self, container: Container, k8s_path: str) -> None:
+        if not container.name:
+            self.fail(
+                child(container.path, "name"),
+                "every container needs a name",
+                _field_error(_kchild(k8s_path, "name"), "Required value"),
+            )
+        self.requirements(
+            container.resources,
+            json_base=child(container.path, "resources"),
+            k8s_base=_kchild(k8s_path, "resources"),
+            json_limits=child(child(container.path, "resources"), "limits"),
+            json_requests=child(child(container.path, "resources"), "requests"),
+        )
+
+    def duplicate(self, container: Container, k8s_path: str) -> None:
+        self.fail(
+            child(container.path, "name"),
+            f'the name "{container.name}" is already used by another container of this pod',
+            _field_error(_kchild(k8s_path, "name"), "Duplicate value", _quote(container.name)),
+        )
+
+    def containers(self) -> None:
+        pod, base = self.pod, self.pod.object_path
+        k8s_list = _kchild(base, "containers")
+        if not pod.containers:
+            self.fail(
+                child(pod.path, "containers"),
+                "a pod needs at least one container",
+                _field_error(k8s_list, "Required value"),
+            )
+        names: set[str] = set()
+        for position, container in enumerate(pod.containers):
+            k8s_path = f"{k8s_list}[{position}]"
+            self.container_common(container, k8s_path)
+            if container.name in names:
+                self.duplicate(container, k8s_path)
+            names.add(container.name)
+            if container.restart_policy is not None:
+                self.fail(
+                    child(container.path, "restartPolicy"),
+                    "restartPolicy may only be set on init containers "
+                    "(an init container with restartPolicy: Always is a sidecar)",
+                    _field_error(
+                        _kchild(k8s_path, "restartPolicy"),
+                        "Forbidden",
+                        None,
+                        "may not be set for non-init containers",
+                    ),
+                )
+        k8s_list = _kchild(base, "initContainers")
+        for position, container in enumerate(pod.init_containers):
+            k8s_path = f"{k8s_list}[{position}]"
+            self.container_common(container, k8s_path)
+            if container.restart_policy is not None and container.restart_policy != "Always":
+                self.fail(
+                    child(container.path, "restartPolicy"),
+                    "an init container's restartPolicy can only be Always (a sidecar), "
+                    f"not {container.restart_policy!r}",
+                    _field_error(
+                        _kchild(k8s_path, "restartPolicy"),
+                        "Unsupported value",
+                        _quote(container.restart_policy),
+                        'supported values: "Always"',
+                    ),
+                )
+            if container.name in names:
+                self.duplicate(container, k8s_path)
+            elif container.name:
+                names.add(container.name)
+        k8s_list = _kchild(base, "ephemeralContainers")
+        for position, container in enumerate(pod.ephemeral_containers):
+            k8s_path = f"{k8s_list}[{position}]"
+            self.container_common(container, k8s_path)
+            if container.resources:
+                self.fail(
+                    child(container.path, "resources"),
+                    "ephemeral containers cannot set resources",
+                    _field_error(
+                        _kchild(k8s_path, "resources"),
+                        "Forbidden",
+                        None,
+                        "cannot be set for an Ephemeral Container",
+                    ),
+                )
+            if container.name in names:
+                self.duplicate(container, k8s_path)
+            elif container.name:
+                names.add(container.name)
+
+    # -- pod level ----------------------------------------------------------------------
+
+    def pod_resources(self) -> None:
+        """``validatePodResources`` with the v1.34 ``validatePodResourceConsistency``."""
+        pod, resources = self.pod, self.pod.resources
+        if resources is None:
+            return
+        json_base = child(pod.path, "resources")
+        k8s_base = _kchild(pod.object_path, "resources")
+        json_requests, json_limits = child(json_base, "requests"), child(json_base, "limits")
+        self.requirements(
+            resources,
+            json_base=json_base,
+            k8s_base=k8s_base,
+            json_limits=json_limits,
+            json_requests=json_requests,
+            pod_level=True,
+        )
+        # Pod-level requests cover the containers' aggregate, for the resources
+        # set at pod level (v1.34 skips the others: kubernetes#132449).
+        for name, total in aggregate(pod, lambda container: container.resources.requests).items():
+            requested = resources.requests.get(name)
+            if not is_supported_pod_level(name) or requested is None or total <= requested:
+                continue
+            self.fail(
+                key(json_requests, name),
+                f"pod-level {key('requests', name)} {requested} is below "
+                f"the containers' aggregate request {total}",
+                _field_error(
+                    _kkey(_kchild(k8s_base, "requests"), name),
+                    "Invalid value",
+                    _quote(str(requested)),
+                    f"must be greater than or equal to aggregate container requests of {total}",
+                ),
+            )
+        # Hugepages cannot be overcommitted at pod level either (kubernetes#131089, v1.34).
+        for name, total in aggregate(pod, lambda container: container.resources.limits).items():
+            limit = resources.limits.get(name)
+            if not is_hugepages(name) or limit is None or total <= limit:
+                continue
+            self.fail(
+                key(json_limits, name),
+                f"pod-level {key('limits', name)} {limit} is below the containers' aggregate limit {total}",
+                _field_error(
+                    _kkey(_kchild(k8s_base, "limits"), name),
+                    "Invalid value",
+                    _quote(str(limit)),
+                    f"must be greater than or equal to aggregate container limits of {total}",
+                ),
+            )
+        for position, container in enumerate(pod.containers):
+            for name, limit in container.resources.limits.items():
+                pod_limit = resources.limits.get(name)
+                if pod_limit is None or limit <= pod_limit:
+                    continue
+                # The API server builds this odd path from the pod-level resources path.
+                k8s_path = _kchild(_kkey(f"{_kchild(k8s_base, 'containers')}[{position}]", name), "limits")
+                self.fail(
+                    key(child(child(container.path, "resources"), "limits"), name),
+                    f"{container.label}: {key('limits', name)} {limit} is above "
+                    f"the pod-level limit {pod_limit}",
+                    _field_error(
+                        k8s_path,
+                        "Invalid value",
+                        _quote(str(limit)),
+                        f"must be less than or equal to pod limits of {pod_limit}",
+                    ),
+                )
+
+    def overhead(self, overhead: ResourceList) -> None:
+        json_base = child(self.pod.path, "overhead")
+        self.requirements(
+            Resources(limits=overhead),
+            json_base=json_base,
+            k8s_base=_kchild(self.pod.object_path, "overhead"),
+            json_limits=json_base,
+            json_requests=json_base,
+        )
+
+
+def check_pod(pod: Pod) -> list[Problem]:
+    """The API server's resource validation of a pod already defaulted (reading problems not included)."""
+    checker = _Checker(pod)
+    checker.containers()
+    checker.pod_resources()
+    if pod.overhead is not None:
+        checker.overhead(pod.overhead)
+    return checker.problems
+
+
+def validate_pod(pod: PodLike, *, pod_level_resources: bool = True) -> list[Problem]:
+    """Every problem the API server would reject this pod for (empty when it is valid).
+
+    Reading problems (wrong types, invalid quantity strings) come first, then
+    the validation of the defaulted pod. A template is checked as the pod it
+    would create. ``pod_level_resources=False``: as an API server with the
+    ``PodLevelResources`` gate off, which drops ``spec.resources``.
+
+    >>> for problem in validate_pod({"kind": "Pod", "spec": {"containers": [{"name": "app",
+    ...         "resources": {"requests": {"cpu": "2", "memory": "1GB"}, "limits": {"cpu": "1"}}}]}}):
+    ...     print(problem.path)
+    ...     print("  ", problem.kubernetes)  # doctest: +ELLIPSIS
+    spec.containers[0].resources.requests.memory
+       Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression ...
+    spec.containers[0].resources.requests.cpu
+       spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1
+    """
+    read = as_pod(pod)
+    if not pod_level_resources:
+        read = without_pod_level_resources(read)
+    return [*read.problems, *check_pod(apply_defaults(read))]
+
+
+def valid_pod(pod: PodLike, *, pod_level_resources: bool = True) -> Pod:
+    """The defaulted pod, or :class:`~quantities.manifest.problems.PodValidationError` listing every problem.
+
+    Every computation starts here; the result is marked as checked, so passing
+    it on to several computations does the work once. For a cluster with the
+    ``PodLevelResources`` gate off (the default before v1.34), pass
+    ``pod_level_resources=False`` and hand the result to the computations:
+    ``qos_class(valid_pod(manifest, pod_level_resources=False))``.
+    """
+    if isinstance(pod, Pod) and pod.validated and (pod_level_resources or pod.resources is None):
+        return pod
+    read = as_pod(pod)
+    if not pod_level_resources:
+        read = without_pod_level_resources(read)
+    defaulted = apply_defaults(read)
+    problems = [*read.problems, *check_pod(defaulted)]
+    if problems:
+        raise PodValidationError(problems)
+    return replace(defaulted, validated=True)

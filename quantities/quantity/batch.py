@@ -1,0 +1,290 @@
+"""What the service and the CLI say about quantities: summaries, batches, sums, comparisons.
+
+These are the answers behind ``GET /v1/quantity``, the batch endpoints and
+``kq parse -v``: plain data (strings, never floats) ready to be written as
+JSON, CSV or a bare spreadsheet cell.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from quantities.quantity.errors import QuantityError
+from quantities.quantity.quantity import Quantity, parse_quantity
+
+__all__ = [
+    "Comparison",
+    "QuantityProblem",
+    "QuantitySummary",
+    "WorkLimitExceeded",
+    "check_deadline",
+    "compare",
+    "exact_text",
+    "normalize",
+    "summarize",
+    "total",
+]
+
+# A plain decimal longer than this is written in scientific notation instead
+# ("1E+999999999" rather than a billion digits); both are exact.
+_PLAIN_DIGITS = 64
+
+
+def exact_text(quantity: Quantity) -> str:
+    """The exact value as decimal text, never rounded.
+
+    >>> exact_text(parse_quantity("1.5Gi")), exact_text(parse_quantity("100m"))
+    ('1610612736', '0.1')
+    >>> exact_text(parse_quantity("1e999999999"))
+    '1E+999999999'
+    """
+    value = quantity.to_decimal()
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if -_PLAIN_DIGITS <= exponent <= _PLAIN_DIGITS:
+        return format(value, "f")
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class QuantitySummary:
+    """One valid quantity: what was given, how Kubernetes writes it, its exact value."""
+
+    input: str
+    canonical: str
+    format: str
+    value: str
+    converted: str | None = None
+    unit: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        result = {
+            "input": self.input,
+            "canonical": self.canonical,
+            "format": self.format,
+            "value": self.value,
+        }
+        if self.unit is not None and self.converted is not None:
+            result["converted"] = self.converted
+            result["unit"] = self.unit
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityProblem:
+    """One invalid input and why."""
+
+    input: object
+    error: str
+    position: int | None = None
+    hint: str | None = None
+    path: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        result: dict[str, object] = {"input": self.input, "error": self.error}
+        for key in ("position", "hint", "path"):
+            value = getattr(self, key)
+            if value is not None:
+                result[key] = value
+        return result
+
+
+def _read(text: object, lenient: bool) -> Quantity:
+    if isinstance(text, str):
+        if lenient:
+            from quantities.quantity.human import parse_human
+
+            return parse_human(text)
+        return parse_quantity(text)
+    if isinstance(text, int | Decimal) and not isinstance(text, bool):
+        # A JSON number, read from its text as Kubernetes reads one in a manifest.
+        from quantities.manifest.fields import parse_manifest_quantity
+
+        return parse_manifest_quantity(text)
+    raise QuantityError(text, f"expected a string or a number, got {type(text).__name__}")
+
+
+def _shown(text: object) -> str:
+    return str(getattr(text, "text", text))
+
+
+def _converted(quantity: Quantity, unit: str) -> str:
+    from quantities.quantity.units import exact_decimal
+
+    try:
+        return exact_decimal(quantity.to(unit).magnitude)
+    except OverflowError as error:
+        raise QuantityError(str(quantity), str(error)) from None
+
+
+def summarize(
+    text: object, unit: str | None = None, lenient: bool = False, path: str | None = None
+) -> QuantitySummary:
+    """Summarise one quantity; raises QuantityError (with ``path``) for bad input or an unknown unit.
+
+    >>> summarize("1.5Gi", unit="GiB").to_json()
+    {'input': '1.5Gi', 'canonical': '1536Mi', 'format': 'BinarySI', 'value': '1610612736', \
+'converted': '1.5', 'unit': 'GiB'}
+    """
+    try:
+        quantity = _read(text, lenient)
+        return QuantitySummary(
+            input=_shown(text),
+            canonical=str(quantity),
+            format=str(quantity.format),
+            value=exact_text(quantity),
+            converted=_converted(quantity, unit) if unit else None,
+            unit=unit,
+        )
+    except QuantityError as error:
+        error.path = error.path or path
+        raise
+
+
+def _problem(text: object, error: QuantityError, path: str | None) -> QuantityProblem:
+    return QuantityProblem(
+        input=_shown(text) if isinstance(text, Decimal) else text,
+        error=str(error),
+        position=error.position if isinstance(error.text, str) and error.text == text else None,
+        hint=error.hint,
+        path=path,
+    )
+
+
+class WorkLimitExceeded(RuntimeError):
+    """A computation went past the deadline its caller set (a service bounding request time)."""
+
+
+def check_deadline(deadline: float | None, done: int, total: int) -> None:
+    """Raise WorkLimitExceeded when ``time.monotonic()`` is past ``deadline``."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise WorkLimitExceeded(f"stopped after {done} of {total} values: the time limit was reached")
+
+
+def normalize(
+    values: Sequence[object],
+    unit: str | None = None,
+    lenient: bool = False,
+    path: str = "values",
+    deadline: float | None = None,
+) -> list[QuantitySummary | QuantityProblem]:
+    """Summarise each value; a bad value becomes a QuantityProblem, never fails the batch.
+
+    ``deadline`` (a ``time.monotonic()`` value) bounds the work: past it,
+    WorkLimitExceeded is raised.
+    """
+    if unit:
+        from quantities.quantity.units import pint_unit
+
+        pint_unit(unit)  # an unknown unit is the caller's mistake, not each value's
+    results: list[QuantitySummary | QuantityProblem] = []
+    # Real batches repeat a few hundred values: summarise each distinct one once
+    # (identical inputs then share one immutable summary).
+    known: dict[object, QuantitySummary | QuantityError] = {}
+    for index, text in enumerate(values):
+        if index & 1023 == 0:
+            check_deadline(deadline, index, len(values))
+        key = text if isinstance(text, str) else None
+        outcome = known.get(key) if key is not None else None
+        if outcome is None:
+            try:
+                outcome = summarize(text, unit, lenient)
+            except QuantityError as error:
+                outcome = error
+            if key is not None:
+                known[key] = outcome
+        if isinstance(outcome, QuantityError):
+            results.append(_problem(text, outcome, f"{path}[{index}]"))
+        else:
+            results.append(outcome)
+    return results
+
+
+class QuantityBatchError(QuantityError):
+    """Several bad values at once; ``problems`` lists each with its path."""
+
+    def __init__(self, problems: Sequence[QuantityProblem]) -> None:
+        self.problems = list(problems)
+        summary = "; ".join(f"{p.path}: {p.error}" for p in self.problems[:5])
+        more = f" (and {len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
+        super().__init__([p.input for p in self.problems], "several invalid values")
+        self.args = (f"{len(self.problems)} invalid value(s): {summary}{more}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _parse_all(values: Sequence[object], lenient: bool, paths: Sequence[str]) -> list[Quantity]:
+    quantities: list[Quantity] = []
+    problems: list[QuantityProblem] = []
+    for text, path in zip(values, paths, strict=True):
+        try:
+            quantities.append(_read(text, lenient))
+        except QuantityError as error:
+            problems.append(_problem(text, error, path))
+    if problems:
+        raise QuantityBatchError(problems)
+    return quantities
+
+
+def total(
+    values: Sequence[object], unit: str | None = None, lenient: bool = False, path: str = "values"
+) -> QuantitySummary:
+    """The sum, with Kubernetes' Add rule for the format; every bad value is reported at once.
+
+    >>> total(["1Gi", "512Mi"]).canonical
+    '1536Mi'
+    """
+    if not values:
+        raise QuantityError(list(values), "nothing to add", hint="give at least one value")
+    paths = [f"{path}[{index}]" for index in range(len(values))]
+    result = sum(_parse_all(values, lenient, paths), start=parse_quantity("0"))
+    return QuantitySummary(
+        input=" + ".join(map(_shown, values)),
+        canonical=str(result),
+        format=str(result.format),
+        value=exact_text(result),
+        converted=_converted(result, unit) if unit else None,
+        unit=unit,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """How two quantities compare by value: ``result`` is -1, 0 or 1, as Go's ``Cmp``."""
+
+    a: QuantitySummary
+    b: QuantitySummary
+    result: int
+
+    @property
+    def relation(self) -> str:
+        return {-1: "less", 0: "equal", 1: "greater"}[self.result]
+
+    @property
+    def symbol(self) -> str:
+        return {-1: "<", 0: "=", 1: ">"}[self.result]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "a": self.a.to_json(),
+            "b": self.b.to_json(),
+            "result": self.result,
+            "relation": self.relation,
+        }
+
+
+def compare(a: object, b: object, lenient: bool = False) -> Comparison:
+    """Compare two quantities by value across notations.
+
+    >>> compare("1", "1000m").relation, compare("1Gi", "1G").symbol
+    ('equal', '>')
+    """
+    first, second = _parse_all([a, b], lenient, ["a", "b"])
+    result = (first > second) - (first < second)
+    return Comparison(
+        summarize(a, lenient=lenient, path="a"), summarize(b, lenient=lenient, path="b"), result
+    )

@@ -1,0 +1,713 @@
+"""Kubernetes resource quantities as an exact, immutable Python value.
+
+Grammar (what Kubernetes' ``ParseQuantity`` accepts)::
+
+    <quantity>        ::= <sign>? <number> <suffix>
+    <number>          ::= <digits> | <digits> "." <digits>? | "." <digits>? | ""
+    <suffix>          ::= <binarySI> | <decimalSI> | <decimalExponent>
+    <binarySI>        ::= Ki | Mi | Gi | Ti | Pi | Ei
+    <decimalSI>       ::= n | u | m | "" | k | M | G | T | P | E
+    <decimalExponent> ::= ("e" | "E") <sign>? <digits>
+
+Kubernetes is more lenient than its own documentation: a number may be empty
+(``"-"``, ``"."`` and ``"Ki"`` are zero, though ``"Pi"`` is not), leading zeros
+are kept, and the exponent is read as int64 and cut to int32 without a check.
+
+The value (Kubernetes' rules, in our words):
+
+* It is exact: a decimal number, never a float.
+* A value finer than a nano (10^-9) is rounded away from zero to a whole
+  number of nanos, so a non-zero request never becomes zero.
+* Only binary-SI values are capped, at 2^63-1; decimal values are not.
+* A binary-SI value between -1 and 1 is remembered as decimal SI.
+
+The canonical form ``str(q)`` (what the API server and kubectl print):
+
+* No precision is lost and no fractional digits are written.
+* The suffix is as large as possible: decimal SI and exponent suffixes step in
+  powers of 1000, binary SI in powers of 1024.
+* A binary-SI value is written in decimal SI when it lies strictly between
+  -1024 and 1024, or is not a whole number.
+* Kubernetes has no decimal suffix above ``E`` (10^18) and no binary suffix
+  above ``Ei``; it then drops the suffix, so ``2000E`` prints as ``2``
+  (kubectl 1.32; newer sources write ``2e21``).
+* A string that Kubernetes' fast path finds already canonical is printed back
+  verbatim, sign and leading zeros included: ``+1``, ``01``, ``1e0``,
+  ``1.500``, ``1.G`` and ``+1Ki`` print as typed, while ``1000m`` prints ``1``.
+
+>>> str(parse_quantity("1.5Gi")), str(parse_quantity("0.1")), str(parse_quantity("1000"))
+('1536Mi', '100m', '1k')
+>>> parse_quantity("1") == parse_quantity("1000m")
+True
+"""
+
+from __future__ import annotations
+
+from quantities.quantity.errors import (
+    KUBERNETES_FORMAT_MESSAGE,
+    KUBERNETES_NUMERIC_MESSAGE,
+    KUBERNETES_SUFFIX_MESSAGE,
+    QuantityError,
+)
+from quantities.quantity.hints import hint_for
+from quantities.quantity.suffix import (
+    BINARY_SUFFIX_FOR_EXPONENT,
+    BINARY_SUFFIXES,
+    DECIMAL_SUFFIX_FOR_EXPONENT,
+    DECIMAL_SUFFIXES,
+    Format,
+    interpret_suffix,
+    wrap_int32,
+)
+
+# typing costs more to import than this whole package; mypy is told TYPE_CHECKING is true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
+    from decimal import Decimal
+    from fractions import Fraction
+    from typing import Any, NoReturn
+
+    import pint
+
+__all__ = ["KUBERNETES_VERSION", "MAX_LENGTH", "Quantity", "parse_quantity"]
+
+#: The Kubernetes release whose behaviour this module reproduces, checked
+#: against that release's kubectl.
+KUBERNETES_VERSION = "1.32"
+
+#: Longest string we parse. Kubernetes has no limit, but Python refuses to
+#: convert integers of more than 4300 digits to and from text; no real
+#: manifest comes near this.
+MAX_LENGTH = 4096
+
+#: Most digits an exact result may need (arithmetic, value(), to_fraction()).
+MAX_DIGITS = 4200
+
+_INT64_MAX = (1 << 63) - 1
+_NANO_EXPONENT = -9
+
+# Possessive quantifiers: a failed match must not backtrack, so that every
+# string fails in linear time.
+# (Compiled on first use by the re module's own cache, keeping import cheap.)
+_GRAMMAR = r"([+-]?)(0*+)([0-9]*+)(?:\.([0-9]*+))?([eEinumkKMGTP]*+[+-]?[0-9]*+)"
+_compiled_grammar: re.Pattern[str] | None = None
+
+
+def _grammar() -> re.Pattern[str]:
+    global _compiled_grammar
+    if _compiled_grammar is None:
+        import re  # not at module level: `import quantities` stays cheap
+
+        _compiled_grammar = re.compile(_GRAMMAR)
+    return _compiled_grammar
+
+
+_SCANNABLE_PREFIX = r"[+-]?0*+[0-9]*+(?:\.[0-9]*+)?[eEinumkKMGTP]*+[+-]?[0-9]*+"
+
+
+def _go_rem(value: int, divisor: int) -> int:
+    """Go's ``%``: the remainder takes the sign of the dividend."""
+    remainder = abs(value) % divisor
+    return -remainder if value < 0 else remainder
+
+
+def _strip_zeros(coefficient: int, exponent: int) -> tuple[int, int]:
+    """Move the factors of ten of ``coefficient`` into ``exponent``."""
+    if coefficient == 0:
+        return 0, 0
+    if coefficient % 10:
+        return coefficient, exponent
+    digits = str(abs(coefficient))
+    significant = digits.rstrip("0")
+    coefficient = int(significant) if coefficient > 0 else -int(significant)
+    return coefficient, exponent + len(digits) - len(significant)
+
+
+def _check_digits(exponent_span: int, what: str) -> None:
+    if exponent_span > MAX_DIGITS:
+        raise OverflowError(f"{what} needs more than {MAX_DIGITS} digits to be exact")
+
+
+class Quantity:
+    """A Kubernetes resource quantity: an exact number and the notation it came in.
+
+    Build one with ``parse_quantity(text)`` or ``Quantity(text)``. It is
+    immutable and hashable; ``==`` and ``<`` compare values across notations.
+
+    >>> Quantity("1.5Gi")
+    Quantity('1536Mi')
+    >>> Quantity("1Gi") == Quantity("1024Mi"), Quantity("100m") < Quantity("1")
+    (True, True)
+    >>> Quantity("1Gi").format
+    <Format.BINARY_SI: 'BinarySI'>
+    """
+
+    __slots__ = ("_coefficient", "_exponent", "_format", "_key", "_text")
+
+    _coefficient: int
+    _exponent: int
+    _format: Format
+    _text: str | None
+    _key: tuple[int, int]
+
+    def __new__(cls, text: str) -> Quantity:
+        return _cache[text]
+
+    @classmethod
+    def _make(
+        cls, coefficient: int, exponent: int, fmt: Format, text: str | None = None
+    ) -> Quantity:
+        """The value ``coefficient * 10**exponent``; ``text`` is a verbatim form, if any."""
+        return _new(coefficient, exponent, fmt, text)
+
+    @classmethod
+    def from_int(cls, value: int, fmt: Format | str = Format.DECIMAL_SI) -> Quantity:
+        """Kubernetes' ``NewQuantity``: an integer in the given notation.
+
+        >>> str(Quantity.from_int(2048, "BinarySI"))
+        '2Ki'
+        """
+        return cls._make(value, 0, Format(fmt))
+
+    @classmethod
+    def from_milli(cls, value: int, fmt: Format | str = Format.DECIMAL_SI) -> Quantity:
+        """Kubernetes' ``NewMilliQuantity``: ``value`` thousandths.
+
+        >>> str(Quantity.from_milli(1500))
+        '1500m'
+        """
+        return cls._make(value, -3, Format(fmt))
+
+    @classmethod
+    def from_decimal(cls, value: Decimal | int, fmt: Format | str = Format.DECIMAL_SI) -> Quantity:
+        """An exact decimal value, rounded away from zero to nanos as parsing does."""
+        from decimal import Decimal
+
+        decimal_value = Decimal(value)
+        if not decimal_value.is_finite():
+            raise QuantityError(str(value), "quantities are finite numbers")
+        sign, digits, exponent = decimal_value.as_tuple()
+        assert isinstance(exponent, int)
+        coefficient = int("".join(map(str, digits)) or "0")
+        coefficient, exponent = _round_to_nano(coefficient, exponent)
+        return cls._make(-coefficient if sign else coefficient, exponent, Format(fmt))
+
+    @classmethod
+    def from_pint(cls, quantity: pint.Quantity[Any]) -> Quantity:
+        """A pint quantity of bytes or cores as a Kubernetes quantity.
+
+        Binary-prefixed units give binary SI, others decimal SI.
+        """
+        from quantities.quantity.units import exact_base_value
+
+        return cls.from_fraction(*exact_base_value(quantity))
+
+    @classmethod
+    def from_fraction(cls, value: Fraction, fmt: Format | str = Format.DECIMAL_SI) -> Quantity:
+        """An exact value, rounded away from zero to nanos as parsing rounds.
+
+        A binary value below one is written in decimal SI, as Kubernetes writes it.
+
+        >>> from fractions import Fraction
+        >>> Quantity.from_fraction(Fraction(3, 2), "BinarySI"), Quantity.from_fraction(Fraction(1, 3))
+        (Quantity('1500m'), Quantity('333333334n'))
+        """
+        fmt = Format(fmt)
+        nanos, remainder = divmod(abs(value.numerator) * 10**9, value.denominator)
+        if remainder:
+            nanos += 1
+        coefficient = nanos if value >= 0 else -nanos
+        if fmt is Format.BINARY_SI and 0 < abs(value) < 1:
+            fmt = Format.DECIMAL_SI
+        return cls._make(coefficient, -9, fmt)
+
+    # -- what it is -----------------------------------------------------------
+
+    @property
+    def format(self) -> Format:
+        """``BinarySI``, ``DecimalSI`` or ``DecimalExponent``, as Kubernetes remembers it."""
+        return self._format
+
+    def _normal(self) -> tuple[int, int]:
+        try:
+            return self._key
+        except AttributeError:  # computed on first use: parsing is the hot path
+            key = self._key = _strip_zeros(self._coefficient, self._exponent)
+        return key
+
+    def to_decimal(self) -> Decimal:
+        """The exact value as a ``decimal.Decimal`` (no context rounding).
+
+        >>> Quantity("1.5Gi").to_decimal()
+        Decimal('1610612736')
+        """
+        from decimal import Decimal
+
+        coefficient, exponent = self._normal()
+        if exponent > 0 and exponent <= 6:
+            return Decimal(coefficient * 10**exponent)
+        return Decimal(f"{coefficient}E{exponent}")
+
+    def to_fraction(self) -> Fraction:
+        """The exact value as a ``fractions.Fraction``.
+
+        >>> Quantity("250m").to_fraction()
+        Fraction(1, 4)
+        """
+        from fractions import Fraction
+
+        coefficient, exponent = self._normal()
+        _check_digits(abs(exponent), "this value")
+        if exponent >= 0:
+            return Fraction(coefficient * 10**exponent)
+        return Fraction(coefficient, 10**-exponent)
+
+    def _scaled_ceiling(self, scale: int) -> int:
+        coefficient, exponent = self._normal()
+        exponent += scale
+        _check_digits(exponent, "this value")
+        if exponent >= 0:
+            scaled: int = coefficient * 10**exponent
+            return scaled
+        if -exponent > len(str(abs(coefficient))):
+            return 0 if coefficient == 0 else (1 if coefficient > 0 else -1)
+        divisor: int = 10**-exponent
+        quotient, remainder = divmod(abs(coefficient), divisor)
+        if remainder:
+            quotient += 1
+        return quotient if coefficient >= 0 else -quotient
+
+    def value(self) -> int:
+        """Kubernetes' ``Value()``: the value rounded up (away from zero) to an integer.
+
+        Unlike Go's int64 it never overflows.
+
+        >>> Quantity("1500m").value(), Quantity("1Ki").value()
+        (2, 1024)
+        """
+        return self._scaled_ceiling(0)
+
+    def milli_value(self) -> int:
+        """Kubernetes' ``MilliValue()``: the value in thousandths, rounded up.
+
+        >>> Quantity("1.5").milli_value(), Quantity("1n").milli_value()
+        (1500, 1)
+        """
+        return self._scaled_ceiling(3)
+
+    def int64_value(self) -> int:
+        """``value()`` as the int64 Kubernetes code works with, saturated at the int64 bounds.
+
+        Go's ``Value()`` silently overflows past int64 (the result is undefined);
+        where we reproduce Go code that uses it (the scheduler, validation, the
+        kubelet), an out-of-range value saturates instead, and never raises.
+
+        >>> Quantity("1e999999999").int64_value(), Quantity("-1e30").int64_value()
+        (9223372036854775807, -9223372036854775808)
+        """
+        return self._int64(0)
+
+    def int64_milli_value(self) -> int:
+        """``milli_value()`` saturated at the int64 bounds, like :meth:`int64_value`."""
+        return self._int64(3)
+
+    def _int64(self, scale: int) -> int:
+        if self._exponent + scale + len(str(abs(self._coefficient))) > 20:
+            return _INT64_MAX if self._coefficient > 0 else -_INT64_MAX - 1
+        return max(-_INT64_MAX - 1, min(_INT64_MAX, self._scaled_ceiling(scale)))
+
+    def is_zero(self) -> bool:
+        return self._coefficient == 0
+
+    def sign(self) -> int:
+        """-1, 0 or 1."""
+        return (self._coefficient > 0) - (self._coefficient < 0)
+
+    def to(self, unit: str) -> pint.Quantity[Any]:
+        """Convert exactly to a unit of bytes (``GiB``, ``MB``...) or cores (``millicore``).
+
+        The magnitude is a ``Fraction``.
+
+        >>> Quantity("1.5Gi").to("GiB").magnitude
+        Fraction(3, 2)
+        """
+        from quantities.quantity.units import convert
+
+        return convert(self.to_fraction(), unit)
+
+    # -- text ------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        text = self._text
+        if text is None:
+            text = self._text = _canonical(self._coefficient, self._exponent, self._format)
+        return text
+
+    def canonical(self) -> str:
+        """The canonical form even where Kubernetes would echo the input verbatim.
+
+        >>> Quantity("+1").canonical(), str(Quantity("+1"))
+        ('1', '+1')
+        """
+        return _canonical(self._coefficient, self._exponent, self._format)
+
+    def __repr__(self) -> str:
+        return f"Quantity({str(self)!r})"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    # -- comparison -------------------------------------------------------------
+
+    def _compare(self, other: Quantity) -> int:
+        a, b = self._coefficient, other._coefficient
+        sign_a, sign_b = (a > 0) - (a < 0), (b > 0) - (b < 0)
+        if sign_a != sign_b or sign_a == 0:
+            return (sign_a > sign_b) - (sign_a < sign_b)
+        (a, ea), (b, eb) = self._normal(), other._normal()
+        size_a, size_b = len(str(abs(a))) + ea, len(str(abs(b))) + eb
+        if size_a != size_b:
+            return sign_a if size_a > size_b else -sign_a
+        low = min(ea, eb)
+        aligned_a: int = a * 10 ** (ea - low)
+        aligned_b: int = b * 10 ** (eb - low)
+        return (aligned_a > aligned_b) - (aligned_a < aligned_b)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Quantity):
+            return NotImplemented
+        return self._normal() == other._normal()
+
+    def __hash__(self) -> int:
+        return hash(self._normal())
+
+    def __lt__(self, other: Quantity) -> bool:
+        if not isinstance(other, Quantity):
+            return NotImplemented
+        return self._compare(other) < 0
+
+    def __le__(self, other: Quantity) -> bool:
+        if not isinstance(other, Quantity):
+            return NotImplemented
+        return self._compare(other) <= 0
+
+    def __gt__(self, other: Quantity) -> bool:
+        if not isinstance(other, Quantity):
+            return NotImplemented
+        return self._compare(other) > 0
+
+    def __ge__(self, other: Quantity) -> bool:
+        if not isinstance(other, Quantity):
+            return NotImplemented
+        return self._compare(other) >= 0
+
+    def __bool__(self) -> bool:
+        return self._coefficient != 0
+
+    # -- arithmetic ---------------------------------------------------------------
+
+    def _combine(self, other: Quantity, negate_other: bool) -> Quantity:
+        a, ea = self._coefficient, self._exponent
+        b, eb = other._coefficient, other._exponent
+        if negate_other:
+            b = -b
+        if a == 0:
+            return Quantity._make(b, eb, other._format)
+        if b == 0:
+            return Quantity._make(a, ea, self._format)
+        low = min(ea, eb)
+        _check_digits(max(ea, eb) - low, "this sum")
+        return Quantity._make(a * 10 ** (ea - low) + b * 10 ** (eb - low), low, self._format)
+
+    def __add__(self, other: Quantity) -> Quantity:
+        """Kubernetes' ``Add``: the result keeps the left format unless the left is zero.
+
+        >>> str(Quantity("1Gi") + Quantity("512Mi")), str(Quantity("1") + Quantity("1Ki"))
+        ('1536Mi', '1025')
+        """
+        if not isinstance(other, Quantity):
+            return NotImplemented
+        return self._combine(other, negate_other=False)
+
+    def __radd__(self, other: object) -> Quantity:
+        # sum() starts from the integer 0, like Go's zero Quantity{}.
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return Quantity._make(self._coefficient, self._exponent, self._format)
+        return NotImplemented
+
+    def __sub__(self, other: Quantity) -> Quantity:
+        """Kubernetes' ``Sub``: like ``Add`` with the right operand negated."""
+        if not isinstance(other, Quantity):
+            return NotImplemented
+        return self._combine(other, negate_other=True)
+
+    def __neg__(self) -> Quantity:
+        return Quantity._make(-self._coefficient, self._exponent, self._format)
+
+    def __pos__(self) -> Quantity:
+        return self
+
+    def __abs__(self) -> Quantity:
+        return Quantity._make(abs(self._coefficient), self._exponent, self._format)
+
+    def __mul__(self, factor: int) -> Quantity:
+        """Kubernetes' ``Mul`` by an integer; the format is kept.
+
+        >>> str(Quantity("512Mi") * 3)
+        '1536Mi'
+        """
+        if not isinstance(factor, int) or isinstance(factor, bool):
+            return NotImplemented
+        return Quantity._make(self._coefficient * factor, self._exponent, self._format)
+
+    __rmul__ = __mul__
+
+    # -- copying and pickling -------------------------------------------------------
+
+    def __copy__(self) -> Quantity:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Quantity:
+        return self
+
+    def __reduce__(self) -> tuple[Any, tuple[int, int, str, str | None]]:
+        return (_restore, (self._coefficient, self._exponent, self._format.value, self._text))
+
+
+def _new(coefficient: int, exponent: int, fmt: Format, text: str | None) -> Quantity:
+    # Plain slot assignment: a Quantity has no setters, and this is the hot path.
+    self = object.__new__(Quantity)
+    self._coefficient = coefficient
+    self._exponent = exponent
+    self._format = fmt
+    self._text = text
+    return self
+
+
+def _restore(coefficient: int, exponent: int, fmt: str, text: str | None) -> Quantity:
+    return Quantity._make(coefficient, exponent, Format(fmt), text)
+
+
+def _round_to_nano(coefficient: int, exponent: int) -> tuple[int, int]:
+    """Round ``coefficient * 10**exponent`` away from zero to a whole number of nanos."""
+    if coefficient == 0 or exponent >= _NANO_EXPONENT:
+        return coefficient, exponent
+    drop = _NANO_EXPONENT - exponent
+    magnitude = abs(coefficient)
+    if drop > len(str(magnitude)):
+        rounded = 1
+    else:
+        rounded, remainder = divmod(magnitude, 10**drop)
+        if remainder:
+            rounded += 1
+    return (rounded if coefficient > 0 else -rounded), _NANO_EXPONENT
+
+
+def _canonical(coefficient: int, exponent: int, fmt: Format) -> str:
+    """Kubernetes' ``CanonicalizeBytes`` for the value ``coefficient * 10**exponent``."""
+    if coefficient == 0:
+        return "0"
+    coefficient, exponent = _strip_zeros(coefficient, exponent)
+    if fmt is Format.BINARY_SI:
+        if exponent < 0 or (exponent == 0 and -1024 < coefficient < 1024):
+            fmt = Format.DECIMAL_SI
+        elif exponent <= MAX_DIGITS:
+            return _canonical_binary(coefficient * 10**exponent)
+        else:
+            # Go would build this integer; we do not, and write it in decimal.
+            fmt = Format.DECIMAL_SI
+    exponent = wrap_int32(exponent)
+    remainder = _go_rem(exponent, 3)
+    if remainder in (1, -2):
+        coefficient, exponent = coefficient * 10, wrap_int32(exponent - 1)
+    elif remainder in (2, -1):
+        coefficient, exponent = coefficient * 100, wrap_int32(exponent - 2)
+    if fmt is Format.DECIMAL_EXPONENT:
+        return f"{coefficient}e{exponent}" if exponent else str(coefficient)
+    return str(coefficient) + DECIMAL_SUFFIX_FOR_EXPONENT.get(exponent, "")
+
+
+def _canonical_binary(value: int) -> str:
+    magnitude, power = abs(value), 0
+    while magnitude >= 1024 and magnitude % 1024 == 0:
+        magnitude //= 1024
+        power += 10
+    number = str(magnitude if value > 0 else -magnitude)
+    return number + BINARY_SUFFIX_FOR_EXPONENT.get(power, "")
+
+
+def _parses(candidate: str) -> bool:
+    try:
+        parse_quantity(candidate)
+    except QuantityError:
+        return False
+    return True
+
+
+def _fail(text: str, kubernetes_message: str, reason: str, position: int) -> NoReturn:
+    raise QuantityError(
+        text, reason, position=position, hint=hint_for(text, _parses), kubernetes_message=kubernetes_message
+    )
+
+
+# Suffix -> (exponent, format, most digits Kubernetes' int64 fast path takes).
+_PLAIN_SUFFIXES: dict[str, tuple[int, Format, int]] = {
+    **{suffix: (exponent, Format.DECIMAL_SI, 18) for suffix, exponent in DECIMAL_SUFFIXES.items()},
+    **{
+        suffix: (exponent, Format.BINARY_SI, 14 - exponent * 3 // 10)
+        for suffix, exponent in BINARY_SUFFIXES.items()
+    },
+}
+_NO_SUFFIX = _PLAIN_SUFFIXES[""]
+
+
+def _parse(text: str) -> Quantity:
+    """Parse ``text`` exactly as apimachinery's ``ParseQuantity`` does (uncached)."""
+    # A lane for what manifests are made of, unsigned digits without leading
+    # zeros and an SI suffix ("500m", "1536Mi"). It takes the same decisions as
+    # the general path below, in fewer steps: this is the hot path.
+    if type(text) is str:
+        last = text[-1:]
+        if last == "i":
+            number, plain = text[:-2], _PLAIN_SUFFIXES.get(text[-2:])
+        elif "0" <= last <= "9":
+            number, plain = text, _NO_SUFFIX
+        else:
+            number, plain = text[:-1], _PLAIN_SUFFIXES.get(last)
+        if plain is not None and number.isdigit() and number.isascii() and number[0] != "0":
+            exponent, fmt, most_digits = plain
+            if len(number) <= most_digits:
+                quantity = object.__new__(Quantity)
+                magnitude = int(number)
+                quantity._format = fmt
+                if fmt is Format.BINARY_SI:
+                    quantity._coefficient = magnitude << exponent
+                    quantity._exponent = 0
+                    quantity._text = text if magnitude & 7 else None
+                else:
+                    quantity._coefficient = magnitude
+                    quantity._exponent = exponent
+                    quantity._text = None if number.endswith("000") else text
+                return quantity
+        elif plain is not None and plain[1] is not Format.BINARY_SI:
+            whole, dot, fraction = number.partition(".")
+            if (
+                dot
+                and whole.isdigit()
+                and fraction.isdigit()
+                and number.isascii()
+                and (whole[0] != "0" or whole == "0")
+            ):
+                # "1.5", "0.25": the int64 fast path with a scale ("0" is what
+                # Kubernetes strips a zero whole part to; "00.5" goes the long way).
+                exponent = plain[0] - len(fraction)
+                if len(whole) + len(fraction) <= 18 and exponent >= _NANO_EXPONENT:
+                    shifted = whole + fraction
+                    verbatim = exponent % 3 == 0 and shifted[0] != "0" and not shifted.endswith("000")
+                    return _new(int(shifted), exponent, plain[1], text if verbatim else None)
+    if not isinstance(text, str):
+        raise QuantityError(text, f"expected a string, got {type(text).__name__}")
+    if text == "0":
+        return _ZERO
+    if not text:
+        _fail(text, KUBERNETES_FORMAT_MESSAGE, "empty string", 0)
+    if len(text) > MAX_LENGTH:
+        raise QuantityError(text, f"longer than {MAX_LENGTH} characters", position=MAX_LENGTH)
+    match = _grammar().fullmatch(text)
+    if match is None:
+        import re
+
+        prefix = re.match(_SCANNABLE_PREFIX, text)
+        position = prefix.end() if prefix else 0
+        _fail(text, KUBERNETES_FORMAT_MESSAGE, f"unexpected character {text[position]!r}", position)
+    sign, zeros, number, fraction, suffix = match.groups()
+    interpreted = interpret_suffix(suffix)
+    if interpreted is None:
+        _fail(text, KUBERNETES_SUFFIX_MESSAGE, f"unknown suffix {suffix!r}", match.start(5))
+    base, exponent, fmt = interpreted
+    fraction = fraction or ""
+    number_or_zero = number or "0"
+    negative = sign == "-"
+
+    # Kubernetes' fast path: small numbers held in an int64 with a decimal scale.
+    if fmt is Format.BINARY_SI:
+        precision = (14 - len(number_or_zero) - exponent * 3 // 10) if not fraction else -1
+        scale = 0
+    else:
+        precision = 18 - len(number_or_zero) - len(fraction)
+        scale = exponent
+    if precision >= 0:
+        scale = wrap_int32(scale - len(fraction))
+        if scale >= _NANO_EXPONENT:
+            shifted = number_or_zero + fraction
+            magnitude = int(shifted)
+            coefficient = magnitude << exponent if base == 2 else magnitude
+            if negative:
+                coefficient = -coefficient
+            if fmt is Format.BINARY_SI:
+                verbatim = magnitude & 7 != 0
+            else:
+                verbatim = scale % 3 == 0 and shifted[0] != "0" and not shifted.endswith("000")
+            return Quantity._make(coefficient, scale, fmt, text if verbatim else None)
+
+    # The slow path: an arbitrary-precision decimal.
+    if not (zeros or number or fraction):
+        _fail(text, KUBERNETES_NUMERIC_MESSAGE, "no digits before the suffix", match.start(5))
+    coefficient = int(number_or_zero + fraction)
+    if base == 10:
+        # inf.Dec scale arithmetic is int32 and wraps, as in Go.
+        inf_scale = wrap_int32(len(fraction) + wrap_int32(-exponent))
+        value_exponent = -inf_scale
+    else:
+        coefficient <<= exponent
+        value_exponent = -len(fraction)
+    coefficient, value_exponent = _round_to_nano(coefficient, value_exponent)
+    if fmt is Format.BINARY_SI:
+        one = 10**-value_exponent  # binary values have no positive decimal exponent
+        if coefficient > _INT64_MAX * one:
+            coefficient, value_exponent = _INT64_MAX, 0
+        elif 0 < coefficient < one:
+            fmt = Format.DECIMAL_SI
+    if negative:
+        coefficient = -coefficient
+    return Quantity._make(coefficient, value_exponent, fmt)
+
+
+_ZERO = Quantity._make(0, 0, Format.DECIMAL_SI, "0")
+
+
+#: How many distinct strings parse_quantity remembers; real clusters use a few hundred.
+CACHE_SIZE = 8192
+
+
+class _ParseCache(dict[str, Quantity]):
+    """Remembers parses; a hit is a dict lookup in C, with no Python frame at all."""
+
+    def __missing__(self, text: str) -> Quantity:
+        quantity = _parse(text)
+        if len(self) >= CACHE_SIZE:
+            # Dropping everything at once is cheaper than tracking recency, and a
+            # cluster's working set refills the cache within one manifest.
+            self.clear()
+        self[text] = quantity
+        return quantity
+
+
+_cache = _ParseCache()
+
+#: Parse a Kubernetes quantity exactly as the API server does, remembering the
+#: result (quantities are immutable). ``parse_quantity_uncached`` is the parser
+#: itself; an unhashable argument raises TypeError.
+#:
+#: >>> parse_quantity("1.5Gi")
+#: Quantity('1536Mi')
+parse_quantity = _cache.__getitem__
+
+
+def clear_cache() -> None:
+    """Forget every remembered parse (for benchmarks and tests)."""
+    _cache.clear()
+
+
+parse_quantity_uncached = _parse

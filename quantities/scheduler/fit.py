@@ -1,0 +1,374 @@
+"""Does a pod fit: every node's verdict, and the FailedScheduling message kube-scheduler would write.
+
+:func:`check_fit` runs the filters of :mod:`quantities.scheduler.filters` on every node,
+in the default profile's order, stopping at a node's first rejection
+(``RunFilterPlugins``), and reports per node the verdict, the reasons and,
+per resource, what the pod requests, what is free and the shortfall.
+
+When no node fits, the message is built as kube-scheduler 1.32 builds it
+(``FitError.Error()``)::
+
+    0/<all nodes> nodes are available: <histogram>. <post-filter message>
+
+The histogram counts each reason over the nodes (``"<count> <reason>"``),
+sorted as strings — the count is part of the string, so ``"10 ..."`` sorts
+before ``"2 ..."`` — and joined with ", ". The post-filter message comes from
+DefaultPreemption: ``preemption: not eligible due to preemptionPolicy=Never.``,
+or another ``0/N nodes are available: ...`` histogram in which nodes rejected
+as unresolvable (taints, affinity, cordoned...) count as ``Preemption is not
+helpful for scheduling`` and nodes without a pod of lower priority as ``No
+preemption victims found for incoming pod``. When evicting lower-priority pods
+would make room on some node, preemption succeeds and the message has no
+post-filter part.
+
+>>> from quantities.node.model import compact_node
+>>> pod = {"metadata": {"name": "big"},
+...        "spec": {"containers": [{"name": "c", "resources": {"requests": {"memory": "5Gi"}}}]}}
+>>> result = check_fit(pod, [compact_node("n1", cpu="1", memory="4Gi")], [])
+>>> result.fits, result.message
+(False, '0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: \
+1 No preemption victims found for incoming pod.')
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, Node, parse_node
+from quantities.quantity.quantity import Quantity
+from quantities.scheduler.filters import CycleState, Rejection, prefilter, run_filters
+from quantities.scheduler.nodeinfo import NodeInfo, Snapshot
+from quantities.scheduler.podinfo import PodInfo, pod_info
+
+__all__ = [
+    "NO_NODES_MESSAGE",
+    "FitResult",
+    "NodeFit",
+    "ResourceCheck",
+    "check_fit",
+    "evaluate",
+    "fit_error_message",
+    "make_snapshot",
+]
+
+NO_NODE_AVAILABLE = "0/{} nodes are available"
+#: ErrNoNodesAvailable: the scheduler's error when the cluster has no node at all.
+NO_NODES_MESSAGE = "no nodes available to schedule pods"
+NO_VICTIMS = "No preemption victims found for incoming pod"
+NOT_HELPFUL = "Preemption is not helpful for scheduling"
+NOT_ELIGIBLE_NEVER = "not eligible due to preemptionPolicy=Never."
+AFFINITY_CONFLICT = "pod affinity terms conflict"
+NOT_IN_PREFILTER_RESULT = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
+
+CSV_HEADER = ("node", "fits", "plugin", "reasons", "resource", "requested", "free", "shortfall")
+
+
+def fit_error_message(
+    num_all_nodes: int,
+    reasons: Iterable[Sequence[str]],
+    absent: tuple[int, str] | None = None,
+    post_filter: str | None = None,
+    pre_filter: str | None = None,
+) -> str:
+    """``FitError.Error()``: the histogram of reasons over nodes, then the post-filter message.
+
+    ``reasons`` holds one sequence of reasons per node that has a status;
+    ``absent`` counts nodes without one and the reason they get.
+
+    >>> fit_error_message(3, [["Insufficient cpu"],
+    ...     ["node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"]] * 1 +
+    ...     [["node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"]])
+    '0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint \
+{node-role.kubernetes.io/control-plane: }.'
+    """
+    message = NO_NODE_AVAILABLE.format(num_all_nodes) + ":"
+    if pre_filter:
+        message += f" {pre_filter}."
+    else:
+        histogram: Counter[str] = Counter()
+        for node_reasons in reasons:
+            histogram.update(node_reasons)
+        if absent is not None and absent[0] > 0:
+            histogram[absent[1]] += absent[0]
+        entries = sorted(f"{count} {reason}" for reason, count in histogram.items())
+        if entries:
+            message += f" {', '.join(entries)}."
+    if post_filter:
+        message += f" {post_filter}"
+    return message
+
+
+# --- results -------------------------------------------------------------------------------------
+
+
+def format_amount(resource: str, amount: int) -> str:
+    """An integer amount of ``resource`` in Kubernetes notation (cpu is in thousandths)."""
+    if resource == CPU:
+        return str(Quantity.from_milli(amount))
+    if resource == PODS:
+        return str(amount)
+    if resource in (MEMORY, EPHEMERAL_STORAGE) or resource.startswith("hugepages-"):
+        return str(Quantity.from_int(amount, "BinarySI"))
+    return str(Quantity.from_int(amount))
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceCheck:
+    """One resource on one node: the pod's request, what is free, and how much is missing."""
+
+    resource: str
+    requested: int
+    free: int
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.requested - self.free)
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "requested": format_amount(self.resource, self.requested),
+            "free": format_amount(self.resource, self.free),
+            "shortfall": format_amount(self.resource, self.shortfall),
+        }
+
+
+def resource_checks(pod: PodInfo, node: NodeInfo) -> tuple[ResourceCheck, ...]:
+    """Per resource the pod requests (and the pod count): requested, free, shortfall."""
+    n = node.node
+    checks = [ResourceCheck(PODS, 1, n.allowed_pods - len(node.pods))]
+    if pod.cpu:
+        checks.append(ResourceCheck(CPU, pod.cpu, n.milli_cpu - node.requested_cpu))
+    if pod.memory:
+        checks.append(ResourceCheck(MEMORY, pod.memory, n.memory - node.requested_memory))
+    if pod.ephemeral_storage:
+        checks.append(
+            ResourceCheck(
+                EPHEMERAL_STORAGE,
+                pod.ephemeral_storage,
+                n.ephemeral_storage - node.requested_ephemeral_storage,
+            )
+        )
+    for name in sorted(pod.scalars):
+        if pod.scalars[name]:
+            free = n.scalars.get(name, 0) - node.requested_scalars.get(name, 0)
+            checks.append(ResourceCheck(name, pod.scalars[name], free))
+    return tuple(checks)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeFit:
+    """One node's verdict for the pod."""
+
+    name: str
+    fits: bool
+    plugin: str | None
+    reasons: tuple[str, ...]
+    unresolvable: bool
+    resources: tuple[ResourceCheck, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "fits": self.fits,
+            "plugin": self.plugin,
+            "reasons": list(self.reasons),
+            "resources": {check.resource: check.to_json() for check in self.resources},
+        }
+
+    def csv_rows(self) -> list[tuple[str, ...]]:
+        """One row per resource, in :data:`CSV_HEADER` order."""
+        common = (self.name, "true" if self.fits else "false", self.plugin or "", "; ".join(self.reasons))
+        return [
+            (*common, c.resource, *(c.to_json()[k] for k in ("requested", "free", "shortfall")))
+            for c in self.resources
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class FitResult:
+    """Every node's verdict, and the FailedScheduling message when none fits."""
+
+    pod: str
+    fits: bool
+    message: str | None
+    nodes: tuple[NodeFit, ...]
+    preemption_nodes: tuple[str, ...] = ()
+
+    CSV_HEADER = CSV_HEADER
+
+    @property
+    def feasible(self) -> list[str]:
+        return [node.name for node in self.nodes if node.fits]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pod": self.pod,
+            "fits": self.fits,
+            "message": self.message,
+            "feasible": self.feasible,
+            "preemption_nodes": list(self.preemption_nodes),
+            "nodes": [node.to_json() for node in self.nodes],
+        }
+
+    def csv_rows(self) -> list[tuple[str, ...]]:
+        return [row for node in self.nodes for row in node.csv_rows()]
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+
+def _prefilter_node_names(pod: PodInfo) -> set[str] | None:
+    """NodeAffinity's PreFilterResult: terms that all pin ``metadata.name In [...]`` restrict the nodes."""
+    terms = pod.required_node_terms
+    if not terms:
+        return None
+    names: set[str] | None = None
+    for term in terms:
+        term_names: set[str] | None = None
+        for requirement in term.get("matchFields") or []:
+            if requirement.get("key") == "metadata.name" and requirement.get("operator") == "In":
+                values = set(requirement.get("values") or [])
+                term_names = values if term_names is None else term_names & values
+        if term_names is None:
+            return None
+        names = term_names if names is None else names | term_names
+    return names
+
+
+@dataclass(slots=True)
+class Evaluation:
+    """The outcome of one scheduling attempt's filtering over a snapshot."""
+
+    state: CycleState
+    rejections: dict[str, Rejection]
+    feasible: list[NodeInfo]
+    absent: tuple[int, str] | None
+    pre_filter: str | None
+
+
+def evaluate(pod: PodInfo, snapshot: Snapshot) -> Evaluation:
+    """PreFilter then Filter on every node (not only a percentage of them, as large clusters do)."""
+    nodes = snapshot.node_infos
+    allowed = _prefilter_node_names(pod)
+    if allowed is not None and not allowed:
+        return Evaluation(CycleState(), {}, [], None, AFFINITY_CONFLICT)
+    absent: tuple[int, str] | None = None
+    if allowed is not None:
+        candidates = [info for info in nodes if info.node.name in allowed]
+        absent = (len(nodes) - len(candidates), NOT_IN_PREFILTER_RESULT)
+    else:
+        candidates = nodes
+    state = prefilter(pod, nodes)
+    rejections: dict[str, Rejection] = {}
+    feasible: list[NodeInfo] = []
+    for info in candidates:
+        rejection = run_filters(pod, info, state)
+        if rejection is None:
+            feasible.append(info)
+        else:
+            rejections[info.node.name] = rejection
+    return Evaluation(state, rejections, feasible, absent, None)
+
+
+def _preemption(pod: PodInfo, snapshot: Snapshot, evaluation: Evaluation) -> tuple[str | None, list[str]]:
+    """DefaultPreemption's PostFilter: its message, and the nodes where evicting would make room."""
+    if pod.preemption_never:
+        return "preemption: " + NOT_ELIGIBLE_NEVER, []
+    statuses: list[tuple[str, ...]] = []
+    candidates: list[str] = []
+    for name, rejection in evaluation.rejections.items():
+        if rejection.unresolvable:
+            continue
+        info = snapshot.by_name[name]
+        victims = [p for p in info.pods if p.priority < pod.priority]
+        if not victims:
+            statuses.append((NO_VICTIMS,))
+            continue
+        trial_info = info.clone()
+        for victim in victims:
+            trial_info.remove_pod(victim)
+        # Cluster-wide PreFilter state changes only through pod (anti-)affinity and spreading.
+        if pod.spread_constraints or pod.affinity_terms or pod.anti_affinity_terms or any(
+            victim.anti_affinity_terms for victim in victims
+        ):
+            nodes = [trial_info if other is info else other for other in snapshot.node_infos]
+            state = prefilter(pod, nodes)
+        else:
+            state = evaluation.state
+        after = run_filters(pod, trial_info, state)
+        if after is None:
+            candidates.append(name)
+        else:
+            statuses.append(after.reasons)
+    if candidates:
+        return None, candidates
+    num_all = len(snapshot)
+    message = fit_error_message(num_all, statuses, (num_all - len(statuses), NOT_HELPFUL))
+    return "preemption: " + message, []
+
+
+def failure_message(pod: PodInfo, snapshot: Snapshot, evaluation: Evaluation) -> tuple[str, list[str]]:
+    """The FailedScheduling message for a pod that fits on no node, and the nodes preemption would use."""
+    if len(snapshot) == 0:
+        return NO_NODES_MESSAGE, []
+    post_filter, candidates = _preemption(pod, snapshot, evaluation)
+    message = fit_error_message(
+        len(snapshot),
+        (r.reasons for r in evaluation.rejections.values()),
+        evaluation.absent,
+        post_filter,
+        evaluation.pre_filter,
+    )
+    return message, candidates
+
+
+def make_snapshot(
+    nodes: Iterable[Node | Mapping[str, Any]] | Snapshot, pods: Iterable[PodInfo | Mapping[str, Any]] = ()
+) -> Snapshot:
+    """A :class:`Snapshot` from Node objects or ``kubectl get nodes`` items, and pods bound to them."""
+    if isinstance(nodes, Snapshot):
+        snapshot = nodes.clone()
+    else:
+        snapshot = Snapshot(node if isinstance(node, Node) else parse_node(node) for node in nodes)
+    for pod in pods:
+        snapshot.add_pod(pod if isinstance(pod, PodInfo) else pod_info(pod))
+    return snapshot
+
+
+def check_fit(
+    pod: PodInfo | Mapping[str, Any],
+    nodes: Iterable[Node | Mapping[str, Any]] | Snapshot,
+    pods: Iterable[PodInfo | Mapping[str, Any]] = (),
+) -> FitResult:
+    """For each node, the scheduler filters' verdict for ``pod``; the FailedScheduling message if none fits.
+
+    ``nodes`` are :class:`~quantities.node.model.Node` objects or Node objects as
+    kubectl prints them; ``pods`` are the cluster's pods (``kubectl get pods
+    -A``): those bound to a node and not Succeeded/Failed count against it.
+    """
+    info = pod if isinstance(pod, PodInfo) else pod_info(pod)
+    snapshot = make_snapshot(nodes, pods)
+    evaluation = evaluate(info, snapshot)
+    feasible = {node.node.name for node in evaluation.feasible}
+    results = []
+    for node in snapshot.node_infos:
+        name = node.node.name
+        rejection = evaluation.rejections.get(name)
+        if rejection is not None:
+            results.append(
+                NodeFit(name, False, rejection.plugin, rejection.reasons, rejection.unresolvable,
+                        resource_checks(info, node))
+            )
+        elif name in feasible:
+            results.append(NodeFit(name, True, None, (), False, resource_checks(info, node)))
+        else:
+            reason = evaluation.pre_filter or NOT_IN_PREFILTER_RESULT
+            results.append(NodeFit(name, False, "NodeAffinity", (reason,), True, resource_checks(info, node)))
+    pod_name = f"{info.namespace}/{info.name}"
+    if feasible:
+        return FitResult(pod_name, True, None, tuple(results))
+    message, candidates = failure_message(info, snapshot, evaluation)
+    return FitResult(pod_name, False, message, tuple(results), tuple(candidates))
