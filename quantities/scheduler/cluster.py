@@ -13,7 +13,7 @@ Inputs, in any mix:
 JSON is read one ``items`` element at a time (:func:`iter_json_objects`), so a
 cluster at Kubernetes' published limits (5,000 nodes, 150,000 pods) never
 exists as one tree of Python objects: each pod is reduced to a
-:class:`~quantities.scheduler.podinfo.PodInfo` as soon as it is decoded.
+:class:`~quantities.scheduler.framework.podinfo.PodInfo` as soon as it is decoded.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 from quantities.manifest.stream import iter_objects
 from quantities.node.model import Node, node_from_compact, parse_node
-from quantities.scheduler.podinfo import PodInfo, pod_info
+from quantities.scheduler.framework.podinfo import PodInfo, pod_info
 
 __all__ = ["Cluster", "load_cluster"]
 

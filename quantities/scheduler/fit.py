@@ -1,6 +1,6 @@
 """Does a pod fit: every node's verdict, and the FailedScheduling message kube-scheduler would write.
 
-:func:`check_fit` runs the filters of :mod:`quantities.scheduler.filters` on every node,
+:func:`check_fit` runs the filters of :mod:`quantities.scheduler.plugins` on every node,
 in the default profile's order, stopping at a node's first rejection
 (``RunFilterPlugins``), and reports per node the verdict, the reasons and,
 per resource, what the pod requests, what is free and the shortfall.
@@ -39,9 +39,10 @@ from typing import Any
 
 from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, Node, parse_node
 from quantities.quantity.quantity import Quantity
-from quantities.scheduler.filters import CycleState, Rejection, prefilter, run_filters
-from quantities.scheduler.nodeinfo import NodeInfo, Snapshot
-from quantities.scheduler.podinfo import PodInfo, pod_info
+from quantities.scheduler.framework.nodeinfo import NodeInfo, Snapshot
+from quantities.scheduler.framework.podinfo import PodInfo, pod_info
+from quantities.scheduler.framework.status import Rejection
+from quantities.scheduler.profile import CycleState, prefilter, run_filters
 
 __all__ = [
     "NO_NODES_MESSAGE",

@@ -1,9 +1,9 @@
 """Capacity plans: where the default scheduler would put each replica, and how many more fit.
 
 :func:`plan` places the replicas of each workload one at a time, in order,
-as kube-scheduler would: the filters of :mod:`quantities.scheduler.filters` (including
+as kube-scheduler would: the filters of :mod:`quantities.scheduler.plugins` (including
 required pod anti-affinity and ``DoNotSchedule`` topology spread, updated as
-replicas land), then the scores of :mod:`quantities.scheduler.scoring`; among the
+replicas land), then the scores of :mod:`quantities.scheduler.profile`; among the
 nodes with the highest score it takes the first in input order (the
 scheduler picks one at random). A replica that fits nowhere stays Pending
 with the FailedScheduling message of :mod:`quantities.scheduler.fit`; since nothing
@@ -40,22 +40,13 @@ from typing import Any
 
 from quantities.node.model import CPU, MEMORY, Node
 from quantities.pod.workloads import Workload, workloads_in
-from quantities.scheduler.filters import (
-    CycleState,
-    Rejection,
-    inter_pod_affinity,
-    node_affinity,
-    node_name,
-    node_resources_fit,
-    node_unschedulable,
-    pod_topology_spread,
-    prefilter,
-    taint_toleration,
-)
 from quantities.scheduler.fit import evaluate, failure_message, format_amount, make_snapshot
-from quantities.scheduler.nodeinfo import NodeInfo, Snapshot
-from quantities.scheduler.podinfo import PodInfo, pod_info
-from quantities.scheduler.scoring import score
+from quantities.scheduler.framework.nodeinfo import NodeInfo, Snapshot
+from quantities.scheduler.framework.podinfo import PodInfo, pod_info
+from quantities.scheduler.framework.status import Rejection
+from quantities.scheduler.plugins.node_affinity import node_affinity
+from quantities.scheduler.plugins.taint_toleration import taint_toleration
+from quantities.scheduler.profile import CycleState, prefilter, run_dynamic_filters, run_static_filters, score
 
 __all__ = ["NodeUsage", "PlanResult", "WorkloadPlan", "max_replicas", "plan"]
 
@@ -230,23 +221,13 @@ class _Placer:
         self.heap = []
         pod = self.pod
         for index, info in enumerate(nodes):
-            if (
-                node_unschedulable(pod, info)
-                or node_name(pod, info)
-                or taint_toleration(pod, info)
-                or node_affinity(pod, info)
-            ):
+            if run_static_filters(pod, info, self.state):
                 continue
             self.heap.append((-score(pod, info), index, 0))
         heapq.heapify(self.heap)
 
     def _dynamic(self, info: NodeInfo) -> Rejection | None:
-        pod = self.pod
-        return (
-            node_resources_fit(pod, info)
-            or pod_topology_spread(pod, info, self.state.spread)
-            or inter_pod_affinity(pod, info, self.state.affinity)
-        )
+        return run_dynamic_filters(self.pod, info, self.state)
 
     def place_one(self) -> NodeInfo | None:
         """Bind one more copy to the best feasible node; None when no node fits."""

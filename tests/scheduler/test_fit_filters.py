@@ -8,18 +8,13 @@ import pytest
 
 from quantities.node.model import compact_node, is_scalar_resource_name, node_from_compact, parse_node
 from quantities.node.selectors import Taint, parse_taint, tolerates
-from quantities.scheduler.filters import (
-    REASON_NODE_AFFINITY,
-    REASON_NODE_NAME,
-    REASON_UNSCHEDULABLE,
-    node_affinity,
-    node_name,
-    node_resources_fit,
-    node_unschedulable,
-    taint_toleration,
-)
-from quantities.scheduler.nodeinfo import NodeInfo, Snapshot
-from quantities.scheduler.podinfo import pod_info
+from quantities.scheduler.framework.nodeinfo import NodeInfo, Snapshot
+from quantities.scheduler.framework.podinfo import pod_info
+from quantities.scheduler.plugins.node_affinity import REASON_NODE_AFFINITY, node_affinity
+from quantities.scheduler.plugins.node_name import REASON_NODE_NAME, node_name
+from quantities.scheduler.plugins.node_unschedulable import REASON_UNSCHEDULABLE, node_unschedulable
+from quantities.scheduler.plugins.noderesources.fit import node_resources_fit
+from quantities.scheduler.plugins.taint_toleration import taint_toleration
 from tests.kind_cluster import node
 
 

@@ -8,10 +8,11 @@ import pytest
 
 from quantities.node.model import compact_node
 from quantities.pod.workloads import compact_workload, workloads_in
-from quantities.scheduler.nodeinfo import NodeInfo
+from quantities.scheduler.framework.nodeinfo import NodeInfo
+from quantities.scheduler.framework.podinfo import pod_info
 from quantities.scheduler.plan import max_replicas, plan
-from quantities.scheduler.podinfo import pod_info
-from quantities.scheduler.scoring import balanced_allocation, least_allocated
+from quantities.scheduler.plugins.noderesources.balanced_allocation import balanced_allocation
+from quantities.scheduler.plugins.noderesources.least_allocated import least_allocated
 from tests.kind_cluster import deployment, node, pod, system_pods
 
 MEMORY_MESSAGE = (

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from quantities.node.model import Node, compact_node
 from quantities.scheduler.fit import check_fit, evaluate, make_snapshot
+from quantities.scheduler.framework.podinfo import pod_info
 from quantities.scheduler.plan import plan
-from quantities.scheduler.podinfo import pod_info
-from quantities.scheduler.scoring import score
+from quantities.scheduler.profile import score
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -8,7 +8,7 @@ integers (``NodeInfo.Requested``) and the non-zero sums the scores use
 snapshot are ignored, as the scheduler ignores them.
 
 >>> from quantities.node.model import compact_node
->>> from quantities.scheduler.podinfo import pod_info
+>>> from quantities.scheduler.framework.podinfo import pod_info
 >>> pod = pod_info({"metadata": {"name": "p"}, "spec": {"nodeName": "n1",
 ...     "containers": [{"name": "c", "resources": {"requests": {"cpu": "500m"}}}]}})
 >>> snap = Snapshot([compact_node("n1", cpu="2", memory="4Gi")], [pod])
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from quantities.node.model import Node
-from quantities.scheduler.podinfo import PodInfo
+from quantities.scheduler.framework.podinfo import PodInfo
 
 __all__ = ["TERMINAL_PHASES", "NodeInfo", "Snapshot", "is_terminal"]
 

@@ -1,0 +1,1 @@
+"""NodeResourcesFit (the filter and its LeastAllocated score) and NodeResourcesBalancedAllocation."""

@@ -1,0 +1,104 @@
+"""NodeResourcesFit: the pod's requests against allocatable minus what the node's pods request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, PODS
+from quantities.scheduler.framework.nodeinfo import NodeInfo
+from quantities.scheduler.framework.podinfo import PodInfo
+from quantities.scheduler.framework.status import Rejection
+
+__all__ = ["REASON_TOO_MANY_PODS", "InsufficientResource", "insufficient_resources", "node_resources_fit"]
+
+REASON_TOO_MANY_PODS = "Too many pods"
+
+
+@dataclass(frozen=True, slots=True)
+class InsufficientResource:
+    """noderesources.InsufficientResource: what the pod asks, what the node's pods use, what it has."""
+
+    resource: str
+    reason: str
+    requested: int
+    used: int
+    capacity: int
+
+    @property
+    def free(self) -> int:
+        return self.capacity - self.used
+
+    @property
+    def shortfall(self) -> int:
+        return self.requested - self.free
+
+
+def insufficient_resources(pod: PodInfo, node: NodeInfo) -> list[InsufficientResource]:
+    """NodeResourcesFit's ``fitsRequest``: every resource the node lacks for this pod.
+
+    The pod count comes first, then cpu, memory, ephemeral-storage, then the
+    scalar resources (sorted by name: the scheduler iterates a Go map). A
+    zero request never fails; a node without a requested extended resource has
+    0 of it. cpu is in thousandths, the rest in units.
+    """
+    result: list[InsufficientResource] = []
+    allowed = node.node.allowed_pods
+    used_pods = len(node.pods)
+    if used_pods + 1 > allowed:
+        result.append(InsufficientResource(PODS, REASON_TOO_MANY_PODS, 1, used_pods, allowed))
+    if not pod.has_requests:
+        return result
+    allocatable = node.node
+    if pod.cpu > 0 and pod.cpu > allocatable.milli_cpu - node.requested_cpu:
+        result.append(
+            InsufficientResource(CPU, "Insufficient cpu", pod.cpu, node.requested_cpu, allocatable.milli_cpu)
+        )
+    if pod.memory > 0 and pod.memory > allocatable.memory - node.requested_memory:
+        result.append(
+            InsufficientResource(
+                MEMORY, "Insufficient memory", pod.memory, node.requested_memory, allocatable.memory
+            )
+        )
+    if pod.ephemeral_storage > 0 and (
+        pod.ephemeral_storage > allocatable.ephemeral_storage - node.requested_ephemeral_storage
+    ):
+        result.append(
+            InsufficientResource(
+                EPHEMERAL_STORAGE,
+                "Insufficient ephemeral-storage",
+                pod.ephemeral_storage,
+                node.requested_ephemeral_storage,
+                allocatable.ephemeral_storage,
+            )
+        )
+    for name in sorted(pod.scalars):
+        value = pod.scalars[name]
+        if value == 0:
+            continue
+        capacity = allocatable.scalars.get(name, 0)
+        used = node.requested_scalars.get(name, 0)
+        if value > capacity - used:
+            result.append(InsufficientResource(name, f"Insufficient {name}", value, used, capacity))
+    return result
+
+
+def node_resources_fit(pod: PodInfo, node: NodeInfo) -> Rejection | None:
+    """NodeResourcesFit: requests against allocatable minus what the node's pods request.
+
+    Kubernetes 1.32 reports every shortage as ``Unschedulable`` (preemption is
+    tried); 1.34 made a request larger than the whole allocatable unresolvable.
+    """
+    # Fast path: the common fitting case without building the list.
+    n = node.node
+    if (
+        len(node.pods) < n.allowed_pods
+        and pod.cpu <= n.milli_cpu - node.requested_cpu
+        and pod.memory <= n.memory - node.requested_memory
+        and pod.ephemeral_storage <= n.ephemeral_storage - node.requested_ephemeral_storage
+        and not pod.scalars
+    ):
+        return None
+    missing = insufficient_resources(pod, node)
+    if not missing:
+        return None
+    return Rejection("NodeResourcesFit", tuple(item.reason for item in missing))

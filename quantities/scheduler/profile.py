@@ -1,0 +1,128 @@
+"""The default profile: which plugins run, in which order, with which weights (Kubernetes 1.32).
+
+``FILTERS`` is ``default_plugins.go``'s filter list limited to the plugins we
+implement (NodePorts and the volume filters are not modelled); fit, plan and every
+capacity computation run this one list, so no caller re-lists the filters.
+:func:`score` is the weighted sum of the scores we model: LeastAllocated and
+BalancedAllocation, weight 1 each. Other default scores (TaintToleration and
+NodeAffinity preferences, PodTopologySpread's system default spreading,
+InterPodAffinity preferences, ImageLocality) are not modelled.
+
+>>> from quantities.node.model import compact_node
+>>> from quantities.scheduler.framework.nodeinfo import NodeInfo
+>>> from quantities.scheduler.framework.podinfo import pod_info
+>>> node = NodeInfo(compact_node("n1", cpu="4", memory="8Gi"))
+>>> pod = pod_info({"spec": {"containers": [
+...     {"name": "c", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}]}})
+>>> least_allocated(pod, node), balanced_allocation(pod, node), score(pod, node)
+(81, 93, 174)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from quantities.scheduler.framework.nodeinfo import NodeInfo
+from quantities.scheduler.framework.podinfo import PodInfo
+from quantities.scheduler.framework.status import Rejection
+from quantities.scheduler.plugins.inter_pod_affinity import (
+    AffinityState,
+    affinity_prefilter,
+    inter_pod_affinity,
+)
+from quantities.scheduler.plugins.node_affinity import node_affinity
+from quantities.scheduler.plugins.node_name import node_name
+from quantities.scheduler.plugins.node_unschedulable import node_unschedulable
+from quantities.scheduler.plugins.noderesources.balanced_allocation import balanced_allocation
+from quantities.scheduler.plugins.noderesources.fit import node_resources_fit
+from quantities.scheduler.plugins.noderesources.least_allocated import least_allocated
+from quantities.scheduler.plugins.pod_topology_spread import (
+    SpreadState,
+    pod_topology_spread,
+    spread_prefilter,
+)
+from quantities.scheduler.plugins.taint_toleration import taint_toleration
+
+__all__ = [
+    "DYNAMIC_FILTERS",
+    "FILTERS",
+    "STATIC_FILTERS",
+    "CycleState",
+    "prefilter",
+    "run_dynamic_filters",
+    "run_filters",
+    "run_static_filters",
+    "score",
+]
+
+
+@dataclass(slots=True)
+class CycleState:
+    """What the PreFilters computed for one pod."""
+
+    spread: SpreadState | None = None
+    affinity: AffinityState | None = None
+
+    def add_pod(self, placed: PodInfo, node: NodeInfo, incoming: PodInfo) -> None:
+        if self.spread is not None:
+            self.spread.add_pod(placed, node, incoming)
+        if self.affinity is not None:
+            self.affinity.add_pod(placed, node, incoming)
+
+
+def prefilter(pod: PodInfo, nodes: Iterable[NodeInfo]) -> CycleState:
+    """Run the PreFilters that look at the whole cluster."""
+    node_list = nodes if isinstance(nodes, list) else list(nodes)
+    return CycleState(spread_prefilter(pod, node_list), affinity_prefilter(pod, node_list))
+
+
+Filter = Callable[[PodInfo, NodeInfo, CycleState], "Rejection | None"]
+
+#: The default profile's node-only filters, in order: their verdict for a node never changes
+#: while a plan places pods, so a plan runs them once per node.
+STATIC_FILTERS: tuple[tuple[str, Filter], ...] = (
+    ("NodeUnschedulable", lambda pod, node, state: node_unschedulable(pod, node)),
+    ("NodeName", lambda pod, node, state: node_name(pod, node)),
+    ("TaintToleration", lambda pod, node, state: taint_toleration(pod, node)),
+    ("NodeAffinity", lambda pod, node, state: node_affinity(pod, node)),
+)
+#: The filters that read the pods already placed, in order after the static ones.
+DYNAMIC_FILTERS: tuple[tuple[str, Filter], ...] = (
+    ("NodeResourcesFit", lambda pod, node, state: node_resources_fit(pod, node)),
+    ("PodTopologySpread", lambda pod, node, state: pod_topology_spread(pod, node, state.spread)),
+    ("InterPodAffinity", lambda pod, node, state: inter_pod_affinity(pod, node, state.affinity)),
+)
+#: The default profile's filters in their order (Kubernetes 1.32 default_plugins.go), limited to those
+#: we implement: NodePorts and the volume filters are not modelled.
+FILTERS = STATIC_FILTERS + DYNAMIC_FILTERS
+
+
+def _first_rejection(
+    filters: tuple[tuple[str, Filter], ...], pod: PodInfo, node: NodeInfo, state: CycleState
+) -> Rejection | None:
+    for _, plugin in filters:
+        rejection = plugin(pod, node, state)
+        if rejection is not None:
+            return rejection
+    return None
+
+
+def run_filters(pod: PodInfo, node: NodeInfo, state: CycleState) -> Rejection | None:
+    """``RunFilterPlugins``: the first rejection, or None when every filter passes."""
+    return _first_rejection(FILTERS, pod, node, state)
+
+
+def run_static_filters(pod: PodInfo, node: NodeInfo, state: CycleState) -> Rejection | None:
+    """The node-only filters of :data:`FILTERS`: the first rejection, or None."""
+    return _first_rejection(STATIC_FILTERS, pod, node, state)
+
+
+def run_dynamic_filters(pod: PodInfo, node: NodeInfo, state: CycleState) -> Rejection | None:
+    """The filters of :data:`FILTERS` that depend on placed pods: the first rejection, or None."""
+    return _first_rejection(DYNAMIC_FILTERS, pod, node, state)
+
+
+def score(pod: PodInfo, node: NodeInfo) -> int:
+    """The weighted sum of the scores we model (both weight 1)."""
+    return least_allocated(pod, node) + balanced_allocation(pod, node)
