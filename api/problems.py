@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from quantities import QuantityError
 from quantities.manifest.problems import ManifestError
-from quantities.quantity.batch import WorkLimitExceeded
+from quantities.options import WorkLimitExceeded
 
 __all__ = ["Problem", "install"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from flask import current_app
@@ -21,6 +20,7 @@ from api.schemas import (
     QuantitySummarySchema,
     SumQuery,
 )
+from quantities.options import Deadline
 from quantities.quantity.batch import QuantitySummary, compare, normalize, summarize, total
 
 blp = Blueprint("quantities", __name__, url_prefix="/v1", description="Kubernetes quantities")
@@ -40,8 +40,8 @@ def _check_batch_size(values: list[Any]) -> None:
         raise Problem(413, f"{len(values)} values in one request; at most {limit} are taken")
 
 
-def _deadline() -> float:
-    return time.monotonic() + float(current_app.config["REQUEST_SECONDS"])
+def _deadline() -> Deadline:
+    return Deadline.after(float(current_app.config["REQUEST_SECONDS"]))
 
 
 def _batch(results: list[Any]) -> Any:

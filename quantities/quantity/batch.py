@@ -7,11 +7,11 @@ JSON, CSV or a bare spreadsheet cell.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from quantities.options import Deadline
 from quantities.quantity.errors import QuantityError
 from quantities.quantity.quantity import Quantity, parse_quantity
 
@@ -19,8 +19,6 @@ __all__ = [
     "Comparison",
     "QuantityProblem",
     "QuantitySummary",
-    "WorkLimitExceeded",
-    "check_deadline",
     "compare",
     "exact_text",
     "normalize",
@@ -154,27 +152,17 @@ def _problem(text: object, error: QuantityError, path: str | None) -> QuantityPr
     )
 
 
-class WorkLimitExceeded(RuntimeError):
-    """A computation went past the deadline its caller set (a service bounding request time)."""
-
-
-def check_deadline(deadline: float | None, done: int, total: int) -> None:
-    """Raise WorkLimitExceeded when ``time.monotonic()`` is past ``deadline``."""
-    if deadline is not None and time.monotonic() > deadline:
-        raise WorkLimitExceeded(f"stopped after {done} of {total} values: the time limit was reached")
-
-
 def normalize(
     values: Sequence[object],
     unit: str | None = None,
     lenient: bool = False,
     path: str = "values",
-    deadline: float | None = None,
+    deadline: Deadline | None = None,
 ) -> list[QuantitySummary | QuantityProblem]:
     """Summarise each value; a bad value becomes a QuantityProblem, never fails the batch.
 
-    ``deadline`` (a ``time.monotonic()`` value) bounds the work: past it,
-    WorkLimitExceeded is raised.
+    ``deadline`` bounds the work: past it,
+    :class:`~quantities.options.WorkLimitExceeded` is raised.
     """
     if unit:
         from quantities.quantity.units import pint_unit
@@ -185,8 +173,8 @@ def normalize(
     # (identical inputs then share one immutable summary).
     known: dict[object, QuantitySummary | QuantityError] = {}
     for index, text in enumerate(values):
-        if index & 1023 == 0:
-            check_deadline(deadline, index, len(values))
+        if deadline is not None and index & 1023 == 0:
+            deadline.check(path, index, len(values))
         key = text if isinstance(text, str) else None
         outcome = known.get(key) if key is not None else None
         if outcome is None:

@@ -1,0 +1,112 @@
+"""How a computation should run: one small immutable value that travels from the edges down.
+
+Every computation that can be told *how* to run (which feature gates, how long it
+may work, how much input it may read) takes one keyword, ``options``, with an
+:class:`Options` value. The ``kq`` command and the HTTP API build one from their
+flags and parameters and hand it down unchanged; a new setting (a Kubernetes
+version, feature gates) is a new field here, not a new parameter threaded through
+every layer.
+
+>>> options = Options(pod_level_resources=False)
+>>> options.pod_level_resources, options.limits.max_nodes
+(False, 100000)
+>>> options.replace(deadline=Deadline.after(10)).deadline is not None
+True
+
+This module imports nothing from the rest of the package, so every layer can use it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+__all__ = ["DEFAULT_OPTIONS", "Deadline", "Options", "ReadLimits", "WorkLimitExceeded"]
+
+
+class WorkLimitExceeded(Exception):
+    """A computation went past the deadline or a size limit its caller set.
+
+    ``where`` names what was being done (``plan of "web"``, ``values[52311]``) and
+    ``done``/``total`` how far it got, when that is known.
+    """
+
+    def __init__(self, message: str, where: str = "", done: int | None = None, total: int | None = None):
+        self.where = where
+        self.done = done
+        self.total = total
+        super().__init__(message)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Deadline:
+    """A point in ``time.monotonic()`` past which work stops with :class:`WorkLimitExceeded`.
+
+    Loops that grow with the input call :meth:`check` now and then: a cooperative
+    deadline, so the caller gets a located refusal instead of a killed worker.
+    """
+
+    at: float
+    seconds: float
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        """The deadline ``seconds`` from now."""
+        return cls(time.monotonic() + seconds, seconds)
+
+    def expired(self) -> bool:
+        return time.monotonic() > self.at
+
+    def check(self, where: str = "", done: int | None = None, total: int | None = None) -> None:
+        """Raise :class:`WorkLimitExceeded` when the deadline has passed."""
+        if time.monotonic() > self.at:
+            progress = f" after {done:,} of {total:,}" if done is not None and total is not None else ""
+            place = f" in {where}" if where else ""
+            raise WorkLimitExceeded(
+                f"the work took longer than the {self.seconds:g} s allowed{place}{progress}",
+                where,
+                done,
+                total,
+            )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """The most input one call reads; past a limit, reading stops with :class:`WorkLimitExceeded`.
+
+    They are checked while reading, so memory stays bounded by the limits rather than
+    by the input. The defaults are Kubernetes' own published limits with room to spare
+    (5,000 nodes and 150,000 pods per cluster).
+    """
+
+    max_nodes: int = 100_000
+    max_pods: int = 1_000_000
+    max_rows: int = 1_000_000
+    max_containers: int = 1_000_000
+    max_replicas: int = 1_000_000
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Options:
+    """How to compute: feature gates, a deadline, read limits.
+
+    ``pod_level_resources`` is the ``PodLevelResources`` feature gate (on by default
+    since Kubernetes 1.34). ``deadline`` bounds the work (None: no bound).
+    """
+
+    pod_level_resources: bool = True
+    deadline: Deadline | None = None
+    limits: ReadLimits = ReadLimits()
+
+    def replace(self, **changes: object) -> Options:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def check_deadline(self, where: str = "", done: int | None = None, total: int | None = None) -> None:
+        """:meth:`Deadline.check` when there is a deadline."""
+        if self.deadline is not None:
+            self.deadline.check(where, done, total)
+
+
+#: What a call without ``options`` gets.
+DEFAULT_OPTIONS = Options()
