@@ -25,8 +25,8 @@ from api.schemas import (
     PlanResponse,
     PlanTableQuery,
 )
-from quantities.node.allocated import NodeAllocation, allocation_from_fields, node_allocated, node_and_pods
-from quantities.node.model import node_from_fields
+from quantities.node.allocated import NodeAllocation, node_allocated, node_and_pods
+from quantities.node.compact import allocation_from_fields, node_from_fields
 from quantities.pod.workloads import (
     compact_workload,
     is_compact,

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from quantities.manifest.fields import parse_manifest_quantity
     from quantities.manifest.problems import ManifestError, PodValidationError, Problem
     from quantities.node.allocated import NodeAllocation, node_allocated
-    from quantities.node.model import Node, compact_node, parse_node
+    from quantities.node.compact import compact_node
+    from quantities.node.model import Node, parse_node
     from quantities.pod.checked import (
         aggregate_container_limits,
         aggregate_container_requests,
@@ -108,7 +109,7 @@ _LAZY = {
     "aggregate_container_limits": "quantities.pod.checked",
     "aggregate_container_requests": "quantities.pod.checked",
     "check_fit": "quantities.scheduler.fit",
-    "compact_node": "quantities.node.model",
+    "compact_node": "quantities.node.compact",
     "compact_workload": "quantities.pod.workloads",
     "default_pod": "quantities.pod.defaults",
     "explain_oom": "quantities.pod.oom",

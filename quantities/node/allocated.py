@@ -457,32 +457,3 @@ def node_and_pods(
             + (f" ({names}); pick one {how_to_choose}" if nodes else "")
         )
     return nodes[0], pods
-
-
-#: The positions of a pod written on one line (a spreadsheet URL parameter).
-POD_FIELDS = ("name", "cpu", "memory", "cpu_limit", "memory_limit")
-
-
-def allocation_from_fields(node_text: str, pod_texts: Iterable[str]) -> NodeAllocation:
-    """:func:`node_allocated` for a node and its pods written on one line each.
-
-    The node is ``name,cpu,memory,pods``, each pod ``name,cpu,memory[,cpu_limit[,memory_limit]]``.
-
-    >>> allocation = allocation_from_fields("n1,4,8Gi,110", ["web,500m,1Gi", "db,1,2Gi,2,2Gi"])
-    >>> [(row.resource, row.to_json()["requests"], row.requests_percent) for row in allocation.resources[:2]]
-    [('cpu', '1500m', 37), ('memory', '3Gi', 37)]
-    """
-    from quantities.node.model import node_from_fields
-    from quantities.pod.workloads import compact_workload
-
-    node = node_from_fields(node_text)
-    pods = []
-    for text in pod_texts:
-        values = [value.strip() for value in text.split(",")]
-        if len(values) > len(POD_FIELDS):
-            raise ValueError(f"a pod is {','.join(POD_FIELDS)}; got {len(values)} fields in {text!r}")
-        pod = dict(compact_workload(dict(zip(POD_FIELDS, values, strict=False))).pod)
-        pod["spec"] = {**pod["spec"], "nodeName": node.name}
-        pod["status"] = {"phase": "Running"}
-        pods.append(pod)
-    return node_allocated(node, pods)

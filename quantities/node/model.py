@@ -11,9 +11,9 @@ and its allocatable resources, as Kubernetes reads them:
   resources in whole units (``Value()``), ``pods`` as the pod-count limit.
 
 Nodes come from ``kubectl get nodes -o json|yaml`` (:func:`parse_node`) or
-from a compact form for people and spreadsheets (:func:`compact_node`):
-name, cpu, memory, pods, and optionally labels, taints and other resources.
+from a compact form for people and spreadsheets (:mod:`quantities.node.compact`).
 
+>>> from quantities.node.compact import compact_node
 >>> node = compact_node("n1", cpu="4", memory="16Gi", pods=110, labels="zone=a", taints="gpu=true:NoSchedule")
 >>> node.milli_cpu, node.memory, node.allowed_pods, node.labels["zone"], str(node.taints[0])
 (4000, 17179869184, 110, 'a', 'gpu=true:NoSchedule')
@@ -37,10 +37,8 @@ __all__ = [
     "PODS",
     "ZONE_LABEL",
     "Node",
-    "compact_node",
     "is_hugepages",
     "is_scalar_resource_name",
-    "node_from_compact",
     "parse_node",
 ]
 
@@ -50,10 +48,6 @@ EPHEMERAL_STORAGE = "ephemeral-storage"
 PODS = "pods"
 HOSTNAME_LABEL = "kubernetes.io/hostname"
 ZONE_LABEL = "topology.kubernetes.io/zone"
-
-#: Keys of the compact form that are not resources.
-_COMPACT_FIELDS = frozenset({"name", "labels", "taints", "unschedulable", "kind"})
-
 
 # apimachinery validation.IsQualifiedName: an optional DNS-subdomain prefix and "/", then a
 # name of at most 63 characters, alphanumeric at both ends.
@@ -219,124 +213,3 @@ def parse_node(obj: Mapping[str, Any]) -> Node:
         taints=taints,
         unschedulable=bool(spec.get("unschedulable")),
     )
-
-
-def _parse_labels(value: object) -> dict[str, str]:
-    if value is None or value == "":
-        return {}
-    if isinstance(value, Mapping):
-        return {str(k): str(v) for k, v in value.items()}
-    if isinstance(value, str):
-        labels = {}
-        for item in value.replace(";", ",").split(","):
-            item = item.strip()
-            if not item:
-                continue
-            key, sep, label_value = item.partition("=")
-            if not sep or not key:
-                raise ValueError(f"invalid label {item!r}: expected key=value")
-            labels[key.strip()] = label_value.strip()
-        return labels
-    raise ValueError(f"invalid labels {value!r}: expected a mapping or 'key=value,...'")
-
-
-def _parse_taints(value: object) -> list[Taint]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        return [parse_taint(item) for item in value.replace(";", ",").split(",") if item.strip()]
-    if isinstance(value, Iterable):
-        return [item if isinstance(item, Taint) else parse_taint(item) for item in value]
-    raise ValueError(f"invalid taints {value!r}")
-
-
-def _truthy(value: object) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes", "1", "y")
-    return bool(value)
-
-
-def compact_node(
-    name: str,
-    cpu: str | int | None = None,
-    memory: str | int | None = None,
-    pods: str | int | None = 110,
-    labels: Mapping[str, str] | str | None = None,
-    taints: Iterable[Taint | str | Mapping[str, Any]] | str | None = None,
-    unschedulable: bool | str = False,
-    **resources: str | int | None,
-) -> Node:
-    """A node from the compact form: name, allocatable cpu, memory, pods, optional labels and taints.
-
-    Labels are a mapping or ``key=value,key=value``; taints a list or
-    ``key=value:Effect,...``. Further keyword arguments are other allocatable
-    resources (``ephemeral_storage="100Gi"``, or ``**{"nvidia.com/gpu": 4}``).
-    Like the kubelet, the node gets the ``kubernetes.io/hostname`` label.
-    """
-    allocatable: dict[str, Quantity] = {}
-    named: dict[str, str | int | None] = {CPU: cpu, MEMORY: memory, PODS: pods}
-    for key, value in resources.items():
-        named[key.replace("_", "-") if key == "ephemeral_storage" else key] = value
-    for resource, value in named.items():
-        if value is None or value == "":
-            continue
-        allocatable[resource] = parse_quantity(str(value).strip())
-    node_labels = {HOSTNAME_LABEL: name}
-    node_labels.update(_parse_labels(labels))
-    taint_list = _parse_taints(taints)
-    return Node(
-        name, allocatable, labels=node_labels, taints=taint_list, unschedulable=_truthy(unschedulable)
-    )
-
-
-def node_from_compact(row: Mapping[str, Any]) -> Node:
-    """A compact node from a mapping (a JSON/YAML object or a CSV row).
-
-    >>> node_from_compact({"name": "n1", "cpu": "2", "memory": "4Gi", "pods": "20"}).milli_cpu
-    2000
-    """
-    name = row.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"compact node without a name: {dict(row)!r}")
-    resources: dict[str, str | int | None] = {}
-    for key, value in row.items():
-        if key in _COMPACT_FIELDS or key is None:
-            continue
-        if isinstance(value, Mapping) and key == "allocatable":
-            resources.update({str(k): v for k, v in value.items()})
-            continue
-        resources[str(key).strip()] = value
-    pods = resources.pop(PODS, 110)
-    return compact_node(
-        name.strip(),
-        cpu=resources.pop(CPU, None),
-        memory=resources.pop(MEMORY, None),
-        pods=pods if pods not in (None, "") else 110,
-        labels=row.get("labels"),
-        taints=row.get("taints"),
-        unschedulable=row.get("unschedulable") or False,
-        **resources,
-    )
-
-
-#: The positions of a node written on one line (a spreadsheet URL parameter).
-NODE_FIELDS = ("name", "cpu", "memory", "pods", "labels", "taints")
-
-
-def node_from_fields(text: str) -> Node:
-    """A compact node written ``name,cpu,memory,pods[,labels[,taints]]``.
-
-    Labels and taints inside the line are separated by ``;``.
-
-    >>> node = node_from_fields("n1,4,16Gi,110,zone=a")
-    >>> node.name, node.milli_cpu, node.labels["zone"]
-    ('n1', 4000, 'a')
-    """
-    values = [value.strip() for value in text.split(",")]
-    if len(values) > len(NODE_FIELDS):
-        raise ValueError(f"a node is {','.join(NODE_FIELDS)}; got {len(values)} fields in {text!r}")
-    row: dict[str, Any] = dict(zip(NODE_FIELDS, values, strict=False))
-    for key in ("labels", "taints"):
-        if key in row:
-            row[key] = row[key].replace(";", ",")
-    return node_from_compact(row)

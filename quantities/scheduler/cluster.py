@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quantities.manifest.stream import iter_objects
-from quantities.node.model import Node, node_from_compact, parse_node
+from quantities.node.compact import node_from_compact
+from quantities.node.model import Node, parse_node
 from quantities.scheduler.framework.podinfo import PodInfo, pod_info
 
 __all__ = ["Cluster", "load_cluster"]

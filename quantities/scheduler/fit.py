@@ -21,7 +21,7 @@ preemption victims found for incoming pod``. When evicting lower-priority pods
 would make room on some node, preemption succeeds and the message has no
 post-filter part.
 
->>> from quantities.node.model import compact_node
+>>> from quantities.node.compact import compact_node
 >>> pod = {"metadata": {"name": "big"},
 ...        "spec": {"containers": [{"name": "c", "resources": {"requests": {"memory": "5Gi"}}}]}}
 >>> result = check_fit(pod, [compact_node("n1", cpu="1", memory="4Gi")], [])

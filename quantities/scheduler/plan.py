@@ -21,7 +21,7 @@ Only one node's score changes when a replica lands on it, so the plan keeps
 the feasible nodes in a heap keyed by score: a 1,000-replica workload on
 5,000 nodes costs a few thousand filter calls, not five million.
 
->>> from quantities.node.model import compact_node
+>>> from quantities.node.compact import compact_node
 >>> from quantities.pod.workloads import compact_workload
 >>> nodes = [compact_node("kind-control-plane", cpu="10", memory="8029368Ki")]
 >>> result = plan([compact_workload({"name": "big", "replicas": 3, "memory": "5Gi"})], nodes, [])
@@ -400,7 +400,7 @@ def max_replicas(
 ) -> int:
     """How many more copies of ``pod`` the cluster would accept, placed one by one as the scheduler would.
 
-    >>> from quantities.node.model import compact_node
+    >>> from quantities.node.compact import compact_node
     >>> pod = {"spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1500m"}}}]}}
     >>> nodes = [compact_node("a", cpu="4", memory="1Gi"), compact_node("b", cpu="2", memory="1Gi")]
     >>> max_replicas(pod, nodes)

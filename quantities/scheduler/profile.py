@@ -8,7 +8,7 @@ BalancedAllocation, weight 1 each. Other default scores (TaintToleration and
 NodeAffinity preferences, PodTopologySpread's system default spreading,
 InterPodAffinity preferences, ImageLocality) are not modelled.
 
->>> from quantities.node.model import compact_node
+>>> from quantities.node.compact import compact_node
 >>> from quantities.scheduler.framework.nodeinfo import NodeInfo
 >>> from quantities.scheduler.framework.podinfo import pod_info
 >>> node = NodeInfo(compact_node("n1", cpu="4", memory="8Gi"))

@@ -12,7 +12,7 @@ import yaml
 from flask.testing import FlaskClient
 
 from quantities import check_fit, plan, qos_class
-from quantities.node.model import node_from_fields
+from quantities.node.compact import node_from_fields
 from quantities.pod.workloads import workload_from_fields
 
 PROBLEM = "application/problem+json"
@@ -219,7 +219,7 @@ def test_bad_cluster_input_is_422(client: FlaskClient, method: str, url: str, bo
 
 
 def test_allocated_from_a_spreadsheet_url(client: FlaskClient) -> None:
-    from quantities.node.allocated import allocation_from_fields
+    from quantities.node.compact import allocation_from_fields
 
     url = "/v1/nodes/allocated?node=n1,4,8Gi,110&pod=web,500m,1Gi&pod=db,1,2Gi,2,2Gi"
     library = allocation_from_fields("n1,4,8Gi,110", ["web,500m,1Gi", "db,1,2Gi,2,2Gi"])

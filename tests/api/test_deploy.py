@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from quantities import check_fit, pod_requests, qos_class
-from quantities.node.model import compact_node
+from quantities.node.compact import compact_node
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from quantities.node.model import compact_node, is_scalar_resource_name, node_from_compact, parse_node
+from quantities.node.compact import compact_node, node_from_compact
+from quantities.node.model import is_scalar_resource_name, parse_node
 from quantities.node.selectors import Taint, parse_taint, tolerates
 from quantities.scheduler.framework.nodeinfo import NodeInfo, Snapshot
 from quantities.scheduler.framework.podinfo import pod_info

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from quantities.node.model import compact_node
+from quantities.node.compact import compact_node
 from quantities.scheduler.fit import NO_NODES_MESSAGE, check_fit, fit_error_message
 from tests.kind_cluster import node, pod, system_pods
 

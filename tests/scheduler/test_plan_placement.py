@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from quantities.node.model import compact_node
+from quantities.node.compact import compact_node
 from quantities.pod.workloads import compact_workload, workloads_in
 from quantities.scheduler.framework.nodeinfo import NodeInfo
 from quantities.scheduler.framework.podinfo import pod_info

@@ -7,7 +7,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quantities.node.model import Node, compact_node
+from quantities.node.compact import compact_node
+from quantities.node.model import Node
 from quantities.scheduler.fit import check_fit, evaluate, make_snapshot
 from quantities.scheduler.framework.podinfo import pod_info
 from quantities.scheduler.plan import plan

@@ -7,7 +7,7 @@ integers (``NodeInfo.Requested``) and the non-zero sums the scores use
 (``NodeInfo.NonZeroRequested``). Pods bound to a node that is not in the
 snapshot are ignored, as the scheduler ignores them.
 
->>> from quantities.node.model import compact_node
+>>> from quantities.node.compact import compact_node
 >>> from quantities.scheduler.framework.podinfo import pod_info
 >>> pod = pod_info({"metadata": {"name": "p"}, "spec": {"nodeName": "n1",
 ...     "containers": [{"name": "c", "resources": {"requests": {"cpu": "500m"}}}]}})
