@@ -116,14 +116,7 @@ def handle_quantity_error(error: QuantityError) -> Response:
 
 def handle_manifest_error(error: ManifestError) -> Response:
     """Objects that are not valid Kubernetes (422), every problem with its JSON path."""
-    rows: list[dict[str, Any]] = []
-    for problem in error.problems:
-        row: dict[str, Any] = {"path": problem.path, "message": problem.message}
-        if problem.kubernetes:
-            row["kubernetes"] = problem.kubernetes
-        if problem.source:
-            row["object"] = problem.source
-        rows.append(row)
+    rows: list[dict[str, Any]] = [problem.to_json() for problem in error.problems]
     return respond(422, _title(422), str(error).replace("\n", " "), rows)
 
 

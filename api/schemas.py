@@ -168,6 +168,7 @@ class ComparisonSchema(Schema):
 class ProblemDetailSchema(Schema):
     path = fields.String(metadata={"description": "JSON path of the offending field"})
     message = fields.String()
+    value = fields.String(metadata={"description": "the offending value, as JSON text"})
     hint = fields.String()
     error = fields.String()
     input = fields.Raw()

@@ -62,19 +62,40 @@ class Problem:
     """One thing wrong with a manifest.
 
     ``path`` is the JSON path inside the document, ``message`` says what is
-    wrong for a person, ``kubernetes`` is the API server's error line for the
-    same thing (None when it has no such line), and ``source`` names the
-    object when a file holds several (``document 2, Deployment "web"``).
+    wrong for a person (and what was expected), ``kubernetes`` is the API
+    server's error line for the same thing (None when it has no such line),
+    ``source`` names the object when a file holds several (``document 2,
+    Deployment "web"``), ``value`` is the offending value as JSON text and
+    ``hint`` what was probably meant.
     """
 
     path: str
     message: str
     kubernetes: str | None = None
     source: str = ""
+    #: The offending value as JSON text (``"oops"``, ``5``), when there is one to show.
+    value: str | None = None
+    #: What was probably meant, when we can tell.
+    hint: str | None = None
 
     def __str__(self) -> str:
         text = f"{self.path}: {self.message}" if self.path else self.message
+        if self.hint:
+            text += f"; {self.hint}"
         return f"{self.source}: {text}" if self.source else text
+
+    def to_json(self) -> dict[str, str]:
+        """The problem as a row of a problem document (or of an answer's ``warnings``)."""
+        row = {"path": self.path, "message": self.message}
+        if self.value is not None:
+            row["value"] = self.value
+        if self.hint:
+            row["hint"] = self.hint
+        if self.kubernetes:
+            row["kubernetes"] = self.kubernetes
+        if self.source:
+            row["object"] = self.source
+        return row
 
 
 class ManifestError(ValueError):
