@@ -7,15 +7,19 @@ an RFC 9457 problem document in ``api.problems``.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
 from apispec.yaml_utils import dict_to_yaml
-from flask import Flask, Response, send_from_directory
+from flask import Flask, Response, request, send_from_directory
 from flask_smorest.spec import prepare_response
+from werkzeug.exceptions import NotFound
 
 from api import config as settings
 from api import problems
@@ -38,6 +42,29 @@ class Api(flask_smorest.Api):
             self.spec.components.response(name, response, lazy=True)
 
 
+#: The Swagger UI files the /docs page loads (flask-smorest's template); the bundle's other
+#: files (a demo index.html that loads a remote petstore spec, oauth2-redirect.html) are not served.
+_DOCS_FILES = frozenset(
+    {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "favicon-32x32.png"}
+)
+_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
+
+
+def _docs_policy(body: bytes) -> str:
+    """A CSP for the docs page: its own files, its one inline script by hash, never in a frame."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
+        for script in _INLINE_SCRIPT.findall(body)
+    )
+    return (
+        "default-src 'self'; "
+        f"script-src 'self' {hashes}; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    )
+
+
 def _register_docs(app: Flask) -> None:
     import swagger_ui_bundle
 
@@ -45,7 +72,17 @@ def _register_docs(app: Flask) -> None:
 
     @app.route("/docs/static/<path:filename>")
     def swagger_static(filename: str) -> Response:
+        if filename not in _DOCS_FILES:
+            raise NotFound()
         return send_from_directory(static, filename, max_age=86400)
+
+    @app.after_request
+    def docs_policy(response: Response) -> Response:
+        if request.path.startswith("/docs"):
+            body = b"" if response.direct_passthrough else response.get_data()
+            response.headers["Content-Security-Policy"] = _docs_policy(body)
+            response.headers["X-Frame-Options"] = "DENY"
+        return response
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -1,10 +1,16 @@
-"""GET answers depend only on the URL and the Accept header, so they are cacheable.
+"""GET answers depend only on the URL's known parameters and the Accept header, so they are cacheable.
 
-* Every 200 answer to a GET under ``/v1/`` carries ``Cache-Control`` and an
-  ``ETag``; ``If-None-Match`` gets a 304.
-* The answers are also kept in the worker (bounded, small answers only):
-  spreadsheets recalculate the same URLs over and over, and a kept answer
-  skips argument parsing, the library and serialisation.
+* Every 200 answer to a GET (or HEAD) under ``/v1/`` carries ``Cache-Control`` and
+  an ``ETag``; ``If-None-Match`` gets a 304, compared weakly as RFC 9110 §13.1.2
+  requires (``W/"x"`` matches ``"x"``).
+* The answers are also kept in the worker: spreadsheets recalculate the same URLs
+  over and over, and a kept answer skips argument parsing, the library and
+  serialisation. The store is bounded by bytes (``RESPONSE_CACHE_BYTES``) and by
+  entries (``RESPONSE_CACHE_SIZE``), and it is keyed by the endpoint and the
+  parameters that endpoint reads, in order: a parameter the endpoint ignores
+  (a spreadsheet's cache-buster, say) neither splits nor grows the store.
+* Errors are never kept and never marked cacheable, including the ``errors=text``
+  rendering of an error, which is a 200 for spreadsheets' sake.
 
 Written by hand rather than with werkzeug's add_etag/make_conditional, which
 cost more than answering a small request: we need no ranges or dates.
@@ -13,13 +19,15 @@ cost more than answering a small request: we need no ranges or dates.
 from __future__ import annotations
 
 import hashlib
-from typing import NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from flask import Flask, Response, current_app, g, request
 
-__all__ = ["install"]
+__all__ = ["install", "mark_uncacheable"]
 
 _CACHEABLE_BODY_BYTES = 64 * 1024
+_GET_LIKE = frozenset({"GET", "HEAD"})
 
 
 class _Kept(NamedTuple):
@@ -28,27 +36,56 @@ class _Kept(NamedTuple):
     etag: str
 
 
-class _Cache(dict[tuple[str, str], _Kept]):
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
+class _Cache:
+    """A dict bounded by entries and by bytes; full, it starts afresh (the hot set refills at once)."""
 
-    def keep(self, key: tuple[str, str], kept: _Kept) -> None:
-        if len(self) >= self.size:
-            self.clear()  # cheaper than tracking recency; the hot set refills at once
-        self[key] = kept
+    def __init__(self, entries: int, max_bytes: int) -> None:
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.kept: dict[tuple[Any, ...], _Kept] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self.entries > 0 and self.max_bytes > 0
+
+    def get(self, key: tuple[Any, ...]) -> _Kept | None:
+        return self.kept.get(key)
+
+    def keep(self, key: tuple[Any, ...], kept: _Kept) -> None:
+        size = len(kept.body) + len(kept.etag) + 64
+        if size > self.max_bytes:
+            return
+        if len(self.kept) >= self.entries or self.bytes + size > self.max_bytes:
+            self.kept.clear()
+            self.bytes = 0
+        previous = self.kept.get(key)
+        if previous is not None:
+            self.bytes -= len(previous.body) + len(previous.etag) + 64
+        self.kept[key] = kept
+        self.bytes += size
 
 
-def _key() -> tuple[str, str] | None:
-    if request.method != "GET" or not request.path.startswith("/v1/"):
-        return None
-    return request.full_path, request.headers.get("Accept", "")
+def _known_parameters(app: Flask) -> Mapping[str, frozenset[str]]:
+    """Per endpoint, the query parameters its OpenAPI description declares."""
+    api = app.extensions["kq_api"]
+    spec = api.spec.to_dict()
+    by_path: dict[str, frozenset[str]] = {}
+    for path, operations in spec.get("paths", {}).items():
+        get = operations.get("get") or {}
+        names = {p["name"] for p in get.get("parameters", []) if p.get("in") == "query"}
+        by_path[path] = frozenset(names)
+    known: dict[str, frozenset[str]] = {}
+    for rule in app.url_map.iter_rules():
+        openapi_path = rule.rule.replace("<", "{").replace(">", "}")
+        if openapi_path in by_path:
+            known[rule.endpoint] = by_path[openapi_path]
+    return known
 
 
-def _answer(kept: _Kept) -> Response:
-    response = Response(kept.body, 200, mimetype=kept.mimetype)
-    _decorate(response, kept.etag)
-    return response
+def mark_uncacheable() -> None:
+    """This answer must not be kept or marked cacheable (an error shown as text, say)."""
+    g.kq_uncacheable = True
 
 
 def _decorate(response: Response, etag: str) -> None:
@@ -56,37 +93,74 @@ def _decorate(response: Response, etag: str) -> None:
     headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
     headers["Vary"] = "Accept" if "Vary" not in headers else headers["Vary"] + ", Accept"
     headers["ETag"] = etag
-    match = request.headers.get("If-None-Match")
-    if match and (match.strip() == "*" or etag in (tag.strip() for tag in match.split(","))):
+    if _matches(request.headers.get("If-None-Match"), etag):
         response.status_code = 304
         response.set_data(b"")
         del headers["Content-Type"]
 
 
+def _opaque(tag: str) -> str:
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def _matches(header: str | None, etag: str) -> bool:
+    """If-None-Match's weak comparison (RFC 9110 §13.1.2): ``W/`` prefixes are ignored."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    ours = _opaque(etag)
+    return any(_opaque(tag) == ours for tag in header.split(","))
+
+
 def install(app: Flask) -> None:
-    cache = _Cache(int(app.config["RESPONSE_CACHE_SIZE"]))
+    """Install the answer cache and the conditional-GET headers; call after the blueprints."""
+    cache = _Cache(int(app.config["RESPONSE_CACHE_SIZE"]), int(app.config["RESPONSE_CACHE_BYTES"]))
+    app.extensions["kq_answer_cache"] = cache
+    known_by_endpoint: dict[str, frozenset[str]] = {}
+
+    def key() -> tuple[Any, ...] | None:
+        if request.method not in _GET_LIKE or not request.path.startswith("/v1/"):
+            return None
+        endpoint = request.endpoint
+        if endpoint is None:
+            return None
+        if not known_by_endpoint:
+            known_by_endpoint.update(_known_parameters(current_app))
+        known = known_by_endpoint.get(endpoint)
+        if known is None:
+            return None
+        parameters = tuple((name, value) for name, value in request.args.items(multi=True) if name in known)
+        return endpoint, parameters, request.headers.get("Accept", "")
 
     @app.before_request
     def answer_from_cache() -> Response | None:
-        key = _key()
-        if key is None or cache.size <= 0:
+        if not cache.enabled:
             return None
-        kept = cache.get(key)
+        found = key()
+        if found is None:
+            return None
+        kept = cache.get(found)
         if kept is None:
             return None
         g.kq_cached = True
-        return _answer(kept)
+        response = Response(kept.body, 200, mimetype=kept.mimetype)
+        _decorate(response, kept.etag)
+        return response
 
     @app.after_request
     def cache_headers(response: Response) -> Response:
-        if g.get("kq_cached"):
+        if g.get("kq_cached") or g.get("kq_uncacheable"):
             return response
-        key = _key()
-        if key is None or response.status_code != 200 or response.direct_passthrough:
+        if response.status_code != 200 or response.direct_passthrough:
+            return response
+        found = key()
+        if found is None:
             return response
         body = response.get_data()
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-        if len(body) <= _CACHEABLE_BODY_BYTES and cache.size > 0:
-            cache.keep(key, _Kept(body, response.mimetype or "application/octet-stream", etag))
+        if len(body) <= _CACHEABLE_BODY_BYTES and cache.enabled:
+            cache.keep(found, _Kept(body, response.mimetype or "application/octet-stream", etag))
         _decorate(response, etag)
         return response

@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_MAX_AGE": 3600,
     # GET answers each worker keeps (0 turns it off): spreadsheets repeat their URLs.
     "RESPONSE_CACHE_SIZE": 4096,
+    # Bytes of kept GET answers per worker (0 turns the store off).
+    "RESPONSE_CACHE_BYTES": 16 * 1024 * 1024,
     # Debug mode is never switched on by configuration: see create_app.
     "API_TITLE": "kube-quantities",
     "API_VERSION": "1.0.0",

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from api.caching import mark_uncacheable
 from quantities import QuantityError
 from quantities.manifest.problems import ManifestError
 from quantities.options import WorkLimitExceeded
@@ -62,7 +63,8 @@ def _strip_location(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def respond(status: int, title: str, detail: str, errors: list[dict[str, Any]]) -> Response:
-    if request.method == "GET" and request.args.get("errors") == "text":
+    mark_uncacheable()
+    if request.method in ("GET", "HEAD") and request.args.get("errors") == "text":
         return Response(f"ERROR: {detail}".replace("\n", " ") + "\n", 200, mimetype="text/plain")
     document: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     document["instance"] = request.path
