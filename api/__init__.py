@@ -22,7 +22,7 @@ from flask_smorest.spec import prepare_response
 from werkzeug.exceptions import NotFound
 
 from api import config as settings
-from api import problems
+from api import problems, work
 from api.schemas import ProblemSchema
 
 __all__ = ["create_app", "openapi_yaml"]
@@ -98,6 +98,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}})
     problems.install(app)
+    work.install(app)
 
     from api import caching, cors, health, nodes, pods, quantities
 

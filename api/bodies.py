@@ -13,6 +13,7 @@ import flask
 from webargs import core
 from webargs.flaskparser import FlaskParser
 
+from api import work
 from api.problems import Problem
 from quantities.manifest.problems import ManifestError
 
@@ -21,11 +22,6 @@ __all__ = ["JSON_TYPES", "YAML_TYPES", "SafeParser", "body_text", "decode_json",
 JSON_TYPES = frozenset({"application/json"})
 YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 CSV_TYPES = frozenset({"text/csv"})
-
-# An alias bomb expands a few hundred bytes into billions of nodes when walked.
-# PyYAML shares aliased nodes, so counting nodes as they are composed bounds the walk too.
-MAX_YAML_NODES = 1_000_000
-MAX_YAML_ALIASES = 1_000
 
 
 def body_text(data: bytes) -> str:
@@ -50,11 +46,20 @@ def decode_json(data: bytes) -> Any:
 
 def decode_yaml(data: bytes) -> list[Any]:
     """Every document of a YAML stream, with safe_load semantics and size limits."""
-    from quantities.manifest.yaml_safe import YamlError, load_yaml_documents
+    from quantities.manifest.yaml_safe import (
+        YamlError,
+        YamlLimitExceeded,
+        YamlValueError,
+        load_yaml_documents,
+    )
 
     text = body_text(data)
     try:
-        return load_yaml_documents(text)
+        return load_yaml_documents(text, work.yaml_limits(), work.deadline())
+    except YamlLimitExceeded as error:
+        raise Problem(413, str(error)) from None
+    except YamlValueError as error:
+        raise Problem(422, str(error), [{"path": error.path, "message": str(error)}]) from None
     except YamlError as error:
         raise Problem(400, str(error)) from None
 

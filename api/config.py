@@ -19,6 +19,12 @@ DEFAULTS: dict[str, Any] = {
     "MAX_BATCH_VALUES": 100_000,
     # Most containers in one /v1/pods request (413 above it).
     "MAX_CONTAINERS": 20_000,
+    # Most values one YAML body may expand to, aliases counted as often as used (413 above it).
+    "MAX_YAML_VALUES": 1_000_000,
+    # Most aliases in one YAML body (413 above it).
+    "MAX_YAML_ALIASES": 10_000,
+    # Most documents (YAML) or concatenated values (JSON) in one body (413 above it).
+    "MAX_DOCUMENTS": 10_000,
     # Seconds of work one request may take before it is refused with 413 (gunicorn's
     # worker timeout, KQ_TIMEOUT, is the hard stop behind it).
     "REQUEST_SECONDS": 10,

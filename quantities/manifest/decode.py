@@ -63,7 +63,7 @@ def load_yaml(text: str) -> list[Any]:
     try:
         return load_yaml_documents(text)
     except YamlError as error:
-        raise ManifestError([Problem("", str(error))]) from None
+        raise ManifestError([Problem(error.path, str(error))]) from None
 
 
 def load_documents(text: str) -> list[Any]:
