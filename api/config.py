@@ -25,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_YAML_ALIASES": 10_000,
     # Most documents (YAML) or concatenated values (JSON) in one body (413 above it).
     "MAX_DOCUMENTS": 10_000,
+    # Seconds a client may take to send its request body (408 after).
+    "BODY_SECONDS": 10,
     # Seconds of work one request may take before it is refused with 413 (gunicorn's
     # worker timeout, KQ_TIMEOUT, is the hard stop behind it).
     "REQUEST_SECONDS": 10,

@@ -1,12 +1,20 @@
 """gunicorn settings; each can be overridden by an environment variable."""
 
-import multiprocessing
 import os
+import shutil
+import tempfile
+
+from api.cpu_quota import usable_cpus
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8080')}"
-# Sync workers: the work is CPU-bound and short. One per core plus one, as gunicorn advises.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
-worker_class = "sync"
+# Workers from the CPUs this process may use (a container's quota, not the host's count),
+# one per CPU plus one as gunicorn advises; WEB_CONCURRENCY wins.
+workers = int(os.environ.get("WEB_CONCURRENCY") or usable_cpus() + 1)
+# Threaded workers: a client that sends its request slowly holds one thread, not a whole
+# worker, so a few slow connections cannot stop the service (sync workers would block on
+# them). The work itself is CPU-bound and short, and bounded by the request deadline.
+worker_class = "gthread"
+threads = int(os.environ.get("KQ_THREADS", "16"))
 timeout = int(os.environ.get("KQ_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("KQ_GRACEFUL_TIMEOUT", "20"))
 keepalive = 5
@@ -19,6 +27,10 @@ loglevel = os.environ.get("KQ_LOG_LEVEL", "info")
 # Recycling workers now and then bounds any slow growth in memory.
 max_requests = int(os.environ.get("KQ_MAX_REQUESTS", "100000"))
 max_requests_jitter = 1000
+# gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl), shared
+# by every instance that user runs: a second service would take over the first one's. We use
+# no control interface.
+control_socket_disable = True
 
 
 # On SIGTERM the service first drains: for KQ_DRAIN_SECONDS every endpoint still
@@ -28,12 +40,12 @@ drain_seconds = float(os.environ.get("KQ_DRAIN_SECONDS", "5"))
 
 
 def on_starting(server):  # type: ignore[no-untyped-def]
-    import tempfile
     import time
 
-    marker = os.path.join(tempfile.gettempdir(), f"kq-draining-{os.getpid()}")
-    if os.path.exists(marker):
-        os.remove(marker)
+    # The drain marker lives in a directory only this service's user can enter (mode 0700,
+    # unpredictable name): no other local user can create it and force /readyz to 503.
+    private = tempfile.mkdtemp(prefix="kq-drain-")
+    marker = os.path.join(private, "draining")
     os.environ["KQ_DRAIN_MARKER"] = marker  # workers are forked after this and inherit it
 
     def drain_then_stop():  # type: ignore[no-untyped-def]
@@ -48,5 +60,5 @@ def on_starting(server):  # type: ignore[no-untyped-def]
 
 def on_exit(server):  # type: ignore[no-untyped-def]
     marker = os.environ.get("KQ_DRAIN_MARKER")
-    if marker and os.path.exists(marker):
-        os.remove(marker)
+    if marker:
+        shutil.rmtree(os.path.dirname(marker), ignore_errors=True)
