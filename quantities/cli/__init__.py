@@ -17,9 +17,9 @@ Exit status, the same in every command:
 * 1: the answer is no; ``fit``: no node fits; ``plan``: replicas stay pending;
   ``max-replicas``: not even one copy fits.
 * 2: bad input (unreadable file, invalid manifest or quantity) or a usage error.
+* 130: interrupted (Ctrl-C), without a traceback.
 * 141: standard output was closed early (``kq qos big.json | head -1``); kq
   stops without a message, with the status ``cat`` would have (128 + SIGPIPE).
-* 130: interrupted (Ctrl-C), without a traceback.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
-from quantities.cli.exits import EXIT_BROKEN_PIPE, EXIT_OK, EXIT_STATUS_HELP, EXIT_USAGE
+from quantities.cli.exits import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_STATUS_HELP, EXIT_USAGE
 from quantities.cli.inputs import InputError
 from quantities.cli.outputs import add_output_option, write_output
 from quantities.quantity.errors import QuantityError
@@ -42,7 +42,6 @@ __all__ = ["main", "version_text"]
 
 #: Kept for callers of the old name: the status of bad input.
 EXIT_INVALID = EXIT_USAGE
-EXIT_INTERRUPTED = 130
 
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 _COMMANDS: dict[str, Command] = {}

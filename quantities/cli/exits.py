@@ -7,7 +7,7 @@ output, as ``grep`` does (0 found, 1 not found, 2 trouble).
 
 from __future__ import annotations
 
-__all__ = ["EXIT_BROKEN_PIPE", "EXIT_NO", "EXIT_OK", "EXIT_STATUS_HELP", "EXIT_USAGE"]
+__all__ = ["EXIT_BROKEN_PIPE", "EXIT_INTERRUPTED", "EXIT_NO", "EXIT_OK", "EXIT_STATUS_HELP", "EXIT_USAGE"]
 
 #: Done: the answer is printed (and for fit/plan/max-replicas it is "yes").
 EXIT_OK = 0
@@ -15,6 +15,8 @@ EXIT_OK = 0
 EXIT_NO = 1
 #: Bad input: unreadable file, invalid manifest or quantity, usage error. Nothing on standard output.
 EXIT_USAGE = 2
+#: Interrupted (Ctrl-C): 128 + SIGINT, as a shell reports it, without a traceback.
+EXIT_INTERRUPTED = 130
 #: Standard output was closed before kq finished writing (``kq ... | head``): 128 + SIGPIPE,
 #: the status of ``cat``, ``grep`` or kubectl in the same pipe; nothing is printed about it.
 EXIT_BROKEN_PIPE = 141
@@ -27,5 +29,6 @@ exit status (the same for every command):
        plan: some replicas stay pending; max-replicas: not even one copy fits
   2    bad input: a file that cannot be read or parsed, an invalid manifest or
        quantity, a usage error; the message (naming the file) is on standard error
+  130  interrupted (Ctrl-C)
   141  standard output was closed early (kq ... | head): kq stops quietly, as cat does
 """

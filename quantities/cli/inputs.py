@@ -61,8 +61,14 @@ def _os_reason(error: OSError) -> str:
 
 
 def _line_and_column(data: bytes, offset: int) -> tuple[int, int]:
+    r"""The line and column (in characters) of byte ``offset``; the bytes before it are valid UTF-8.
+
+    >>> _line_and_column(b"a\nn\xc3\xa9\xff", 5)
+    (2, 3)
+    """
     line_start = data.rfind(b"\n", 0, offset) + 1
-    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+    before = data[line_start:offset].decode("utf-8", errors="replace")
+    return data.count(b"\n", 0, offset) + 1, len(before) + 1
 
 
 def _decode(data: bytes, label: str) -> str:

@@ -90,7 +90,17 @@ def write_output(
         header, rows = csv_table()
         write_csv(out, header, rows)
     else:
-        out.write(text())
+        _write_text(out, text())
+
+
+#: Text is written in pieces of this size: one huge write to a pipe whose reader has gone
+#: (``kq ... | head``) is cut short without an error, and the rest would be lost silently.
+_CHUNK = 1 << 16
+
+
+def _write_text(out: TextIO, text: str) -> None:
+    for start in range(0, len(text), _CHUNK):
+        out.write(text[start : start + _CHUNK])
 
 
 def table_text(rows: Sequence[Sequence[str]]) -> str:
