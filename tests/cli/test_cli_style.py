@@ -564,3 +564,47 @@ def test_a_bad_input_through_a_pipe_still_says_so(files: Path) -> None:
     status, first, err = _through_head(["qos", str(files / "broken.yaml")], ["head", "-1"])
     assert (status, first) == (2, "")
     assert err.startswith(f'kq: "{files}/broken.yaml": invalid YAML')
+
+
+# ---- warnings, standard input through a real pipe, Ctrl-C ----
+
+
+def test_print_warnings_writes_one_line_per_problem() -> None:
+    from dataclasses import dataclass
+
+    from quantities.cli.outputs import print_warnings
+    from quantities.manifest.problems import Problem
+
+    @dataclass
+    class Result:
+        warnings: tuple[Problem, ...]
+
+    err = io.StringIO()
+    print_warnings(Result((Problem("spec.x", "ignored"), Problem("", "old API", source="document 2"))), err)
+    assert err.getvalue() == "warning: spec.x: ignored\nwarning: document 2: old API\n"
+    print_warnings(object(), err)  # results without warnings print nothing
+    assert err.getvalue().count("\n") == 2
+
+
+def test_standard_input_through_a_real_pipe() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "quantities", "requests", "-o", "csv", "-"],
+        input=MANIFESTS.encode(),
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout.decode().splitlines()[0] == ",".join(REQUESTS_CSV_HEADER)
+
+
+def test_ctrl_c_exits_130_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import quantities.cli
+
+    def interrupted(*_: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(quantities.cli._COMMANDS, "parse", interrupted)
+    assert run("parse", "1") == (130, "", "")
