@@ -1,24 +1,49 @@
 """The ``kq`` command line: Kubernetes resource arithmetic from a shell.
 
-Exit status: 0 on success, 2 when an input is invalid (the message goes to
-standard error), as with argparse's own usage errors.
+Every command takes the same common options and follows the same rules:
+
+* ``-o text|json|yaml|csv`` (``text`` is the default; ``table`` is accepted for
+  ``text``). JSON has the shapes of the HTTP API, YAML is the same data, CSV is
+  one header row and rows (each command's ``--help`` says what a row is).
+* ``-`` for a file reads standard input. Every error names the file (or
+  ``standard input``), and where in it, and says what was expected; it goes to
+  standard error and nothing goes to standard output.
+* ``kq --version`` prints the package version and the Kubernetes release followed.
+
+Exit status, the same in every command:
+
+* 0: done; ``fit``: the pod fits a node; ``plan``: every replica is placed;
+  ``max-replicas``: at least one more copy fits.
+* 1: the answer is no; ``fit``: no node fits; ``plan``: replicas stay pending;
+  ``max-replicas``: not even one copy fits.
+* 2: bad input (unreadable file, invalid manifest or quantity) or a usage error.
+* 130: interrupted (Ctrl-C), without a traceback.
+* 141: standard output was closed early (``kq qos big.json | head -1``); kq
+  stops without a message, with the status ``cat`` would have (128 + SIGPIPE).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import Any, NoReturn, TextIO
 
+from quantities.cli.exits import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_STATUS_HELP, EXIT_USAGE
+from quantities.cli.inputs import InputError
+from quantities.cli.outputs import add_output_option, write_output
 from quantities.quantity.errors import QuantityError
 from quantities.quantity.quantity import parse_quantity
 
-__all__ = ["main"]
+__all__ = ["main", "version_text"]
 
-EXIT_INVALID = 2
+#: Kept for callers of the old name: the status of bad input.
+EXIT_INVALID = EXIT_USAGE
 
-Command = Callable[[argparse.Namespace, TextIO], int]
+Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 _COMMANDS: dict[str, Command] = {}
 
 
@@ -30,40 +55,125 @@ def _command(name: str) -> Callable[[Command], Command]:
     return register
 
 
+_PARSE_CSV_HEADER = ("input", "canonical", "format", "value")
+
+
+def _parse_row(text: str) -> dict[str, str]:
+    quantity = parse_quantity(text)
+    return {
+        "input": text,
+        "canonical": str(quantity),
+        "format": str(quantity.format),
+        "value": str(quantity.to_decimal()),
+    }
+
+
 @_command("parse")
-def _parse(arguments: argparse.Namespace, out: TextIO) -> int:
-    for text in arguments.values:
-        quantity = parse_quantity(text)
-        if arguments.verbose:
-            print(f"{text}\t{quantity}\t{quantity.format}\t{quantity.to_decimal()}", file=out)
-        else:
-            print(quantity, file=out)
-    return 0
+def _parse(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if arguments.output == "text":
+        # Streamed: the values before a bad one are printed, then the error.
+        for text in arguments.values:
+            row = _parse_row(text)
+            if arguments.verbose:
+                print("\t".join(row[column] for column in _PARSE_CSV_HEADER), file=out)
+            else:
+                print(row["canonical"], file=out)
+        return EXIT_OK
+    rows = [_parse_row(text) for text in arguments.values]
+    write_output(
+        out,
+        arguments.output,
+        lambda: rows,
+        lambda: (_PARSE_CSV_HEADER, [[row[c] for c in _PARSE_CSV_HEADER] for row in rows]),
+        lambda: "",
+    )
+    return EXIT_OK
+
+
+_CONVERT_CSV_HEADER = ("input", "unit", "value")
+
+
+def _write_converted(arguments: argparse.Namespace, out: TextIO, converted: str) -> None:
+    row = {"input": arguments.value, "unit": arguments.unit, "value": converted}
+    write_output(
+        out,
+        arguments.output,
+        lambda: row,
+        lambda: (_CONVERT_CSV_HEADER, [[row[c] for c in _CONVERT_CSV_HEADER]]),
+        lambda: converted + "\n",
+    )
 
 
 @_command("convert")
-def _convert(arguments: argparse.Namespace, out: TextIO) -> int:
+def _convert(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.quantity.human import parse_human
     from quantities.quantity.units import exact_decimal
 
     quantity = parse_human(arguments.value)
-    print(exact_decimal(quantity.to(arguments.unit).magnitude), file=out)
-    return 0
+    converted = exact_decimal(quantity.to(arguments.unit).magnitude)
+    _write_converted(arguments, out, str(converted))
+    return EXIT_OK
+
+
+class _UsageError(Exception):
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the exit statuses in every ``--help`` and usage errors in our words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("epilog", EXIT_STATUS_HELP)
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        # argparse quotes with Python's repr ('xml'); we quote as JSON does.
+        raise _UsageError(self, re.sub(r"'([^']*)'", r'"\1"', message))
+
+
+def version_text() -> str:
+    """``kq <package version> (Kubernetes <release>)``: what ``kq --version`` prints."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from quantities.quantity.quantity import KUBERNETES_VERSION
+
+    try:
+        package = version("kube-quantities")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        package = "(not installed)"
+    return f"kq {package} (Kubernetes {KUBERNETES_VERSION})"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="kq", description="Kubernetes resource arithmetic, exactly as Kubernetes does it."
+    parser = _Parser(
+        prog="kq",
+        description="Kubernetes resource arithmetic, exactly as Kubernetes does it.\n\n"
+        "Common options of every command: -o text|json|yaml|csv (default text);\n"
+        "- as a file name reads standard input.",
     )
+    parser.add_argument("--version", action="version", version=version_text())
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    parse = commands.add_parser("parse", help="print quantities in Kubernetes' canonical form")
+    parse = commands.add_parser(
+        "parse",
+        help="print quantities in Kubernetes' canonical form",
+        description="Print each quantity in the canonical form the API server stores.",
+    )
     parse.add_argument("values", nargs="+", metavar="QUANTITY")
     parse.add_argument(
-        "-v", "--verbose", action="store_true", help="also print the format and the exact value"
+        "-v", "--verbose", action="store_true", help="text: also print the format and the exact value"
     )
-    convert = commands.add_parser("convert", help="convert a quantity to a unit (GiB, MB, cores...)")
+    add_output_option(parse, "input,canonical,format,value, one row per quantity")
+    convert = commands.add_parser(
+        "convert",
+        help="convert a quantity to a unit (GiB, MB, cores...)",
+        description="Convert a quantity to a unit and print the exact decimal.",
+    )
     convert.add_argument("value", metavar="QUANTITY")
     convert.add_argument("unit", metavar="UNIT")
+    add_output_option(convert, "input,unit,value, one row")
     from quantities.cli.nodes import add_commands as add_node_commands
 
     add_node_commands(commands, _COMMANDS)
@@ -73,19 +183,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parse_arguments(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> argparse.Namespace | int:
+    """The arguments, or the exit status when there is nothing to run (``--help``, usage error)."""
+    parser = build_parser()
+    try:
+        # --help and --version print through sys.stdout; send them to ``out``.
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            return parser.parse_args(argv)
+    except _UsageError as error:
+        err.write(error.parser.format_usage())
+        err.write(f"{error.parser.prog}: error: {error}\n")
+        return EXIT_USAGE
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else EXIT_USAGE
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe, point standard output at /dev/null so the exit-time flush says nothing."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run ``kq``; returns the exit status."""
+    """Run ``kq``; returns the exit status (see the module docstring)."""
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
-    arguments = build_parser().parse_args(argv)
     try:
-        return _COMMANDS[arguments.command](arguments, out)
-    except QuantityError as error:
+        arguments = _parse_arguments(argv, out, err)
+        if isinstance(arguments, int):
+            out.flush()
+            return arguments
+        status = _COMMANDS[arguments.command](arguments, out, err)
+        out.flush()
+        return status
+    except BrokenPipeError:
+        # The reader went away (kq ... | head): not an error worth a message, as for cat.
+        if out is sys.stdout:
+            _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except (InputError, QuantityError, ValueError) as error:
         print(f"kq: {error}", file=err)
-        return EXIT_INVALID
-    except (OSError, ValueError) as error:
-        print(f"kq: {error}", file=err)
-        return EXIT_INVALID
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -4,131 +4,196 @@
   several documents); prints the "Non-terminated Pods" and "Allocated
   resources" sections of ``kubectl describe node`` (``--node`` picks one node
   when there are several).
-* ``kq fit --pod POD_FILE CLUSTER_FILE|-``: every node's verdict for the pod,
-  and the FailedScheduling message when none fits.
-* ``kq plan --workload WORKLOAD_FILE CLUSTER_FILE|-``: where the replicas go.
-* ``kq max-replicas --pod POD_FILE CLUSTER_FILE|-``: how many more copies fit.
+* ``kq fit (--pod POD_FILE | --cpu CPU --memory MEMORY) [--pods N] CLUSTER_FILE|-``:
+  every node's verdict for the pod, and the FailedScheduling message when none
+  fits. ``--cpu``/``--memory`` give the pod's requests, as ``GET /v1/fit?cpu=2&memory=3Gi``
+  does; ``--pods N`` also asks whether N copies fit together.
+* ``kq plan --workload WORKLOAD_FILE [--workload ...] CLUSTER_FILE|-``: where
+  the replicas of every workload of every file go, in the order given.
+* ``kq max-replicas (--pod POD_FILE | --cpu CPU --memory MEMORY) CLUSTER_FILE|-``:
+  how many more copies fit.
 
 CLUSTER_FILE holds nodes and pods as kubectl prints them (JSON or YAML), or
-compact nodes (CSV with a ``name,cpu,memory,pods`` header). ``-o json`` and
-``-o csv`` give the shapes of the HTTP API.
+compact nodes (CSV with a ``name,cpu,memory,pods`` header). ``-o json``,
+``-o yaml`` and ``-o csv`` give the shapes of the HTTP API. CSV rows: fit, one
+per node and plugin verdict; plan, one per workload and node it was placed on
+(``--table nodes``: one per node); describe-node, one per resource;
+max-replicas, one row with the count.
+
+Exit status: 0 yes (fits / all placed / at least one copy fits), 1 no, 2 bad input.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, MutableMapping
 from typing import Any, TextIO
+
+from quantities.cli.exits import EXIT_NO, EXIT_OK
+from quantities.cli.inputs import InputError, read_input, reading, source_label
+from quantities.cli.outputs import add_output_option, print_warnings, table_text, write_output
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from quantities.pod.workloads import Workload
+    from quantities.scheduler.cluster import Cluster
+    from quantities.scheduler.fit import FitResult
+    from quantities.scheduler.framework.podinfo import PodInfo
+    from quantities.scheduler.plan import PlanResult
 
 __all__ = ["add_commands"]
 
-Command = Callable[[argparse.Namespace, TextIO], int]
+Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
-def _objects(path: str) -> list[object]:
-    from quantities.manifest.stream import iter_objects, read_text
+def _objects(source: str) -> list[object]:
+    from quantities.manifest.stream import iter_objects
 
-    return list(iter_objects(read_text(path)))
-
-
-def _write_csv(out: TextIO, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    text = read_input(source)
+    with reading(source):
+        return list(iter_objects(text))
 
 
-def _table(rows: Sequence[Sequence[str]]) -> str:
-    from quantities.node.tabwriter import tabulate
+def _cluster(source: str) -> Cluster:
+    from quantities.scheduler.cluster import load_cluster
 
-    return tabulate("".join("\t".join(row) + "\n" for row in rows), padding=3)
+    text = read_input(source)
+    with reading(source):
+        return load_cluster(text)
 
 
-def _describe_node(arguments: argparse.Namespace, out: TextIO) -> int:
-    from quantities.manifest.stream import iter_objects, read_text
+def _describe_node(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.node.allocated import node_allocated, node_and_pods
 
-    try:
-        node, pods = node_and_pods(iter_objects(read_text(arguments.file)), arguments.node, "with --node")
-    except ValueError as error:
-        raise ValueError(f"{arguments.file}: {error}") from None
-    allocation = node_allocated(node, pods)
-    if arguments.output == "json":
-        json.dump(allocation.to_json(), out, indent=2)
-        out.write("\n")
-    elif arguments.output == "csv":
-        _write_csv(out, allocation.CSV_HEADER, allocation.csv_rows())
-    else:
-        out.write(allocation.describe())
-    return 0
+    objects = _objects(arguments.file)
+    with reading(arguments.file):
+        node, pods = node_and_pods(objects, arguments.node, "with --node")
+        allocation = node_allocated(node, pods)
+    write_output(
+        out,
+        arguments.output,
+        allocation.to_json,
+        lambda: (allocation.CSV_HEADER, allocation.csv_rows()),
+        allocation.describe,
+    )
+    print_warnings(allocation, err)
+    return EXIT_OK
 
 
-def _one_pod(path: str) -> dict[str, Any]:
-    """The pod of the one Pod, workload or compact workload in ``path``."""
-    from quantities.pod.workloads import single_pod
+def _quantity_option(option: str, value: str) -> None:
+    from quantities.quantity.quantity import parse_quantity
 
-    try:
-        return single_pod(_objects(path))
-    except ValueError as error:
-        raise ValueError(f"{path}: {error}") from None
+    with reading("", label=f"{option} {json.dumps(value, ensure_ascii=False)}"):
+        parse_quantity(value)
 
 
-def _fit(arguments: argparse.Namespace, out: TextIO) -> int:
-    from quantities.manifest.stream import read_text
-    from quantities.scheduler.cluster import load_cluster
+def _the_pod(arguments: argparse.Namespace) -> PodInfo:
+    """The pod of ``--pod FILE`` (one Pod, workload or compact workload), or of ``--cpu``/``--memory``."""
+    from quantities.pod.workloads import compact_workload, single_pod
+    from quantities.scheduler.framework.podinfo import pod_info
+
+    given = arguments.cpu is not None or arguments.memory is not None
+    if arguments.pod is not None and given:
+        raise InputError(
+            f"{arguments.command}: give the pod either with --pod FILE or with --cpu/--memory, not both"
+        )
+    if arguments.pod is not None:
+        objects = _objects(arguments.pod)
+        with reading(arguments.pod):
+            return pod_info(single_pod(objects))
+    if not given:
+        raise InputError(
+            f"{arguments.command}: which pod? give --pod FILE (a Pod or workload manifest) "
+            "or its requests with --cpu and/or --memory (--cpu 2 --memory 3Gi)"
+        )
+    if arguments.cpu is not None:
+        _quantity_option("--cpu", arguments.cpu)
+    if arguments.memory is not None:
+        _quantity_option("--memory", arguments.memory)
+    # The pod of the HTTP form GET /v1/fit?cpu=2&memory=3Gi: one container with these requests.
+    pod = compact_workload({"name": "pod", "cpu": arguments.cpu, "memory": arguments.memory}).pod
+    with reading("", label="the pod of --cpu/--memory"):
+        return pod_info(pod)
+
+
+def _fit_text(result: FitResult, copies: tuple[int, int] | None) -> str:
+    rows = [("NODE", "FITS", "REASONS", "RESOURCES (requested/free)")]
+    for node in result.nodes:
+        resources = ", ".join(
+            f"{c.resource} {c.to_json()['requested']}/{c.to_json()['free']}" for c in node.resources
+        )
+        rows.append((node.name, "yes" if node.fits else "no", "; ".join(node.reasons) or "-", resources))
+    summary = result.message if result.message else "fits: " + ", ".join(result.feasible)
+    text = table_text(rows) + f"\n{summary}\n"
+    if copies is not None:
+        wanted, room = copies
+        verdict = "fit" if room >= wanted else f"do not fit: room for {room}"
+        text += f"{wanted} copies {verdict}\n"
+    return text
+
+
+def _fit(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.scheduler.fit import check_fit
+    from quantities.scheduler.plan import max_replicas
 
-    pod = _one_pod(arguments.pod)
-    cluster = load_cluster(read_text(arguments.cluster))
-    result = check_fit(pod, cluster.nodes, cluster.pods)
-    if arguments.output == "json":
-        json.dump(result.to_json(), out, indent=2)
-        out.write("\n")
-    elif arguments.output == "csv":
-        _write_csv(out, result.CSV_HEADER, result.csv_rows())
-    else:
-        rows = [("NODE", "FITS", "REASONS", "RESOURCES (requested/free)")]
-        for node in result.nodes:
-            resources = ", ".join(
-                f"{c.resource} {c.to_json()['requested']}/{c.to_json()['free']}" for c in node.resources
-            )
-            rows.append((node.name, "yes" if node.fits else "no", "; ".join(node.reasons) or "-", resources))
-        out.write(_table(rows))
-        summary = result.message if result.message else "fits: " + ", ".join(result.feasible)
-        out.write(f"\n{summary}\n")
-    return 0 if result.fits else 1
+    info = _the_pod(arguments)
+    cluster = _cluster(arguments.cluster)
+    result = check_fit(info, cluster.nodes, cluster.pods)
+    copies = None
+    if arguments.pods is not None:
+        copies = (arguments.pods, max_replicas(info, cluster.nodes, cluster.pods))
+
+    def data() -> dict[str, Any]:
+        answer = result.to_json()
+        if copies is not None:
+            answer["copies"] = {"wanted": copies[0], "fit": copies[1]}
+        return answer
+
+    write_output(
+        out,
+        arguments.output,
+        data,
+        lambda: (result.CSV_HEADER, result.csv_rows()),
+        lambda: _fit_text(result, copies),
+    )
+    print_warnings(result, err)
+    yes = result.fits and (copies is None or copies[1] >= copies[0])
+    return EXIT_OK if yes else EXIT_NO
 
 
-def _plan(arguments: argparse.Namespace, out: TextIO) -> int:
-    from quantities.manifest.stream import read_text
+def _workloads(sources: list[str]) -> list[Workload]:
+    """Every workload of every file, in the order given; each pod checked before anything is planned."""
     from quantities.pod.workloads import workloads_in
-    from quantities.scheduler.cluster import load_cluster
-    from quantities.scheduler.plan import NodeUsage, WorkloadPlan, plan
+    from quantities.scheduler.framework.podinfo import pod_info
 
-    workloads = workloads_in([o for o in _objects(arguments.workload) if isinstance(o, dict)])
-    if not workloads:
-        raise ValueError(f"no workload in {arguments.workload}")
-    cluster = load_cluster(read_text(arguments.cluster))
-    result = plan(workloads, cluster.nodes, cluster.pods)
-    if arguments.output == "json":
-        json.dump(result.to_json(), out, indent=2)
-        out.write("\n")
-        return 0
-    if arguments.output == "csv":
-        _write_csv(out, WorkloadPlan.CSV_HEADER, [row for w in result.workloads for row in w.csv_rows()])
-        out.write("\n")
-        _write_csv(out, NodeUsage.CSV_HEADER, [n.csv_row() for n in result.nodes])
-        return 0
+    workloads = []
+    for source in sources:
+        objects = _objects(source)
+        with reading(source):
+            found = workloads_in([o for o in objects if isinstance(o, dict)])
+            if not found:
+                raise InputError(
+                    f"{source_label(source)}: no workload found; expected a Pod, a workload "
+                    "(Deployment, StatefulSet, DaemonSet, ReplicaSet, Job...) or a compact workload "
+                    '({"name": "web", "replicas": 3, "cpu": "500m", "memory": "1Gi"})'
+                )
+            for workload in found:
+                pod_info(workload.pod)
+        workloads.extend(found)
+    return workloads
+
+
+def _plan_text(result: PlanResult) -> str:
     rows: list[tuple[str, ...]] = [("WORKLOAD", "REPLICAS", "PLACED", "PENDING", "PLACEMENTS")]
     for w in result.workloads:
         placements = ", ".join(f"{node}={count}" for node, count in w.placements.items()) or "-"
         rows.append((w.name, str(w.replicas), str(w.placed), str(w.pending), placements))
-    out.write(_table(rows))
+    text = table_text(rows)
     for w in result.workloads:
         for message in w.messages:
-            out.write(f"\n{w.name}: {message}\n")
-    out.write("\n")
+            text += f"\n{w.name}: {message}\n"
+    text += "\n"
     rows = [("NODE", "PODS", "CPU REQUESTS", "CPU LIMITS", "MEMORY REQUESTS", "MEMORY LIMITS", "PLACED")]
     for n in result.nodes:
         data = n.to_json()
@@ -144,58 +209,132 @@ def _plan(arguments: argparse.Namespace, out: TextIO) -> int:
                 str(n.placed),
             )
         )
-    out.write(_table(rows))
-    return 0
+    return text + table_text(rows)
 
 
-def _max_replicas(arguments: argparse.Namespace, out: TextIO) -> int:
-    from quantities.manifest.stream import read_text
-    from quantities.scheduler.cluster import load_cluster
+def _plan_csv(result: PlanResult, table: str) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    from quantities.scheduler.plan import NodeUsage, WorkloadPlan
+
+    if table == "nodes":
+        return NodeUsage.CSV_HEADER, [n.csv_row() for n in result.nodes]
+    return WorkloadPlan.CSV_HEADER, [row for w in result.workloads for row in w.csv_rows()]
+
+
+def _plan(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from quantities.scheduler.plan import plan
+
+    workloads = _workloads(arguments.workload)
+    cluster = _cluster(arguments.cluster)
+    result = plan(workloads, cluster.nodes, cluster.pods)
+    write_output(
+        out,
+        arguments.output,
+        result.to_json,
+        lambda: _plan_csv(result, arguments.table),
+        lambda: _plan_text(result),
+    )
+    print_warnings(result, err)
+    return EXIT_NO if any(w.pending > 0 for w in result.workloads) else EXIT_OK
+
+
+def _max_replicas(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.scheduler.plan import max_replicas
 
-    pod = _one_pod(arguments.pod)
-    cluster = load_cluster(read_text(arguments.cluster))
-    count = max_replicas(pod, cluster.nodes, cluster.pods)
-    if arguments.output == "json":
-        json.dump({"max_replicas": count}, out)
-        out.write("\n")
-    else:
-        print(count, file=out)
-    return 0
+    info = _the_pod(arguments)
+    cluster = _cluster(arguments.cluster)
+    count = max_replicas(info, cluster.nodes, cluster.pods)
+    write_output(
+        out,
+        arguments.output,
+        lambda: {"max_replicas": count},
+        lambda: (("max_replicas",), [(count,)]),
+        lambda: f"{count}\n",
+    )
+    print_warnings(count, err)
+    return EXIT_OK if count > 0 else EXIT_NO
 
 
-def _output_option(parser: argparse.ArgumentParser) -> None:
+def _whole_number(text: str) -> int:
+    """A count given on the command line: a whole number, at least 1."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of at least 1, got {json.dumps(text, ensure_ascii=False)}"
+        )
+    return int(text)
+
+
+def _pod_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pod", metavar="POD_FILE", help="a Pod or workload manifest (one), or -")
+    parser.add_argument("--cpu", metavar="CPU", help="instead of --pod: the pod's cpu request (500m, 2)")
+    parser.add_argument("--memory", metavar="MEMORY", help="instead of --pod: the pod's memory request (3Gi)")
+
+
+def _cluster_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "-o", "--output", choices=("text", "json", "csv"), default="text", help="output format (default text)"
+        "cluster",
+        metavar="CLUSTER_FILE",
+        help="nodes and pods as kubectl prints them (JSON/YAML), or compact nodes (CSV); - for stdin",
     )
 
 
-def add_commands(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], registry: MutableMapping[str, Command]
-) -> None:
+def add_commands(subparsers: argparse._SubParsersAction[Any], registry: MutableMapping[str, Command]) -> None:
     """Register the node commands on ``kq``'s subparsers and in its command registry."""
     describe = subparsers.add_parser(
-        "describe-node", help="kubectl describe node's Non-terminated Pods and Allocated resources"
+        "describe-node",
+        help="kubectl describe node's Non-terminated Pods and Allocated resources",
+        description="Print the Non-terminated Pods and Allocated resources sections of "
+        "kubectl describe node.",
     )
     describe.add_argument("file", metavar="FILE", help="a Node and pods (JSON or YAML), or - for stdin")
     describe.add_argument("--node", help="the node to describe when FILE holds several")
-    _output_option(describe)
+    add_output_option(describe, "node,resource,requests,requests_percent,limits,limits_percent,allocatable")
     registry["describe-node"] = _describe_node
 
-    fit = subparsers.add_parser("fit", help="does a pod fit: kube-scheduler's filters on every node")
-    fit.add_argument("--pod", required=True, metavar="POD_FILE", help="a Pod or workload manifest")
-    fit.add_argument("cluster", metavar="CLUSTER_FILE", help="nodes and pods as kubectl prints them, or -")
-    _output_option(fit)
+    fit = subparsers.add_parser(
+        "fit",
+        help="does a pod fit: kube-scheduler's filters on every node",
+        description="Run kube-scheduler's filters for the pod on every node; exit 1 when no node fits.",
+    )
+    _pod_options(fit)
+    fit.add_argument(
+        "--pods",
+        type=_whole_number,
+        metavar="N",
+        help="also ask whether N copies of the pod fit together (exit 1 when fewer do)",
+    )
+    _cluster_argument(fit)
+    add_output_option(fit, "one row per node and plugin verdict (node,fits,plugin,reasons,...)")
     registry["fit"] = _fit
 
-    plan = subparsers.add_parser("plan", help="place the replicas of workloads as the scheduler would")
-    plan.add_argument("--workload", required=True, metavar="WORKLOAD_FILE", help="workload manifests")
-    plan.add_argument("cluster", metavar="CLUSTER_FILE", help="nodes and pods as kubectl prints them, or -")
-    _output_option(plan)
+    plan = subparsers.add_parser(
+        "plan",
+        help="place the replicas of workloads as the scheduler would",
+        description="Place the replicas of every workload, in the order given; "
+        "exit 1 when some stay pending.",
+    )
+    plan.add_argument(
+        "--workload",
+        required=True,
+        action="append",
+        metavar="WORKLOAD_FILE",
+        help="workload manifests or compact workloads; repeat for several files (planned in order)",
+    )
+    plan.add_argument(
+        "--table",
+        choices=("workloads", "nodes"),
+        default="workloads",
+        help="with -o csv: which table (default workloads)",
+    )
+    _cluster_argument(plan)
+    add_output_option(plan, "one row per workload and node placed on (--table nodes: one per node)")
     registry["plan"] = _plan
 
-    more = subparsers.add_parser("max-replicas", help="how many more copies of a pod would fit")
-    more.add_argument("--pod", required=True, metavar="POD_FILE", help="a Pod or workload manifest")
-    more.add_argument("cluster", metavar="CLUSTER_FILE", help="nodes and pods as kubectl prints them, or -")
-    _output_option(more)
+    more = subparsers.add_parser(
+        "max-replicas",
+        help="how many more copies of a pod would fit",
+        description="Count how many more copies of the pod the cluster accepts; exit 1 when none.",
+    )
+    _pod_options(more)
+    _cluster_argument(more)
+    add_output_option(more, "max_replicas, one row")
     registry["max-replicas"] = _max_replicas

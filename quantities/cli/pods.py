@@ -3,7 +3,10 @@
 ``FILE`` is JSON or YAML (``-`` reads standard input): several documents,
 ``List`` objects (``kubectl get ... -o json``), Pods, bare PodSpecs and every
 workload with a pod template. Objects of other kinds are skipped. Output is a
-table, or JSON with ``-o json``.
+table (``-o text``), or ``-o json``/``yaml`` (a list with one report per pod),
+or ``-o csv`` with the HTTP API's rows: for ``qos`` one row per pod
+(``object,qos_class,reasons,to_guaranteed``, lists joined with ``; ``), for
+``requests`` one row per pod and resource (``object,resource,requests,limits``).
 
 Each pod is defaulted and validated as the API server would; if any pod is
 invalid, every problem of every pod goes to standard error and the exit
@@ -13,69 +16,75 @@ status is 2 (nothing is printed on standard output).
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
+from quantities.cli.exits import EXIT_OK
+from quantities.cli.inputs import read_input, reading
+from quantities.cli.outputs import add_output_option, write_output
 from quantities.manifest.decode import load_documents
-from quantities.manifest.problems import ManifestError
 from quantities.pod.model import Pod
-from quantities.present.pods import checked_pods, object_label, qos_report, requests_csv_rows, requests_report
+from quantities.present.pods import (
+    QOS_CSV_HEADER,
+    REQUESTS_CSV_HEADER,
+    checked_pods,
+    object_label,
+    qos_report,
+    requests_csv_rows,
+    requests_report,
+)
 
 __all__ = ["add_commands"]
 
-Command = Callable[[argparse.Namespace, TextIO], int]
-
-
-def _read(source: str) -> tuple[str, str]:
-    if source == "-":
-        return sys.stdin.read(), "<stdin>"
-    with open(source, encoding="utf-8") as stream:
-        return stream.read(), source
+Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
 def _checked_pods(source: str, pod_level_resources: bool = True) -> list[Pod]:
     """Every pod in ``source``, defaulted and validated; one error listing every problem otherwise."""
-    text, where = _read(source)
-    try:
-        documents = load_documents(text)
-    except ManifestError as error:
-        raise ManifestError(error.problems, where) from None
-    return checked_pods(documents, where, pod_level_resources)
+    text = read_input(source)
+    with reading(source):
+        return checked_pods(load_documents(text), "", pod_level_resources)
 
 
-def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
+def _table(rows: Sequence[Sequence[str]]) -> str:
     """Columns padded to their widest cell, two spaces apart, no trailing blanks."""
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = []
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
-        print("  ".join(cells).rstrip(), file=out)
+        lines.append("  ".join(cells).rstrip() + "\n")
+    return "".join(lines)
 
 
-def _qos(arguments: argparse.Namespace, out: TextIO) -> int:
-    pods = _checked_pods(arguments.file, not arguments.without_pod_level_resources)
-    reports = [qos_report(pod) for pod in pods]
-    if arguments.output == "json":
-        json.dump(reports, out, indent=2)
-        print(file=out)
-        return 0
+def _qos_text(pods: Sequence[Pod], reports: Sequence[dict[str, Any]]) -> str:
     rows: list[list[str]] = [["OBJECT", "QOS CLASS", "WHY"]]
     for pod, report in zip(pods, reports, strict=True):
         lines = report["reasons"] + [f"to be Guaranteed: {fix}" for fix in report["to_guaranteed"]]
         rows.append([object_label(pod), report["qos_class"], lines[0] if lines else ""])
         rows.extend(["", "", line] for line in lines[1:])
-    _table(rows, out)
-    return 0
+    return _table(rows)
 
 
-def _requests(arguments: argparse.Namespace, out: TextIO) -> int:
+def _qos(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     pods = _checked_pods(arguments.file, not arguments.without_pod_level_resources)
-    reports = [requests_report(pod, arguments.exclude_overhead) for pod in pods]
-    if arguments.output == "json":
-        json.dump(reports, out, indent=2)
-        print(file=out)
-        return 0
+    reports = [qos_report(pod) for pod in pods]
+    write_output(
+        out,
+        arguments.output,
+        lambda: reports,
+        lambda: (
+            QOS_CSV_HEADER,
+            [
+                (object_label(pod), r["qos_class"], "; ".join(r["reasons"]), "; ".join(r["to_guaranteed"]))
+                for pod, r in zip(pods, reports, strict=True)
+            ],
+        ),
+        lambda: _qos_text(pods, reports),
+    )
+    return EXIT_OK
+
+
+def _requests_text(pods: Sequence[Pod], reports: Sequence[dict[str, Any]]) -> str:
     rows: list[list[str]] = [["OBJECT", "RESOURCE", "REQUESTS", "LIMITS"]]
     for pod, report in zip(pods, reports, strict=True):
         resource_rows = requests_csv_rows(report, object_label(pod))
@@ -83,13 +92,30 @@ def _requests(arguments: argparse.Namespace, out: TextIO) -> int:
             rows.append([object_label(pod), "<none>", "", ""])
         for position, (label, name, request, limit) in enumerate(resource_rows):
             rows.append([label if position == 0 else "", name, request or "<none>", limit or "<none>"])
-    _table(rows, out)
-    return 0
+    return _table(rows)
 
 
-def add_commands(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], registry: dict[str, Command]
-) -> None:
+def _requests(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    pods = _checked_pods(arguments.file, not arguments.without_pod_level_resources)
+    reports = [requests_report(pod, arguments.exclude_overhead) for pod in pods]
+    write_output(
+        out,
+        arguments.output,
+        lambda: reports,
+        lambda: (
+            REQUESTS_CSV_HEADER,
+            [
+                row
+                for pod, r in zip(pods, reports, strict=True)
+                for row in requests_csv_rows(r, object_label(pod))
+            ],
+        ),
+        lambda: _requests_text(pods, reports),
+    )
+    return EXIT_OK
+
+
+def add_commands(subparsers: argparse._SubParsersAction[Any], registry: dict[str, Command]) -> None:
     """Register ``qos`` and ``requests`` with ``kq``'s argument parser and command table."""
     qos = subparsers.add_parser(
         "qos",
@@ -104,15 +130,10 @@ def add_commands(
     requests.add_argument(
         "--exclude-overhead", action="store_true", help="leave spec.overhead out of the sums"
     )
+    add_output_option(qos, "object,qos_class,reasons,to_guaranteed, one row per pod (lists joined by ; )")
+    add_output_option(requests, "object,resource,requests,limits, one row per pod and resource")
     for parser in (qos, requests):
         parser.add_argument("file", metavar="FILE", help="JSON or YAML manifests; - reads standard input")
-        parser.add_argument(
-            "-o",
-            "--output",
-            choices=("table", "json"),
-            default="table",
-            help="output format (default: table)",
-        )
         parser.add_argument(
             "--without-pod-level-resources",
             action="store_true",

@@ -20,6 +20,7 @@ The compact form for people and spreadsheets is a row with ``name``,
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +50,10 @@ def _int(value: object, default: int) -> int:
         return default
     if isinstance(value, bool):
         raise ValueError(f"expected a number of replicas, got {value!r}")
-    number = int(str(value).strip()) if not isinstance(value, int) else value
+    text = str(value).strip()
+    if not isinstance(value, int) and not text.lstrip("+-").isdigit():
+        raise ValueError(f"expected a whole number of replicas, got {json.dumps(text, ensure_ascii=False)}")
+    number = int(text) if not isinstance(value, int) else value
     if number < 0:
         raise ValueError(f"a number of replicas cannot be negative: {value!r}")
     return number

@@ -93,7 +93,7 @@ def test_plan(cluster_file: Path, tmp_path: Path) -> None:
         },
     )
     status, out, _ = _run("plan", "--workload", str(workloads), str(cluster_file), "-o", "json")
-    assert status == 0
+    assert status == 1  # two replicas of "big" stay pending
     data = json.loads(out)
     big, small = data["workloads"]
     assert (big["placed"], big["pending"], small["placed"]) == (1, 2, 3)
@@ -103,6 +103,11 @@ def test_plan(cluster_file: Path, tmp_path: Path) -> None:
     assert "big        3          1        2         kind-control-plane=1" in out
     status, out, _ = _run("plan", "--workload", str(workloads), str(cluster_file), "-o", "csv")
     assert out.splitlines()[0] == "workload,kind,replicas,placed,pending,node,count,message"
+    assert "" not in out.splitlines()  # one table: header and rows
+    status, out, _ = _run(
+        "plan", "--workload", str(workloads), str(cluster_file), "-o", "csv", "--table", "nodes"
+    )
+    assert out.splitlines()[0].startswith("node,") and len(out.splitlines()) == 2
 
 
 def test_plan_with_compact_csv_nodes(tmp_path: Path) -> None:

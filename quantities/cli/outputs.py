@@ -1,0 +1,116 @@
+"""``kq``'s output: one ``-o text|json|yaml|csv`` option and one writer per format, for every command.
+
+* ``text`` (the default; ``table`` is accepted as its old name): for people.
+* ``json``: the shapes of the HTTP API; ``yaml``: the same data through PyYAML's ``safe_dump``.
+* ``csv``: one header row, then rows (:func:`write_csv`, the one place CSV is written).
+
+Warnings (``result.warnings``) go to standard error as ``warning: <problem>``
+(:func:`print_warnings`), so the answer on standard output stays parseable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+__all__ = [
+    "FORMATS",
+    "add_output_option",
+    "print_warnings",
+    "table_text",
+    "write_csv",
+    "write_data",
+    "write_output",
+]
+
+#: The output formats of every command; the first is the default.
+FORMATS = ("text", "json", "yaml", "csv")
+_ALIASES = {"table": "text"}
+
+
+def output_format(text: str) -> str:
+    """An ``-o`` value: a format, or an alias of one.
+
+    >>> output_format("json"), output_format("table")
+    ('json', 'text')
+    """
+    chosen = _ALIASES.get(text, text)
+    if chosen not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f'expected one of {", ".join(FORMATS)} ("table" is text), '
+            f"got {json.dumps(text, ensure_ascii=False)}"
+        )
+    return chosen
+
+
+def add_output_option(parser: argparse.ArgumentParser, csv_shape: str) -> None:
+    """``-o/--output``; ``csv_shape`` says what one CSV row is for this command (shown in ``--help``)."""
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=output_format,
+        default="text",
+        metavar="{" + ",".join(FORMATS) + "}",
+        help=f"output format (default text; table is text); csv: {csv_shape}",
+    )
+
+
+def write_csv(out: TextIO, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """One header row and the rows: the only place ``kq`` writes CSV (so its quoting rules live here)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+
+
+def write_data(out: TextIO, output: str, data: Any) -> None:
+    """``data`` (plain JSON data) as JSON or YAML."""
+    if output == "yaml":
+        import yaml
+
+        yaml.safe_dump(data, out, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    else:
+        json.dump(data, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+
+
+def write_output(
+    out: TextIO,
+    output: str,
+    data: Callable[[], Any],
+    csv_table: Callable[[], tuple[Sequence[str], Sequence[Sequence[object]]]],
+    text: Callable[[], str],
+) -> None:
+    """The answer in the chosen format; each representation is built only when it is asked for."""
+    if output in ("json", "yaml"):
+        write_data(out, output, data())
+    elif output == "csv":
+        header, rows = csv_table()
+        write_csv(out, header, rows)
+    else:
+        _write_text(out, text())
+
+
+#: Text is written in pieces of this size: one huge write to a pipe whose reader has gone
+#: (``kq ... | head``) is cut short without an error, and the rest would be lost silently.
+_CHUNK = 1 << 16
+
+
+def _write_text(out: TextIO, text: str) -> None:
+    for start in range(0, len(text), _CHUNK):
+        out.write(text[start : start + _CHUNK])
+
+
+def table_text(rows: Sequence[Sequence[str]]) -> str:
+    """Columns padded to their widest cell, three spaces apart, as kubectl's tabwriter pads them."""
+    from quantities.node.tabwriter import tabulate
+
+    return tabulate("".join("\t".join(row) + "\n" for row in rows), padding=3)
+
+
+def print_warnings(result: object, err: TextIO) -> None:
+    """``warning: <problem>`` on standard error for each of ``result.warnings`` (none when it has none)."""
+    for problem in getattr(result, "warnings", ()):
+        print(f"warning: {problem}", file=err)
