@@ -43,11 +43,11 @@ def _parse(arguments: argparse.Namespace, out: TextIO) -> int:
 
 @_command("convert")
 def _convert(arguments: argparse.Namespace, out: TextIO) -> int:
-    from quantities.quantity.human import parse_human
-    from quantities.quantity.units import exact_decimal
+    from quantities.quantity.batch import summarize
 
-    quantity = parse_human(arguments.value)
-    print(exact_decimal(quantity.to(arguments.unit).magnitude), file=out)
+    # The value's notation decides its dimension: 1Gi is bytes, so "kq convert 1Gi cores" is refused.
+    summary = summarize(arguments.value, unit=arguments.unit, lenient=True, unit_path="UNIT")
+    print(summary.converted, file=out)
     return 0
 
 

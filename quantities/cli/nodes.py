@@ -17,7 +17,6 @@ compact nodes (CSV with a ``name,cpu,memory,pods`` header). ``-o json`` and
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any, TextIO
@@ -34,9 +33,9 @@ def _objects(path: str) -> list[object]:
 
 
 def _write_csv(out: TextIO, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    from quantities.present.csv import write_csv
+
+    write_csv(out, header, rows)  # cells safe to open in a spreadsheet
 
 
 def _table(rows: Sequence[Sequence[str]]) -> str:
