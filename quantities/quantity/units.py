@@ -244,9 +244,14 @@ class Notation:
     dimension: Dimension | None = None
     because: str = ""
 
+    @property
+    def shown(self) -> str:
+        """The value as a message shows it: a 4000-digit value is cut short."""
+        return self.text if len(self.text) <= 60 else f"{self.text[:40]}... ({len(self.text)} characters)"
+
     def describe(self) -> str:
         """``"1Gi is a number of bytes (binary suffix Gi)"``, for messages."""
-        return f"{self.text} is a number of {self.dimension} ({self.because})"
+        return f"{self.shown} is a number of {self.dimension} ({self.because})"
 
 
 _FRACTION_SUFFIXES = {"m": "thousandths", "u": "millionths", "n": "billionths"}
@@ -282,7 +287,7 @@ def check_dimension(notation: Notation, unit: Unit, path: str | None = "to") -> 
     kind = examples[notation.dimension]
     raise DimensionError(
         unit.symbol,
-        f"cannot convert {notation.text} to {unit.symbol}: {notation.describe()}; {unit.describe()}",
+        f"cannot convert {notation.shown} to {unit.symbol}: {notation.describe()}; {unit.describe()}",
         hint=f"convert it to a unit of {kind}",
         path=path,
     )
