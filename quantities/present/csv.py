@@ -34,6 +34,7 @@ from typing import TextIO
 __all__ = ["safe_cell", "safe_row", "write_csv", "write_csv_records"]
 
 _FORMULA_START = frozenset("=+-@\t\r＝＋－＠")
+_CHECKED_START = _FORMULA_START | {" "}
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -44,9 +45,14 @@ def safe_cell(value: object) -> object:
     >>> [safe_cell(v) for v in ('=1+1', '-5', '-500m', '@SUM(A1)', '1Gi', 3, '+1.5e3', ' =cmd')]
     ["'=1+1", '-5', "'-500m", "'@SUM(A1)", '1Gi', 3, '+1.5e3', "' =cmd"]
     """
-    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+    if type(value) is str:
+        text = value
+        if not text or text[0] not in _CHECKED_START:
+            return text  # the common case, decided on one character
+    elif isinstance(value, int | Decimal) and not isinstance(value, bool):
         return value
-    text = "" if value is None else str(value)
+    else:
+        text = "" if value is None else str(value)
     first = text.lstrip(" ")[:1]
     if first and first in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(text.strip(" ")):
         return "'" + text
@@ -55,7 +61,7 @@ def safe_cell(value: object) -> object:
 
 def safe_row(row: Iterable[object]) -> list[object]:
     """Every cell of a row through :func:`safe_cell`."""
-    return [safe_cell(cell) for cell in row]
+    return list(map(safe_cell, row))
 
 
 def write_csv(
@@ -74,6 +80,6 @@ def write_csv_records(
     lineterminator: str = "\r\n",
 ) -> None:
     """Records (a mapping per row, missing keys empty, extra keys ignored) under ``columns``."""
-    write_csv(
-        out, columns, ([record.get(column, "") for column in columns] for record in records), lineterminator
-    )
+    writer = csv.writer(out, lineterminator=lineterminator)
+    writer.writerow(safe_row(columns))
+    writer.writerows([safe_cell(record.get(column, "")) for column in columns] for record in records)
