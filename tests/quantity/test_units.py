@@ -199,4 +199,3 @@ def test_parse_human_keeps_the_strict_hint_for_kubernetes_typos() -> None:
         parse_human("1K")
     with pytest.raises(QuantityError, match="unknown unit 'parsecs'"):
         parse_human("1 parsecs")
-
