@@ -104,12 +104,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     caching.install(app)
     cors.install(app)
+    _install_security_headers(app)
 
     for blueprint in (health.blp, quantities.blp, pods.blp, nodes.blp):
         api.register_blueprint(blueprint)
     _register_docs(app)
     app.extensions["kq_api"] = api
     return app
+
+
+def _install_security_headers(app: Flask) -> None:
+    @app.after_request
+    def nosniff(response: Response) -> Response:
+        # Every answer, errors and docs included: a browser must take the declared type
+        # (text/plain, text/csv, problem+json) and never sniff echoed input as HTML or script.
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 def openapi_yaml(app: Flask) -> str:

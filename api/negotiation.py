@@ -6,7 +6,6 @@ then JSON.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,6 +14,7 @@ from decimal import Decimal
 from flask import Response, request
 
 from api.problems import Problem
+from quantities.present.csv import write_csv_records
 
 __all__ = ["MIMETYPES", "csv_response", "json_response", "text_response", "wanted_format"]
 
@@ -71,8 +71,8 @@ def text_response(lines: str | Iterable[str]) -> Response:
 
 
 def csv_response(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> Response:
+    """CSV for a spreadsheet: a cell that would run as a formula (``=HYPERLINK(...)`` echoed
+    from the request) is written as text (see ``quantities.present.csv``)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    write_csv_records(buffer, columns, rows, lineterminator="\r\n")
     return Response(_utf8(buffer.getvalue()), 200, mimetype="text/csv")

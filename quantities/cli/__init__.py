@@ -106,12 +106,11 @@ def _write_converted(arguments: argparse.Namespace, out: TextIO, converted: str)
 
 @_command("convert")
 def _convert(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from quantities.quantity.human import parse_human
-    from quantities.quantity.units import exact_decimal
+    from quantities.quantity.batch import summarize
 
-    quantity = parse_human(arguments.value)
-    converted = exact_decimal(quantity.to(arguments.unit).magnitude)
-    _write_converted(arguments, out, str(converted))
+    # The value's notation decides its dimension: 1Gi is bytes, so "kq convert 1Gi cores" is refused.
+    summary = summarize(arguments.value, unit=arguments.unit, lenient=True, unit_path="UNIT")
+    _write_converted(arguments, out, str(summary.converted))
     return EXIT_OK
 
 

@@ -11,7 +11,6 @@ Warnings (``result.warnings``) go to standard error as ``warning: <problem>``
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
@@ -59,10 +58,10 @@ def add_output_option(parser: argparse.ArgumentParser, csv_shape: str) -> None:
 
 
 def write_csv(out: TextIO, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """One header row and the rows: the only place ``kq`` writes CSV (so its quoting rules live here)."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    """One header row and the rows: the only place ``kq`` writes CSV, cells safe to open in a spreadsheet."""
+    from quantities.present.csv import write_csv as write_safe_csv
+
+    write_safe_csv(out, header, rows)
 
 
 def write_data(out: TextIO, output: str, data: Any) -> None:

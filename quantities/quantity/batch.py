@@ -15,6 +15,10 @@ from quantities.options import Deadline
 from quantities.quantity.errors import QuantityError
 from quantities.quantity.quantity import Quantity, parse_quantity
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from quantities.quantity.units import Notation, Unit
+
 __all__ = [
     "Comparison",
     "QuantityProblem",
@@ -90,18 +94,21 @@ class QuantityProblem:
         return result
 
 
-def _read(text: object, lenient: bool) -> Quantity:
+def _read(text: object, lenient: bool) -> tuple[Quantity, Notation]:
+    """The quantity, and what its notation says it counts (``1Gi`` bytes, ``500m`` cores)."""
+    from quantities.quantity.units import Notation, notation_of
+
     if isinstance(text, str):
         if lenient:
-            from quantities.quantity.human import parse_human
+            from quantities.quantity.human import read_human
 
-            return parse_human(text)
-        return parse_quantity(text)
+            return read_human(text)
+        return parse_quantity(text), notation_of(text)
     if isinstance(text, int | Decimal) and not isinstance(text, bool):
         # A JSON number, read from its text as Kubernetes reads one in a manifest.
         from quantities.manifest.fields import parse_manifest_quantity
 
-        return parse_manifest_quantity(text)
+        return parse_manifest_quantity(text), Notation(str(text))
     raise QuantityError(text, f"expected a string or a number, got {type(text).__name__}")
 
 
@@ -109,37 +116,67 @@ def _shown(text: object) -> str:
     return str(getattr(text, "text", text))
 
 
-def _converted(quantity: Quantity, unit: str) -> str:
-    from quantities.quantity.units import exact_decimal
+def _converted(quantity: Quantity, unit: Unit) -> str:
+    from quantities.quantity.units import convert_exact, exact_decimal
 
     try:
-        return exact_decimal(quantity.to(unit).magnitude)
+        return exact_decimal(convert_exact(quantity.to_fraction(), unit))
     except OverflowError as error:
         raise QuantityError(str(quantity), str(error)) from None
 
 
-def summarize(
-    text: object, unit: str | None = None, lenient: bool = False, path: str | None = None
-) -> QuantitySummary:
-    """Summarise one quantity; raises QuantityError (with ``path``) for bad input or an unknown unit.
+def _unit(unit: str | None, unit_path: str | None) -> Unit | None:
+    if not unit:
+        return None
+    from quantities.quantity.units import find_unit
 
-    >>> summarize("1.5Gi", unit="GiB").to_json()
+    return find_unit(unit, path=unit_path)
+
+
+def summarize(
+    text: object,
+    unit: str | None = None,
+    lenient: bool = False,
+    path: str | None = None,
+    unit_path: str | None = "to",
+) -> QuantitySummary:
+    """Summarise one quantity; raises QuantityError (with ``path``) for bad input, and
+    :class:`~quantities.quantity.units.UnitError` (with ``unit_path``) for an unknown unit or
+    one of the other dimension (``1Gi`` in cores).
+
+    >>> summarize("1.5Gi", unit="gib").to_json()
     {'input': '1.5Gi', 'canonical': '1536Mi', 'format': 'BinarySI', 'value': '1610612736', \
 'converted': '1.5', 'unit': 'GiB'}
     """
+    return _summary(text, _unit(unit, unit_path), lenient, path, unit_path)
+
+
+def _summary(
+    text: object, unit: Unit | None, lenient: bool, path: str | None, unit_path: str | None
+) -> QuantitySummary:
     try:
-        quantity = _read(text, lenient)
-        return QuantitySummary(
-            input=_shown(text),
-            canonical=str(quantity),
-            format=str(quantity.format),
-            value=exact_text(quantity),
-            converted=_converted(quantity, unit) if unit else None,
-            unit=unit,
-        )
+        quantity, notation = _read(text, lenient)
     except QuantityError as error:
         error.path = error.path or path
         raise
+    converted = None
+    if unit is not None:
+        from quantities.quantity.units import check_dimension
+
+        check_dimension(notation, unit, unit_path)
+        try:
+            converted = _converted(quantity, unit)
+        except QuantityError as error:
+            error.path = error.path or path
+            raise
+    return QuantitySummary(
+        input=_shown(text),
+        canonical=str(quantity),
+        format=str(quantity.format),
+        value=exact_text(quantity),
+        converted=converted,
+        unit=unit.symbol if unit is not None else None,
+    )
 
 
 def _problem(text: object, error: QuantityError, path: str | None) -> QuantityProblem:
@@ -158,16 +195,17 @@ def normalize(
     lenient: bool = False,
     path: str = "values",
     deadline: Deadline | None = None,
+    unit_path: str | None = "to",
 ) -> list[QuantitySummary | QuantityProblem]:
     """Summarise each value; a bad value becomes a QuantityProblem, never fails the batch.
 
+    An unknown unit is the caller's mistake, not each value's: it raises
+    :class:`~quantities.quantity.units.UnitError` at ``unit_path``. A value of the other
+    dimension than the unit (``1Gi`` to cores) is that value's problem.
     ``deadline`` bounds the work: past it,
     :class:`~quantities.options.WorkLimitExceeded` is raised.
     """
-    if unit:
-        from quantities.quantity.units import pint_unit
-
-        pint_unit(unit)  # an unknown unit is the caller's mistake, not each value's
+    target = _unit(unit, unit_path)
     results: list[QuantitySummary | QuantityProblem] = []
     # Real batches repeat a few hundred values: summarise each distinct one once
     # (identical inputs then share one immutable summary).
@@ -179,7 +217,7 @@ def normalize(
         outcome = known.get(key) if key is not None else None
         if outcome is None:
             try:
-                outcome = summarize(text, unit, lenient)
+                outcome = _summary(text, target, lenient, None, None)
             except QuantityError as error:
                 outcome = error
             if key is not None:
@@ -205,8 +243,10 @@ class QuantityBatchError(QuantityError):
         return str(self.args[0])
 
 
-def _parse_all(values: Sequence[object], lenient: bool, paths: Sequence[str]) -> list[Quantity]:
-    quantities: list[Quantity] = []
+def _parse_all(
+    values: Sequence[object], lenient: bool, paths: Sequence[str]
+) -> list[tuple[Quantity, Notation]]:
+    quantities: list[tuple[Quantity, Notation]] = []
     problems: list[QuantityProblem] = []
     for text, path in zip(values, paths, strict=True):
         try:
@@ -218,25 +258,61 @@ def _parse_all(values: Sequence[object], lenient: bool, paths: Sequence[str]) ->
     return quantities
 
 
+def _check_dimensions(
+    values: Sequence[object],
+    notations: Sequence[Notation],
+    unit: Unit,
+    paths: Sequence[str],
+    unit_path: str | None,
+) -> None:
+    """A sum converted to ``unit``: values written in the other dimension are refused.
+
+    When some value agrees with the unit, the others are the mistake (each reported at its
+    path); when none does, the unit is (reported at ``unit_path``).
+    """
+    from quantities.quantity.units import DimensionError, check_dimension
+
+    if not any(n.dimension not in (None, unit.dimension) for n in notations) or unit.dimension is None:
+        return
+    if not any(n.dimension == unit.dimension for n in notations):
+        first = next(n for n in notations if n.dimension is not None)
+        check_dimension(first, unit, unit_path)
+    problems: list[QuantityProblem] = []
+    for text, notation, path in zip(values, notations, paths, strict=True):
+        try:
+            check_dimension(notation, unit, path)
+        except DimensionError as error:
+            problems.append(_problem(text, error, path))
+    raise QuantityBatchError(problems)
+
+
 def total(
-    values: Sequence[object], unit: str | None = None, lenient: bool = False, path: str = "values"
+    values: Sequence[object],
+    unit: str | None = None,
+    lenient: bool = False,
+    path: str = "values",
+    unit_path: str | None = "to",
 ) -> QuantitySummary:
     """The sum, with Kubernetes' Add rule for the format; every bad value is reported at once.
 
     >>> total(["1Gi", "512Mi"]).canonical
     '1536Mi'
     """
+    target = _unit(unit, unit_path)
     if not values:
         raise QuantityError(list(values), "nothing to add", hint="give at least one value")
     paths = [f"{path}[{index}]" for index in range(len(values))]
-    result = sum(_parse_all(values, lenient, paths), start=parse_quantity("0"))
+    read = _parse_all(values, lenient, paths)
+    if target is not None:
+        _check_dimensions(values, [notation for _, notation in read], target, paths, unit_path)
+    result = sum((quantity for quantity, _ in read), start=parse_quantity("0"))
     return QuantitySummary(
         input=" + ".join(map(_shown, values)),
         canonical=str(result),
         format=str(result.format),
         value=exact_text(result),
-        converted=_converted(result, unit) if unit else None,
-        unit=unit,
+        converted=_converted(result, target) if target is not None else None,
+        unit=target.symbol if target is not None else None,
     )
 
 
@@ -271,7 +347,7 @@ def compare(a: object, b: object, lenient: bool = False) -> Comparison:
     >>> compare("1", "1000m").relation, compare("1Gi", "1G").symbol
     ('equal', '>')
     """
-    first, second = _parse_all([a, b], lenient, ["a", "b"])
+    (first, _), (second, _) = _parse_all([a, b], lenient, ["a", "b"])
     result = (first > second) - (first < second)
     return Comparison(
         summarize(a, lenient=lenient, path="a"), summarize(b, lenient=lenient, path="b"), result

@@ -14,9 +14,9 @@ from fractions import Fraction
 from quantities.quantity.errors import QuantityError
 from quantities.quantity.quantity import Quantity, parse_quantity
 from quantities.quantity.suffix import Format
-from quantities.quantity.units import BINARY_UNITS, UNITS, registry
+from quantities.quantity.units import BINARY_UNITS, Notation, Unit, find_unit, notation_of, registry
 
-__all__ = ["parse_human"]
+__all__ = ["parse_human", "read_human"]
 
 # Exponents are kept short so that a number stays cheap to make exact.
 _NUMBER_AND_UNIT = re.compile(
@@ -24,15 +24,9 @@ _NUMBER_AND_UNIT = re.compile(
     r"\s*([A-Za-z]{1,12})?\s*"
 )
 
-_FOLDED_UNITS = {name.lower(): unit for name, unit in UNITS.items()}
-# Kubernetes suffixes typed in the wrong case.
-_FOLDED_UNITS.update({
-    "ki": "kibibyte", "mi": "mebibyte", "gi": "gibibyte",
-    "ti": "tebibyte", "pi": "pebibyte", "ei": "exbibyte",
-})
-# A lone "m" after a space is milli, in this case only: folded, "1 M" would be
-# read as one millicore rather than a million.
-_EXACT_CASE_UNITS = {"m": "millicore"}
+# Kubernetes' binary suffixes typed in the wrong case ("2 gi"): this reader is lenient.
+# ("m" is not folded: "1 M" is not one millicore.)
+_FOLDED_SUFFIXES = {suffix.lower(): suffix for suffix in ("Ki", "Mi", "Gi", "Ti", "Pi", "Ei")}
 
 
 def parse_human(text: str) -> Quantity:
@@ -43,11 +37,33 @@ def parse_human(text: str) -> Quantity:
     >>> str(parse_human("250 millicores")), str(parse_human("1.5Gi"))
     ('250m', '1536Mi')
     """
+    return read_human(text)[0]
+
+
+def _unit(word: str) -> Unit | None:
+    try:
+        unit = find_unit(_FOLDED_SUFFIXES.get(word.lower(), word))
+    except QuantityError:
+        return None
+    # A bare decimal suffix after a space ("2 G") says nothing about what is counted,
+    # and "1 M" is too easily meant as milli: it is refused, as before.
+    return unit if unit.dimension is not None else None
+
+
+def read_human(text: str) -> tuple[Quantity, Notation]:
+    """Read a quantity as :func:`parse_human` does, and what its notation says it counts.
+
+    >>> quantity, notation = read_human("2 GiB")
+    >>> str(quantity), notation.describe()
+    ('2Gi', '2 GiB is a number of bytes (unit GiB)')
+    >>> read_human("1500m")[1].dimension, read_human("2")[1].dimension
+    ('cores', None)
+    """
     if not isinstance(text, str):
         raise QuantityError(text, f"expected a string, got {type(text).__name__}")
     stripped = text.strip()
     try:
-        return parse_quantity(stripped)
+        return parse_quantity(stripped), notation_of(stripped)
     except QuantityError as error:
         strict_error = error
     match = _NUMBER_AND_UNIT.fullmatch(text)
@@ -56,7 +72,7 @@ def parse_human(text: str) -> Quantity:
     number, word = match.groups()
     if not word:
         raise QuantityError(text, "not a number", hint="write a plain number such as '1.5'")
-    unit = UNITS.get(word) or _EXACT_CASE_UNITS.get(word) or _FOLDED_UNITS.get(word.lower())
+    unit = _unit(word)
     if unit is None:
         if strict_error.hint and "did you mean" in strict_error.hint:
             raise strict_error  # "1K": the strict parser has a checked suggestion
@@ -66,7 +82,8 @@ def parse_human(text: str) -> Quantity:
             position=match.start(2),
             hint="use B, kB, MB, GB, KiB, MiB, GiB, cores or millicores",
         )
-    base = "core" if unit.endswith("core") else "byte"
-    exact = registry().Quantity(Fraction(number), unit).to(base).magnitude
-    fmt = Format.BINARY_SI if unit in BINARY_UNITS else Format.DECIMAL_SI
-    return Quantity.from_fraction(Fraction(exact), fmt)
+    base = "core" if unit.dimension == "cores" else "byte"
+    exact = registry().Quantity(Fraction(number), unit.pint).to(base).magnitude
+    fmt = Format.BINARY_SI if unit.pint in BINARY_UNITS else Format.DECIMAL_SI
+    quantity = Quantity.from_fraction(Fraction(exact), fmt)
+    return quantity, Notation(stripped, unit.dimension, f"unit {unit.symbol}")
