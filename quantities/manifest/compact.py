@@ -619,11 +619,14 @@ def read_node(row: Mapping[str, Any], path: str = "") -> NodeRow:
     )
 
 
-def read_workload(row: Mapping[str, Any], path: str = "", *, requests_required: bool = False) -> WorkloadRow:
+def read_workload(
+    row: Mapping[str, Any], path: str = "", *, requests_required: bool = False, form: str = ""
+) -> WorkloadRow:
     """A compact workload from a mapping: name, replicas, cpu and memory requests and limits.
 
     ``requests_required`` (rows: GET parameters and CSV rows, which a CSV row
-    implies) makes ``cpu`` and ``memory`` required.
+    implies) makes ``cpu`` and ``memory`` required; ``form`` is the syntax the
+    messages show (``a pod is name,cpu,memory...``).
 
     >>> row = read_workload({"name": "web", "replicas": 3, "memory": "5Gi"})
     >>> row.replicas, row.requests
@@ -632,7 +635,8 @@ def read_workload(row: Mapping[str, Any], path: str = "", *, requests_required: 
     path, line, word = _where(row, path)
     requests_required = requests_required or isinstance(row, CsvRow)
     reader = _Reader(path, line, word)
-    reader.required(row, "name", f"a workload is {_WORKLOAD_SYNTAX}")
+    form = form or f"a workload is {_WORKLOAD_SYNTAX}"
+    reader.required(row, "name", form)
     name = reader.name(row, "workload")
     kind = reader.text(row, "kind") or "Deployment"
     if kind not in WORKLOAD_KINDS:
@@ -678,7 +682,7 @@ def read_workload(row: Mapping[str, Any], path: str = "", *, requests_required: 
     if requests_required:
         for resource in ("cpu", "memory"):
             if resource not in requests and _is_blank(row.get(resource)):
-                reader.fail(reader.at(resource), f"required: a workload is {_WORKLOAD_SYNTAX} (0 for none)")
+                reader.fail(reader.at(resource), f"required: {form} (0 for no request)")
     labels = None
     if row.get("labels") is not None:
         labels = reader.labels(row.get("labels"), reader.at("labels"))
@@ -759,7 +763,7 @@ def read_workload_fields(text: str, path: str = "workload") -> WorkloadRow:
 def read_pod_fields(text: str, path: str = "pod") -> WorkloadRow:
     """A pod written ``name,cpu,memory[,cpu_limit[,memory_limit]]``: a workload of one replica."""
     fields = _split(text, POD_FIELDS, _POD_SYNTAX, path)
-    return read_workload(fields, path, requests_required=True)
+    return read_workload(fields, path, requests_required=True, form=f"a pod is {_POD_SYNTAX}")
 
 
 def read_pod_requests(cpu: str | None, memory: str | None) -> WorkloadRow:
@@ -802,7 +806,7 @@ def read_csv_table(text: str, example: str = "name,cpu,memory,pods,...") -> list
     >>> read_csv_table("n1,4,8Gi,110\\n")
     Traceback (most recent call last):
       ...
-    quantities.manifest.problems.ManifestError: header: the first line must be a header naming the columns: name,cpu,memory,pods,...; got a data row (line 1); add the line "name,cpu,memory,pods" before it
+    quantities.manifest.problems.ManifestError: header: the first line must be a header naming the columns: name,cpu,memory,pods,...; got a data row (line 1); add a header line such as "name,cpu,memory,pods" before it
     """  # noqa: E501
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     problems: list[Problem] = []
@@ -861,13 +865,15 @@ def _header_problems(header: list[str], example: str) -> list[Problem]:
     if "name" not in header:
         if _looks_like_data(header):
             count = len(header)
-            guess = ",".join(NODE_FIELDS[:count]) if count <= len(NODE_FIELDS) else example
+            guess = example
+            if example.startswith("name,") and count <= len(NODE_FIELDS):
+                guess = ",".join(NODE_FIELDS[:count])
             return [
                 Problem(
                     "header",
                     f"the first line must be a header naming the columns: {example}; got a data row (line 1)",
                     value=_quote(line),
-                    hint=f'add the line "{guess}" before it',
+                    hint=f'add a header line such as "{guess}" before it',
                 )
             ]
         problems.append(
