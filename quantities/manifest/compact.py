@@ -309,10 +309,14 @@ class _Reader:
         return True
 
     def name(self, row: Mapping[str, Any], what: str) -> str | None:
+        path = self.at("name")
+        given = row.get("name")
+        if given is not None and not isinstance(given, str):
+            self.fail(path, f"a {what} name is a string, got {_quote(given)}", given)
+            return None
         text = self.text(row, "name")
         if text is None:
             return None
-        path = self.at("name")
         if len(text) > 253 or not _DNS_SUBDOMAIN.fullmatch(text):
             hint = None
             lowered = re.sub(r"[^a-z0-9.-]+", "-", text.lower()).strip("-.")
