@@ -109,8 +109,8 @@ _DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _DNS_SUBDOMAIN = re.compile(_DNS_LABEL + r"(\." + _DNS_LABEL + ")*")
 _DNS_LABEL_RE = re.compile(_DNS_LABEL)
 _QUALIFIED = re.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_NAME_RULE = "lower case letters, digits, '-' and '.', starting and ending with a letter or digit"
-_QUALIFIED_RULE = "letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+_NAME_RULE = 'lower case letters, digits, "-" and ".", starting and ending with a letter or digit'
+_QUALIFIED_RULE = 'letters, digits, "-", "_" or ".", starting and ending with a letter or digit'
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
     "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -137,6 +137,15 @@ def _quote(value: object) -> str:
         return json.dumps(str(value), ensure_ascii=False)
 
 
+def _double_quoted(text: str) -> str:
+    """The quantity parser's words with user text quoted JSON-style (``'x'`` becomes ``"x"``).
+
+    >>> _double_quoted("unexpected character 'x'; did you mean '1k' or '1Ki'?")
+    'unexpected character "x"; did you mean "1k" or "1Ki"?'
+    """
+    return re.sub(r"'([^'\s]*)'", lambda match: json.dumps(match.group(1), ensure_ascii=False), text)
+
+
 def _did_you_mean(word: str, choices: Sequence[str]) -> str | None:
     close = difflib.get_close_matches(word.lower(), [c.lower() for c in choices], n=1, cutoff=0.7)
     if not close:
@@ -150,11 +159,11 @@ def _qualified_name_error(value: str) -> str | None:
     prefix, slash, name = value.rpartition("/")
     if slash:
         if not prefix:
-            return "the prefix before '/' is empty"
+            return 'the prefix before "/" is empty'
         if "/" in prefix:
-            return "at most one '/' (prefix/name)"
+            return 'at most one "/" (prefix/name)'
         if len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix):
-            return f"the prefix before '/' must be a DNS subdomain ({_NAME_RULE})"
+            return f'the prefix before "/" must be a DNS subdomain ({_NAME_RULE})'
     if not name:
         return "the name is empty"
     if len(name) > 63:
@@ -334,7 +343,8 @@ class _Reader:
         try:
             quantity = parse_manifest_quantity(value)
         except QuantityError as error:
-            self.fail(path, f"invalid quantity {_quote(value)}: {error.reason}", value, error.hint)
+            hint = _double_quoted(error.hint) if error.hint else None
+            self.fail(path, f"invalid quantity {_quote(value)}: {_double_quoted(error.reason)}", value, hint)
             return None
         except TypeError:
             expected = f'expected {what} (a string such as "500m" or a number)'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ CASES: list[tuple[str, str | None, str, str | None]] = [
     ("/v1/fit?node=n1,4,8Gi", None, "cpu", None),
     ("/v1/fit?cpu=&node=n1,4,8Gi", None, "cpu", None),
     ("/v1/fit?cpu=2&memory=3GB&node=n1,4,8Gi", None, "memory", "3G"),
+    ("/v1/fit?cpu=1x&node=n1,4,8Gi", None, "cpu", None),
     ("/v1/plan?workload=web,three,1500m,1Gi&" + NODE, None, "workload[0].replicas", "did you mean 3?"),
     ("/v1/plan?workload=web,3,1,1Gi&workload=db,-1,1,1Gi&" + NODE, None, "workload[1].replicas", None),
     ("/v1/plan?workload=web,3,1500m&" + NODE, None, "workload[0].memory", None),
@@ -69,6 +71,7 @@ def test_compact_errors_are_located(
     text = response.get_data(as_text=True)
     assert response.status_code == 422 and response.mimetype == PROBLEM, text
     assert not any(word in text for word in PYTHON_WORDS), text
+    assert not re.search(r"'[^' ]*'", text), text  # user text is quoted JSON-style, never 'x'
     document: dict[str, Any] = json.loads(text)
     first = document["errors"][0]
     assert first["path"] == path, document["errors"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable
 from typing import Any
@@ -122,6 +123,7 @@ def test_malformed_rows_are_located(form: str, text: str, path: str, hint: str |
         assert problem.path
         shown = str(problem) + str(problem.value or "")
         assert not any(word in shown for word in PYTHON_WORDS), shown
+        assert not re.search(r"'[^' ]*'", str(problem)), str(problem)  # JSON-style quotes only
         if problem.value is not None:
             assert problem.value.startswith(('"', "-")) or problem.value[0].isdigit(), problem.value
     if hint is not None:
