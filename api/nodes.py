@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from flask import request
 
 from api.blueprint import ALSO_TEXT_AND_CSV, Blueprint
-from api.bodies import csv_rows, documents
+from api.bodies import body_text, documents
 from api.negotiation import csv_response, json_response, text_response, wanted_format
 from api.problems import Problem
 from api.schemas import (
@@ -25,14 +25,17 @@ from api.schemas import (
     PlanResponse,
     PlanTableQuery,
 )
+from quantities.manifest.compact import read_csv_table, read_pod_requests
+from quantities.manifest.problems import ManifestError
+from quantities.manifest.problems import Problem as RowProblem
+from quantities.manifest.problems import index as path_index
 from quantities.node.allocated import NodeAllocation, node_allocated, node_and_pods
-from quantities.node.compact import allocation_from_fields, node_from_fields
+from quantities.node.compact import allocation_from_fields, node_from_fields, plan_table
 from quantities.pod.workloads import (
-    compact_workload,
     is_compact,
     single_pod,
-    split_compact_rows,
     workload_from_fields,
+    workload_from_row,
     workloads_in,
 )
 from quantities.scheduler.cluster import load_cluster
@@ -42,6 +45,34 @@ from quantities.scheduler.plan import NodeUsage, PlanResult, WorkloadPlan, plan
 blp = Blueprint("nodes", __name__, url_prefix="/v1", description="Nodes: allocation, fit and capacity plans")
 
 T = TypeVar("T")
+
+
+def _parameters(name: str, texts: list[str], read: Callable[[str, str], T]) -> list[T]:
+    """Every repeated GET parameter ``name`` read; the problems of all of them at ``name[i].field``."""
+    results: list[T] = []
+    problems: list[RowProblem] = []
+    for position, text in enumerate(texts):
+        try:
+            results.append(read(text, path_index(name, position)))
+        except ManifestError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ManifestError(problems)
+    return results
+
+
+def _all(*reads: Callable[[], Any]) -> list[Any]:
+    """Each read's result; the problems of all of them in one ManifestError."""
+    results: list[Any] = []
+    problems: list[RowProblem] = []
+    for read in reads:
+        try:
+            results.append(read())
+        except ManifestError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ManifestError(problems)
+    return results
 
 
 def _library(call: Callable[[], T]) -> T:
@@ -169,8 +200,10 @@ def post_fit() -> Any:
 def get_fit(node: list[str], cpu: str | None = None, memory: str | None = None, **_: Any) -> Any:
     """Fit of a pod given by `cpu`/`memory` against nodes given as `node=name,cpu,memory,pods`
     (for Google Sheets' IMPORTDATA and Excel's WEBSERVICE)."""
-    pod = _library(lambda: dict(compact_workload({"name": "pod", "cpu": cpu, "memory": memory}).pod))
-    nodes = _library(lambda: [node_from_fields(text) for text in node])
+    pod, nodes = _all(
+        lambda: dict(workload_from_row(read_pod_requests(cpu, memory)).pod),
+        lambda: _parameters("node", node, node_from_fields),
+    )
     return _fit_answer(_library(lambda: check_fit(pod, nodes, [])))
 
 
@@ -182,11 +215,13 @@ def post_plan(**_: Any) -> Any:
     """Place the replicas of each workload as the default scheduler would; per workload where they go
     and the FailedScheduling message for the rest, per node the resulting allocation."""
     if request.mimetype == "text/csv":
-        workloads, node_rows = _library(lambda: split_compact_rows(csv_rows(request)))
-        nodes: list[Any] = _library(lambda: list(load_cluster(node_rows).nodes))
+        rows = read_csv_table(body_text(request.get_data(cache=True)), "kind,name,replicas,cpu,memory,pods")
+        workloads, table_nodes = plan_table(rows)
+        nodes: list[Any] = list(table_nodes)
         pods: list[Any] = []
         if not workloads or not nodes:
-            raise Problem(422, "the CSV needs workload rows and rows with kind=Node", [])
+            missing = "rows with kind=Node (the nodes)" if not nodes else "workload rows (kind empty)"
+            raise ManifestError([RowProblem("rows", f"the CSV table has no {missing}: it needs both")])
     else:
         body = _one_body()
         given = body.get("workloads")
@@ -209,6 +244,8 @@ def post_plan(**_: Any) -> Any:
 @blp.doc(**ALSO_TEXT_AND_CSV)
 def get_plan(workload: list[str], node: list[str], **_: Any) -> Any:
     """A plan of workloads `workload=name,replicas,cpu,memory` on nodes `node=name,cpu,memory,pods`."""
-    workloads = _library(lambda: [workload_from_fields(text) for text in workload])
-    nodes = _library(lambda: [node_from_fields(text) for text in node])
+    workloads, nodes = _all(
+        lambda: _parameters("workload", workload, workload_from_fields),
+        lambda: _parameters("node", node, node_from_fields),
+    )
     return _plan_answer(_library(lambda: plan(workloads, nodes, [])))

@@ -284,8 +284,11 @@ PLAN_BODY = {
     "description": (
         '`{"workloads": [...], "cluster": <nodes and pods>}` (or `nodes` and `pods`), workloads as '
         'manifests or compact `{"name", "replicas", "cpu", "memory", "cpu_limit", "memory_limit"}`; '
-        "or a CSV table whose rows with kind=Node are nodes (name,cpu,memory,pods,labels,taints) "
-        "and the others workloads (name,replicas,cpu,memory,cpu_limit,memory_limit)."
+        "or a CSV table whose first line names the columns (kind,name,replicas,cpu,memory,pods,...): "
+        "rows with kind=Node are nodes (name,cpu,memory,pods,labels,taints,unschedulable and resources "
+        "such as nvidia.com/gpu; name, cpu and memory required, pods 110 when empty) and the others "
+        "workloads (name,replicas,cpu,memory,cpu_limit,memory_limit,namespace; name, cpu and memory "
+        "required, replicas 1 when empty). Errors name rows[i].column (0-based data rows) and the line."
     ),
     "content": {
         **{media: {"schema": {"type": "object"}} for media in ("application/json", "application/yaml")},
@@ -301,29 +304,51 @@ class AllocatedQuery(Schema):
     node = fields.String(metadata={"description": "the node to describe, when the body holds several"})
 
 
+def _node_row_help(where: str) -> str:
+    return (
+        "a node: name,cpu,memory[,pods[,labels[,taints]]]. Required: name (a DNS-1123 subdomain), cpu "
+        "and memory (Kubernetes quantities, not negative); pods defaults to 110 (the kubelet's default "
+        "max-pods) and is a whole number; labels are key=value separated by ';' (Kubernetes label "
+        "syntax); taints are key[=value]:Effect separated by ';', Effect one of NoSchedule, "
+        f"PreferNoSchedule, NoExecute. Errors name the parameter and field: {where}"
+    )
+
+
+_NODE_ROW_HELP = _node_row_help("node[1].cpu (0-based among the node parameters)")
+_POD_ROW_HELP = (
+    "repeat, one pod each: name,cpu,memory[,cpu_limit[,memory_limit]]. Required: name, cpu and memory "
+    "requests (0 for none); limits optional. Errors name pod[i].field"
+)
+
+
 class AllocatedGetQuery(_TablePresentation):
     node = fields.String(
-        required=True, metadata={"description": "name,cpu,memory,pods", "example": "n1,4,16Gi,110"}
+        required=True,
+        metadata={"description": _node_row_help("node.cpu"), "example": "n1,4,16Gi,110"},
     )
     pod = fields.List(
         fields.String(),
-        metadata={
-            "description": "repeat: name,cpu,memory[,cpu_limit[,memory_limit]]",
-            "example": ["web,500m,1Gi"],
-        },
+        metadata={"description": _POD_ROW_HELP, "example": ["web,500m,1Gi"]},
     )
 
 
 class FitQuery(_TablePresentation):
-    cpu = fields.String(metadata={"description": "the pod's cpu request", "example": "500m"})
-    memory = fields.String(metadata={"description": "the pod's memory request", "example": "1Gi"})
+    cpu = fields.String(
+        metadata={
+            "description": "the pod's cpu request (a Kubernetes quantity); give cpu, memory or both",
+            "example": "500m",
+        }
+    )
+    memory = fields.String(
+        metadata={
+            "description": "the pod's memory request (a Kubernetes quantity); give cpu, memory or both",
+            "example": "1Gi",
+        }
+    )
     node = fields.List(
         fields.String(),
         required=True,
-        metadata={
-            "description": "repeat: name,cpu,memory,pods[,labels[,taints]] (labels k=v;k=v)",
-            "example": ["n1,4,16Gi,110"],
-        },
+        metadata={"description": "repeat, " + _NODE_ROW_HELP, "example": ["n1,4,16Gi,110"]},
     )
 
 
@@ -345,12 +370,18 @@ class PlanQuery(_TablePresentation):
         fields.String(),
         required=True,
         metadata={
-            "description": "repeat: name,replicas,cpu,memory[,cpu_limit[,memory_limit]]",
+            "description": (
+                "repeat, one workload each: name,replicas,cpu,memory[,cpu_limit[,memory_limit]]. Required: "
+                "name, cpu and memory requests (0 for none); replicas is a whole number, empty for 1. "
+                "Errors name workload[i].field"
+            ),
             "example": ["web,3,500m,1Gi"],
         },
     )
     node = fields.List(
-        fields.String(), required=True, metadata={"description": "repeat: name,cpu,memory,pods"}
+        fields.String(),
+        required=True,
+        metadata={"description": "repeat, " + _NODE_ROW_HELP, "example": ["n1,4,16Gi,110"]},
     )
 
 

@@ -7,12 +7,12 @@ as one tree of Python objects. YAML and CSV (with a header line) are read whole.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+
+from quantities.manifest.compact import looks_like_csv, read_csv_table
 
 __all__ = ["iter_json_objects", "iter_objects", "read_text"]
 
@@ -105,18 +105,18 @@ def iter_json_objects(text: str) -> Iterator[Any]:
         position = _skip(text, position)
 
 
-def _looks_like_csv(text: str) -> bool:
-    first = text.lstrip().split("\n", 1)[0]
-    return first.startswith("name,") or first.startswith('"name",')
-
-
 def iter_objects(text: str) -> Iterator[Any]:
-    """Objects of JSON (streamed), YAML (all documents) or CSV (one mapping per row) text."""
+    """Objects of JSON (streamed), YAML (all documents) or CSV (one mapping per row) text.
+
+    A CSV table must start with a header line naming its columns; its rows are
+    :class:`~quantities.manifest.compact.CsvRow` mappings that know their path
+    (``rows[3]``) and line, and a table that cannot be read raises ManifestError.
+    """
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         yield from iter_json_objects(text)
-    elif _looks_like_csv(text):
-        yield from csv.DictReader(io.StringIO(stripped))
+    elif looks_like_csv(text):
+        yield from read_csv_table(text)
     else:
         from quantities.manifest.decode import load_yaml
 

@@ -25,7 +25,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Workload", "compact_workload", "workloads_in"]
+from quantities.manifest.compact import WORKLOAD_FIELDS, WorkloadRow, read_workload, read_workload_fields
+from quantities.manifest.problems import ManifestError, Problem, index
+
+__all__ = ["WORKLOAD_FIELDS", "Workload", "compact_workload", "workload_from_row", "workloads_in"]
 
 _REPLICATED = frozenset({"Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"})
 
@@ -132,37 +135,32 @@ def workloads_in(obj: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[W
     return result
 
 
-_REQUEST_KEYS = {"cpu": "cpu", "memory": "memory", "cpu_request": "cpu", "memory_request": "memory"}
-_LIMIT_KEYS = {"cpu_limit": "cpu", "memory_limit": "memory"}
-
-
-def compact_workload(row: Mapping[str, Any]) -> Workload:
-    """A workload from the compact form: name, replicas, cpu and memory requests and limits."""
-    name = str(row.get("name") or "").strip()
-    if not name:
-        raise ValueError(f"compact workload without a name: {dict(row)!r}")
-    given = {key: str(value).strip() for key, value in row.items() if value not in ("", None)}
-    requests = {k: given[key] for key, k in _REQUEST_KEYS.items() if key in given}
-    limits = {k: given[key] for key, k in _LIMIT_KEYS.items() if key in given}
-    for key in ("requests", "limits"):
-        extra = row.get(key)
-        if isinstance(extra, Mapping):
-            (requests if key == "requests" else limits).update({str(k): str(v) for k, v in extra.items()})
+def workload_from_row(row: WorkloadRow) -> Workload:
+    """The workload of a checked compact row: one container named after it, its requests and limits."""
     resources: dict[str, Any] = {}
-    if requests:
-        resources["requests"] = requests
-    if limits:
-        resources["limits"] = limits
-    namespace = str(row.get("namespace") or "default")
-    labels = row.get("labels") if isinstance(row.get("labels"), Mapping) else {"app": name}
+    if row.requests:
+        resources["requests"] = {resource: str(q) for resource, q in row.requests}
+    if row.limits:
+        resources["limits"] = {resource: str(q) for resource, q in row.limits}
+    labels = dict(row.labels) if row.labels is not None else {"app": row.name}
+    # A container name is a DNS-1123 label (no dots); a workload name may be a subdomain.
+    container = row.name if "." not in row.name and len(row.name) <= 63 else "app"
     pod = {
         "kind": "Pod",
-        "metadata": {"name": name, "namespace": namespace, "labels": labels},
-        "spec": {"containers": [{"name": name, "resources": resources}]},
+        "metadata": {"name": row.name, "namespace": row.namespace, "labels": labels},
+        "spec": {"containers": [{"name": container, "resources": resources}]},
     }
-    kind = str(row.get("kind") or "Deployment")
-    replicas = None if kind == "DaemonSet" else _int(row.get("replicas"), 1)
-    return Workload(name, kind, namespace, replicas, pod)
+    return Workload(row.name, row.kind, row.namespace, row.replicas, pod)
+
+
+def compact_workload(row: Mapping[str, Any], path: str = "") -> Workload:
+    """A workload from the compact form: name, replicas, cpu and memory requests and limits.
+
+    Only ``name`` is required in an object (a pod without requests is a valid
+    Kubernetes pod); a CSV row also needs ``cpu`` and ``memory``. Problems are
+    ManifestErrors located under ``path`` (or the CSV row's own path).
+    """
+    return workload_from_row(read_workload(row, path))
 
 
 def single_pod(objects: Iterable[Any]) -> dict[str, Any]:
@@ -173,31 +171,33 @@ def single_pod(objects: Iterable[Any]) -> dict[str, Any]:
     return dict(workloads[0].pod)
 
 
-#: The positions of a workload written on one line (a spreadsheet URL parameter).
-WORKLOAD_FIELDS = ("name", "replicas", "cpu", "memory", "cpu_limit", "memory_limit")
-
-
-def workload_from_fields(text: str) -> Workload:
+def workload_from_fields(text: str, path: str = "workload") -> Workload:
     """A compact workload written ``name,replicas,cpu,memory[,cpu_limit[,memory_limit]]``.
+
+    ``path`` names the GET parameter in problems (``workload[0].replicas``).
 
     >>> workload = workload_from_fields("web,3,500m,1Gi")
     >>> workload.name, workload.replicas
     ('web', 3)
     """
-    values = [value.strip() for value in text.split(",")]
-    if len(values) > len(WORKLOAD_FIELDS):
-        raise ValueError(f"a workload is {','.join(WORKLOAD_FIELDS)}; got {len(values)} fields in {text!r}")
-    return compact_workload(dict(zip(WORKLOAD_FIELDS, values, strict=False)))
+    return workload_from_row(read_workload_fields(text, path))
 
 
 def split_compact_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[list[Workload], list[Mapping[str, Any]]]:
-    """Rows of one spreadsheet table: ``kind`` Node rows are nodes, the others workloads."""
+    """Rows of one spreadsheet table: ``kind`` Node rows are nodes (returned as they are), the others
+    workloads; every workload problem is reported at ``rows[i].<column>``."""
     workloads: list[Workload] = []
     nodes: list[Mapping[str, Any]] = []
-    for row in rows:
+    problems: list[Problem] = []
+    for position, row in enumerate(rows):
         kind = str(row.get("kind") or "").strip()
         if kind == "Node":
-            nodes.append({key: value for key, value in row.items() if key != "kind"})
-        else:
-            workloads.append(compact_workload(row))
+            nodes.append(row)
+            continue
+        try:
+            workloads.append(compact_workload(row, index("rows", position)))
+        except ManifestError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ManifestError(problems)
     return workloads, nodes
