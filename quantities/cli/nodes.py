@@ -112,8 +112,8 @@ def _the_pod(arguments: argparse.Namespace) -> PodInfo:
     if arguments.memory is not None:
         _quantity_option("--memory", arguments.memory)
     # The pod of the HTTP form GET /v1/fit?cpu=2&memory=3Gi: one container with these requests.
-    pod = compact_workload({"name": "pod", "cpu": arguments.cpu, "memory": arguments.memory}).pod
     with reading("", label="the pod of --cpu/--memory"):
+        pod = compact_workload({"name": "pod", "cpu": arguments.cpu, "memory": arguments.memory}).pod
         return pod_info(pod)
 
 

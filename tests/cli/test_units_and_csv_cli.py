@@ -77,17 +77,21 @@ def _rows(text: str) -> list[list[str]]:
 
 
 def test_plan_csv_with_hostile_names_is_safe(tmp_path: Path) -> None:
-    nodes = tmp_path / "nodes.csv"
-    nodes.write_text(
-        f'name,cpu,memory,pods\n"{EVIL.replace(chr(34), chr(34) * 2)}",4,8Gi,110\n@n2,4,8Gi,110\n'
-    )
+    # Names in a proposal are validated (a workload named "+cmd" is refused), but stored nodes
+    # are read as kubectl prints them, names and all: their cells must come out neutralised.
+    cluster = tmp_path / "cluster.json"
+    cluster.write_text(json.dumps({"kind": "List", "items": [node(EVIL), node("@n2")]}))
     workload = tmp_path / "w.json"
-    workload.write_text(json.dumps({"name": "+cmd", "replicas": 3, "cpu": "1", "memory": "1Gi"}))
-    status, out, err = run("plan", "--workload", str(workload), str(nodes), "-o", "csv")
+    workload.write_text(json.dumps({"name": "web", "replicas": 3, "cpu": "1", "memory": "1Gi"}))
+    status, out, err = run("plan", "--workload", str(workload), str(cluster), "-o", "csv", "--table", "nodes")
     assert status == 0, err
     cells = [cell for row in _rows(out) for cell in row]
-    assert "'+cmd" in cells and "+cmd" not in cells
-    assert ("'" + EVIL in cells or "'@n2" in cells) and EVIL not in cells and "@n2" not in cells
+    assert "'" + EVIL in cells and "'@n2" in cells
+    assert EVIL not in cells and "@n2" not in cells
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"name": "+cmd", "replicas": 3, "cpu": "1", "memory": "1Gi"}))
+    status, out, err = run("plan", "--workload", str(bad), str(cluster), "-o", "csv")
+    assert status == 2 and out == "" and '"+cmd"' in err
 
 
 def test_fit_and_describe_node_csv_with_hostile_names_are_safe(tmp_path: Path) -> None:
