@@ -30,12 +30,14 @@ from quantities.node.compact import allocation_from_fields, node_from_fields
 from quantities.pod.workloads import (
     compact_workload,
     is_compact,
-    single_pod,
+    single_workload,
     split_compact_rows,
     workload_from_fields,
     workloads_in,
 )
-from quantities.scheduler.cluster import load_cluster
+from quantities.manifest.problems import ManifestError
+from quantities.manifest.problems import Problem as ManifestProblem
+from quantities.scheduler.cluster import Cluster, load_cluster
 from quantities.scheduler.fit import FitResult, check_fit
 from quantities.scheduler.plan import NodeUsage, PlanResult, WorkloadPlan, plan
 
@@ -84,7 +86,11 @@ def _plan_answer(result: PlanResult) -> Any:
 
 def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     if "cluster" in body:
-        cluster = load_cluster(body["cluster"] if isinstance(body["cluster"], list) else [body["cluster"]])
+        given = body["cluster"]
+        if isinstance(given, list):
+            cluster = _located_cluster([(f"cluster[{i}]", obj) for i, obj in enumerate(given)])
+        else:
+            cluster = _located_cluster([("cluster", given)])
         return list(cluster.nodes), list(cluster.pods)
     nodes = body.get("nodes")
     if not isinstance(nodes, list):
@@ -96,7 +102,9 @@ def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     pods = body.get("pods") or []
     if not isinstance(pods, list):
         raise Problem(422, "`pods` must be a list", [{"path": "pods", "message": "not a list"}])
-    cluster = load_cluster([*nodes, *pods])
+    cluster = _located_cluster(
+        [(f"nodes[{i}]", obj) for i, obj in enumerate(nodes)] + [(f"pods[{i}]", obj) for i, obj in enumerate(pods)]
+    )
     if cluster.others:
         paths = [f"nodes[{i}]" for i, n in enumerate(nodes) if any(n is other for other in cluster.others)]
         raise Problem(
@@ -105,6 +113,20 @@ def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
             [{"path": path, "message": "not a Node"} for path in paths or ["pods"]],
         )
     return list(cluster.nodes), list(cluster.pods)
+
+
+def _located_cluster(objects: list[tuple[str, Any]]) -> Cluster:
+    # Each object is read where the body holds it, so problems name "nodes[1].status...".
+    cluster = Cluster()
+    problems: list[ManifestProblem] = []
+    for path, obj in objects:
+        try:
+            cluster.add(obj, path=path)
+        except ManifestError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ManifestError(problems)
+    return cluster
 
 
 def _one_body() -> dict[str, Any]:
@@ -157,7 +179,7 @@ def post_fit() -> Any:
     # A compact pod ({"cpu": "2"}) needs no name here: there is only one.
     if isinstance(given, dict) and is_compact(given):
         given = {"name": "pod", **given}
-    pod = _library(lambda: single_pod([given]))
+    pod = _library(lambda: single_workload(given, path="pod"))
     nodes, pods = _library(lambda: _cluster(body))
     return _fit_answer(_library(lambda: check_fit(pod, nodes, pods)))
 
@@ -194,7 +216,7 @@ def post_plan(**_: Any) -> Any:
             raise Problem(
                 422, "the body has no `workloads` list", [{"path": "workloads", "message": "missing"}]
             )
-        workloads = _library(lambda: workloads_in(given))
+        workloads = _library(lambda: workloads_in(given, path="workloads"))
         nodes, pods = _library(lambda: _cluster(body))
         if not workloads:
             raise Problem(
