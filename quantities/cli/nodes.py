@@ -33,6 +33,14 @@ def _objects(path: str) -> list[object]:
     return list(iter_objects(read_text(path)))
 
 
+def _warn(warnings: Sequence[Any]) -> None:
+    """Each oddity of the input (stored objects that break today's rules) on standard error, one line each."""
+    import sys
+
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def _write_csv(out: TextIO, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -54,6 +62,7 @@ def _describe_node(arguments: argparse.Namespace, out: TextIO) -> int:
     except ValueError as error:
         raise ValueError(f"{arguments.file}: {error}") from None
     allocation = node_allocated(node, pods)
+    _warn(allocation.warnings)
     if arguments.output == "json":
         json.dump(allocation.to_json(), out, indent=2)
         out.write("\n")
@@ -64,12 +73,12 @@ def _describe_node(arguments: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _one_pod(path: str) -> dict[str, Any]:
-    """The pod of the one Pod, workload or compact workload in ``path``."""
-    from quantities.pod.workloads import single_pod
+def _one_pod(path: str) -> Any:
+    """The one Pod, workload or compact workload in ``path`` (a Workload, which remembers where it was)."""
+    from quantities.pod.workloads import single_workload
 
     try:
-        return single_pod(_objects(path))
+        return single_workload(_objects(path))
     except ValueError as error:
         raise ValueError(f"{path}: {error}") from None
 
@@ -82,6 +91,7 @@ def _fit(arguments: argparse.Namespace, out: TextIO) -> int:
     pod = _one_pod(arguments.pod)
     cluster = load_cluster(read_text(arguments.cluster))
     result = check_fit(pod, cluster.nodes, cluster.pods)
+    _warn(result.warnings)
     if arguments.output == "json":
         json.dump(result.to_json(), out, indent=2)
         out.write("\n")
@@ -111,6 +121,7 @@ def _plan(arguments: argparse.Namespace, out: TextIO) -> int:
         raise ValueError(f"no workload in {arguments.workload}")
     cluster = load_cluster(read_text(arguments.cluster))
     result = plan(workloads, cluster.nodes, cluster.pods)
+    _warn(result.warnings)
     if arguments.output == "json":
         json.dump(result.to_json(), out, indent=2)
         out.write("\n")
@@ -156,6 +167,7 @@ def _max_replicas(arguments: argparse.Namespace, out: TextIO) -> int:
     pod = _one_pod(arguments.pod)
     cluster = load_cluster(read_text(arguments.cluster))
     count = max_replicas(pod, cluster.nodes, cluster.pods)
+    _warn(cluster.warnings)
     if arguments.output == "json":
         json.dump({"max_replicas": count}, out)
         out.write("\n")

@@ -229,7 +229,8 @@ def single_workload(objects: Mapping[str, Any] | Iterable[Any], *, path: str = "
     """The one Pod, workload or compact workload in ``objects`` (an object or several; it remembers where
     it was). ManifestError when there is none or several, or when it is malformed.
     """
-    workloads = workloads_in(objects if isinstance(objects, Mapping) else list(objects), path=path)
+    given = objects if isinstance(objects, Mapping | str) or not isinstance(objects, Iterable) else list(objects)
+    workloads = workloads_in(given, path=path)
     if len(workloads) != 1:
         message = f"expected one pod or workload, found {len(workloads)}"
         raise ManifestError([Problem(path, message)])
