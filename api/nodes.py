@@ -25,6 +25,8 @@ from api.schemas import (
     PlanResponse,
     PlanTableQuery,
 )
+from quantities.manifest.problems import ManifestError
+from quantities.manifest.problems import Problem as ManifestProblem
 from quantities.node.allocated import NodeAllocation, node_allocated, node_and_pods
 from quantities.node.compact import allocation_from_fields, node_from_fields
 from quantities.pod.workloads import (
@@ -35,8 +37,6 @@ from quantities.pod.workloads import (
     workload_from_fields,
     workloads_in,
 )
-from quantities.manifest.problems import ManifestError
-from quantities.manifest.problems import Problem as ManifestProblem
 from quantities.scheduler.cluster import Cluster, load_cluster
 from quantities.scheduler.fit import FitResult, check_fit
 from quantities.scheduler.plan import NodeUsage, PlanResult, WorkloadPlan, plan
@@ -103,7 +103,8 @@ def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     if not isinstance(pods, list):
         raise Problem(422, "`pods` must be a list", [{"path": "pods", "message": "not a list"}])
     cluster = _located_cluster(
-        [(f"nodes[{i}]", obj) for i, obj in enumerate(nodes)] + [(f"pods[{i}]", obj) for i, obj in enumerate(pods)]
+        [(f"nodes[{i}]", obj) for i, obj in enumerate(nodes)]
+        + [(f"pods[{i}]", obj) for i, obj in enumerate(pods)]
     )
     if cluster.others:
         paths = [f"nodes[{i}]" for i, n in enumerate(nodes) if any(n is other for other in cluster.others)]

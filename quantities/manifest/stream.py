@@ -14,7 +14,13 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["iter_json_objects", "iter_located_json_objects", "iter_located_objects", "iter_objects", "read_text"]
+__all__ = [
+    "iter_json_objects",
+    "iter_located_json_objects",
+    "iter_located_objects",
+    "iter_objects",
+    "read_text",
+]
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()

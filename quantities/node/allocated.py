@@ -33,10 +33,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
-
-from dataclasses import replace
 
 from quantities.manifest.fields import parse_manifest_quantity
 from quantities.manifest.kinds import pod_spec
@@ -418,13 +416,15 @@ class _Bound:
         reader = SchedulingReader(f"pods[{position}]")
         fields = reader.obj(pod, where)
         if fields is None:
-            raise ManifestError([Problem("", f"expected a Pod object, got {describe_value(pod)}", source=reader.source)])
+            message = f"expected a Pod object, got {describe_value(pod)}"
+            raise ManifestError([Problem("", message, source=reader.source)])
         metadata = reader.obj(fields.get("metadata"), where.child("metadata")) or {}
         spec = reader.obj(fields.get("spec"), where.child("spec")) or {}
         status = reader.obj(fields.get("status"), where.child("status")) or {}
-        self.namespace = reader.text(metadata.get("namespace"), where.child("metadata").child("namespace")) or ""
-        self.name = reader.text(metadata.get("name"), where.child("metadata").child("name")) or ""
-        created = reader.text(metadata.get("creationTimestamp"), where.child("metadata").child("creationTimestamp"))
+        meta_at = where.child("metadata")
+        self.namespace = reader.text(metadata.get("namespace"), meta_at.child("namespace")) or ""
+        self.name = reader.text(metadata.get("name"), meta_at.child("name")) or ""
+        created = reader.text(metadata.get("creationTimestamp"), meta_at.child("creationTimestamp"))
         self.node_name = reader.text(spec.get("nodeName"), where.child("spec").child("nodeName")) or ""
         self.phase = reader.text(status.get("phase"), where.child("status").child("phase")) or ""
         self.label = f'Pod "{self.namespace}/{self.name}"' if self.name else reader.source
@@ -550,7 +550,8 @@ def node_and_pods(
             items = obj.get("items")
             items_path = f"{path}.items" if path else "items"
             if not isinstance(items, list):
-                problems.append(Problem(items_path, f"expected an array of objects, got {describe_value(items)}"))
+                message = f"expected an array of objects, got {describe_value(items)}"
+                problems.append(Problem(items_path, message))
                 continue
             pending[:0] = [(f"{items_path}[{i}]", item) for i, item in enumerate(items)]
     if problems:

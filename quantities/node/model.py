@@ -204,7 +204,8 @@ class _NodeReader(SchedulingReader):
                     Problem(
                         where.key(name).json,
                         f"{name} {quantity} is negative",
-                        f"{where.key(name).k8s}: Invalid value: \"{quantity}\": must be greater than or equal to 0",
+                        f'{where.key(name).k8s}: Invalid value: "{quantity}": '
+                        "must be greater than or equal to 0",
                         self.source,
                         f'"{quantity}"',
                     )
@@ -280,7 +281,9 @@ def read_node(obj: object, *, path: str = "", source: str | None = None) -> Node
     capacity = reader.resources(status.get("capacity"), status_at.child("capacity"))
     if reader.problems:
         raise ManifestError(reader.problems)
-    node = Node(name, allocatable or capacity, labels=labels, taints=taints, unschedulable=bool(unschedulable))
+    node = Node(
+        name, allocatable or capacity, labels=labels, taints=taints, unschedulable=bool(unschedulable)
+    )
     node.warnings = tuple(reader.invalid)
     return node
 

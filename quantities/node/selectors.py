@@ -171,7 +171,9 @@ def _field_matches(requirement: Requirement, node_name: str) -> bool:
     return False
 
 
-def node_selector_terms_match(terms: Sequence[NodeSelectorTerm], labels: Mapping[str, str], node_name: str) -> bool:
+def node_selector_terms_match(
+    terms: Sequence[NodeSelectorTerm], labels: Mapping[str, str], node_name: str
+) -> bool:
     """component-helpers ``nodeaffinity.NodeSelector.Match``: the terms are ORed.
 
     A term with no expressions and no fields matches nothing.

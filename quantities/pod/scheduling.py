@@ -326,8 +326,13 @@ class SchedulingReader(FieldReader):
 
     def shape(self, where: Location, expected: str, value: object) -> None:
         self.problems.append(
-            Problem(where.json, f"expected {expected}, got {describe_value(value)}", None, self.source,
-                    json_text(value))
+            Problem(
+                where.json,
+                f"expected {expected}, got {describe_value(value)}",
+                None,
+                self.source,
+                json_text(value),
+            )
         )
 
     def refuse(
@@ -400,8 +405,9 @@ class SchedulingReader(FieldReader):
             if low <= value <= high:
                 return value
             self.problems.append(
-                Problem(where.json, f"{value} does not fit in a {bits}-bit integer", None, self.source,
-                        str(value))
+                Problem(
+                    where.json, f"{value} does not fit in a {bits}-bit integer", None, self.source, str(value)
+                )
             )
             return None
         self.shape(where, "an integer", value)
@@ -439,11 +445,19 @@ class SchedulingReader(FieldReader):
         labels = self.string_map(value, where)
         for name, text in labels.items():
             for detail in qualified_name_errors(name):
-                self.refuse(where.key(name), f"label key {json.dumps(name)}: {detail}",
-                            f"{where.k8s}: Invalid value: {go_value(name)}: {detail}", name)
+                self.refuse(
+                    where.key(name),
+                    f"label key {json.dumps(name)}: {detail}",
+                    f"{where.k8s}: Invalid value: {go_value(name)}: {detail}",
+                    name,
+                )
             for detail in label_value_errors(text):
-                self.refuse(where.key(name), f"label value {json.dumps(text)}: {detail}",
-                            f"{where.k8s}: Invalid value: {go_value(text)}: {detail}", text)
+                self.refuse(
+                    where.key(name),
+                    f"label value {json.dumps(text)}: {detail}",
+                    f"{where.k8s}: Invalid value: {go_value(text)}: {detail}",
+                    text,
+                )
         return labels
 
     def enum(self, value: object, where: Location, allowed: Sequence[str]) -> str | None:
@@ -466,7 +480,9 @@ class SchedulingReader(FieldReader):
             tol_value = self.text(fields.get("value"), at.child("value")) or ""
             effect = self.text(fields.get("effect"), at.child("effect")) or ""
             seconds = self.integer(fields.get("tolerationSeconds"), at.child("tolerationSeconds"), 64)
-            self._validate_toleration(at, tol_key, operator, tol_value, effect, fields.get("tolerationSeconds"))
+            self._validate_toleration(
+                at, tol_key, operator, tol_value, effect, fields.get("tolerationSeconds")
+            )
             result.append(Toleration(tol_key, operator or "Equal", tol_value, effect, seconds))
         return tuple(result)
 
@@ -507,7 +523,8 @@ class SchedulingReader(FieldReader):
                 self.refuse(
                     at.child("value"),
                     'a toleration with operator "Exists" has no value',
-                    f"{at.child('operator').k8s}: Invalid value: {_go_toleration(at, operator, value, effect)}: "
+                    f"{at.child('operator').k8s}: Invalid value: "
+                    f"{_go_toleration(at, operator, value, effect)}: "
                     "value must be empty when `operator` is 'Exists'",
                     value,
                 )
@@ -530,27 +547,40 @@ class SchedulingReader(FieldReader):
         values_at = at.child("values")
         if operator in ("In", "NotIn"):
             if not values:
-                self.required(values_at, "must be specified when `operator` is 'In' or 'NotIn'",
-                              f'operator "{operator}" needs at least one value')
+                self.required(
+                    values_at,
+                    "must be specified when `operator` is 'In' or 'NotIn'",
+                    f'operator "{operator}" needs at least one value',
+                )
         elif operator in ("Exists", "DoesNotExist"):
             if values:
-                self.refuse(values_at, f'operator "{operator}" takes no values',
-                            f"{values_at.k8s}: Forbidden: may not be specified when `operator` is 'Exists' or "
-                            "'DoesNotExist'")
+                self.refuse(
+                    values_at,
+                    f'operator "{operator}" takes no values',
+                    f"{values_at.k8s}: Forbidden: may not be specified when `operator` is 'Exists' or "
+                    "'DoesNotExist'",
+                )
         elif operator in ("Gt", "Lt") and node:
             if len(values) != 1:
-                self.required(values_at, "must be specified single value when `operator` is 'Lt' or 'Gt'",
-                              f'operator "{operator}" needs exactly one value, an integer')
+                self.required(
+                    values_at,
+                    "must be specified single value when `operator` is 'Lt' or 'Gt'",
+                    f'operator "{operator}" needs exactly one value, an integer',
+                )
             elif _parse_int64(values[0]) is None:
                 # Accepted by the API server; the scheduler's labels.NewRequirement refuses it.
-                self.note(values_at.index(0),
-                          f'the bound of "{operator}" must be an integer; the scheduler matches no node '
-                          "with this term", values[0])
+                self.note(
+                    values_at.index(0),
+                    f'the bound of "{operator}" must be an integer; the scheduler matches no node '
+                    "with this term",
+                    values[0],
+                )
         else:
             self.refuse(
                 at.child("operator"),
                 f"{json.dumps(operator)} is not an operator: use one of " + ", ".join(operators),
-                f"{at.child('operator').k8s}: Invalid value: {go_value(operator)}: not a valid selector operator",
+                f"{at.child('operator').k8s}: Invalid value: {go_value(operator)}: "
+                "not a valid selector operator",
                 operator,
             )
         self.label_name(req_key, at.child("key"))
@@ -575,11 +605,19 @@ class SchedulingReader(FieldReader):
                     f'matchFields with "{operator}" takes exactly one node name',
                 )
         else:
-            self.invalid_value(at.child("operator"), operator, "not a valid selector operator",
-                               f"{json.dumps(operator)} is not an operator: use In or NotIn")
+            self.invalid_value(
+                at.child("operator"),
+                operator,
+                "not a valid selector operator",
+                f"{json.dumps(operator)} is not an operator: use In or NotIn",
+            )
         if req_key != "metadata.name":
-            self.invalid_value(at.child("key"), req_key, "not a valid field selector key",
-                               f"{json.dumps(req_key)} is not a field: only metadata.name can be selected")
+            self.invalid_value(
+                at.child("key"),
+                req_key,
+                "not a valid field selector key",
+                f"{json.dumps(req_key)} is not a field: only metadata.name can be selected",
+            )
         else:
             for position, text in enumerate(values):
                 for detail in dns1123_subdomain_errors(text):
@@ -594,8 +632,11 @@ class SchedulingReader(FieldReader):
         terms_at = where.child("nodeSelectorTerms")
         raw_terms = self.arr(fields.get("nodeSelectorTerms"), terms_at)
         if not raw_terms and isinstance(fields.get("nodeSelectorTerms"), list | tuple | type(None)):
-            self.required(terms_at, "must have at least one node selector term",
-                          "required node affinity needs at least one node selector term")
+            self.required(
+                terms_at,
+                "must have at least one node selector term",
+                "required node affinity needs at least one node selector term",
+            )
         terms = []
         for position, raw in enumerate(raw_terms):
             at = terms_at.index(position)
@@ -646,21 +687,31 @@ class SchedulingReader(FieldReader):
             if fields is None:
                 continue
             selector = self.label_selector(fields.get("labelSelector"), at.child("labelSelector"))
-            namespace_selector = self.label_selector(fields.get("namespaceSelector"), at.child("namespaceSelector"))
+            namespace_selector = self.label_selector(
+                fields.get("namespaceSelector"), at.child("namespaceSelector")
+            )
             namespaces = self.strings(fields.get("namespaces"), at.child("namespaces"))
             for i, name in enumerate(namespaces):
                 for detail in dns1123_label_errors(name):
                     # The API server names "namespace" (singular) here.
-                    self.refuse(at.child("namespaces").index(i), f"namespace {json.dumps(name)}: {detail}",
-                                f"{at.child('namespace').k8s}: Invalid value: {go_value(name)}: {detail}", name)
+                    self.refuse(
+                        at.child("namespaces").index(i),
+                        f"namespace {json.dumps(name)}: {detail}",
+                        f"{at.child('namespace').k8s}: Invalid value: {go_value(name)}: {detail}",
+                        name,
+                    )
             match_label_keys = self.label_keys(fields.get("matchLabelKeys"), at.child("matchLabelKeys"))
             self.label_keys(fields.get("mismatchLabelKeys"), at.child("mismatchLabelKeys"))
             topology_key = self.text(fields.get("topologyKey"), at.child("topologyKey")) or ""
             key_at = at.child("topologyKey")
             if not topology_key:
-                self.required(key_at, "can not be empty", "a required pod (anti-)affinity term needs a topologyKey")
+                self.required(
+                    key_at, "can not be empty", "a required pod (anti-)affinity term needs a topologyKey"
+                )
             self.label_name(topology_key, key_at)
-            terms.append(PodAffinityTerm(selector, namespaces, topology_key, namespace_selector, match_label_keys))
+            terms.append(
+                PodAffinityTerm(selector, namespaces, topology_key, namespace_selector, match_label_keys)
+            )
         return tuple(terms)
 
     def spread_constraints(self, value: object, where: Location) -> tuple[TopologySpreadConstraint, ...]:
@@ -675,12 +726,19 @@ class SchedulingReader(FieldReader):
             max_skew = self.integer(fields.get("maxSkew"), at.child("maxSkew"))
             if (max_skew is not None and max_skew <= 0) or fields.get("maxSkew") is None:
                 skew = max_skew if max_skew is not None else 0
-                self.invalid_value(at.child("maxSkew"), skew, "must be greater than zero",
-                                   f"maxSkew must be an integer of at least 1, not {skew}")
+                self.invalid_value(
+                    at.child("maxSkew"),
+                    skew,
+                    "must be greater than zero",
+                    f"maxSkew must be an integer of at least 1, not {skew}",
+                )
             topology_key = self.text(fields.get("topologyKey"), at.child("topologyKey")) or ""
             if not topology_key:
-                self.required(at.child("topologyKey"), "can not be empty",
-                              "a topology spread constraint needs a topologyKey")
+                self.required(
+                    at.child("topologyKey"),
+                    "can not be empty",
+                    "a topology spread constraint needs a topologyKey",
+                )
             when = self.text(fields.get("whenUnsatisfiable"), at.child("whenUnsatisfiable")) or ""
             if when not in WHEN_UNSATISFIABLE:
                 self.unsupported(at.child("whenUnsatisfiable"), when, WHEN_UNSATISFIABLE)
@@ -700,7 +758,8 @@ class SchedulingReader(FieldReader):
                     self.invalid_value(at.child("minDomains"), min_domains, "must be greater than zero")
                 if when != "DoNotSchedule":
                     self.invalid_value(
-                        at.child("minDomains"), min_domains,
+                        at.child("minDomains"),
+                        min_domains,
                         f"can only use minDomains if whenUnsatisfiable=DoNotSchedule, not {when}",
                     )
             policies = []
@@ -711,13 +770,18 @@ class SchedulingReader(FieldReader):
             match_label_keys = self.label_keys(fields.get("matchLabelKeys"), keys_at)
             if match_label_keys:
                 if selector is None:
-                    self.refuse(keys_at, "matchLabelKeys needs a labelSelector",
-                                f"{keys_at.k8s}: Forbidden: must not be specified when labelSelector is not set")
+                    self.refuse(
+                        keys_at,
+                        "matchLabelKeys needs a labelSelector",
+                        f"{keys_at.k8s}: Forbidden: must not be specified when labelSelector is not set",
+                    )
                 else:
                     in_selector = set(selector.match_labels) | {r.key for r in selector.match_expressions}
                     for i, name in enumerate(match_label_keys):
                         if name in in_selector:
-                            self.invalid_value(keys_at.index(i), name, "exists in both matchLabelKeys and labelSelector")
+                            self.invalid_value(
+                                keys_at.index(i), name, "exists in both matchLabelKeys and labelSelector"
+                            )
             result.append(
                 TopologySpreadConstraint(
                     max_skew if max_skew is not None else 0,

@@ -122,7 +122,9 @@ def _workload(obj: Mapping[str, Any], path: str) -> Workload | None:
         template = reader.obj(spec.get("template"), spec_at.child("template"))
         if template is not None:
             reader.obj(template.get("metadata"), spec_at.child("template").child("metadata"))
-            replicas = None if kind == "DaemonSet" else reader.count(spec.get("replicas"), spec_at.child("replicas"), 1)
+            replicas = None
+            if kind != "DaemonSet":
+                replicas = reader.count(spec.get("replicas"), spec_at.child("replicas"), 1)
             pod = _template_pod(template, namespace, name)
             found = Workload(name, kind, namespace, replicas, pod, path, "spec.template.spec")
     problems = [*reader.problems, *reader.invalid]
@@ -167,7 +169,8 @@ def _collect_workloads(
         kind = obj.get("kind")
         if "items" in obj and (kind is None or (isinstance(kind, str) and kind.endswith("List"))):
             if not isinstance(items, list | tuple):
-                problems.append(Problem(child(path, "items"), f"expected an array, got {describe_value(items)}"))
+                message = f"expected an array, got {describe_value(items)}"
+                problems.append(Problem(child(path, "items"), message))
                 return
             for position, item in enumerate(items):
                 _collect_workloads(item, index(child(path, "items"), position), result, problems)
@@ -189,7 +192,8 @@ def _collect_workloads(
             where = index(path, position) if path or len(obj) > 1 else ""
             _collect_workloads(item, where, result, problems)
         return
-    problems.append(Problem(path, f"expected a Kubernetes object, got {describe_value(obj)}", value=json_text(obj)))
+    message = f"expected a Kubernetes object, got {describe_value(obj)}"
+    problems.append(Problem(path, message, value=json_text(obj)))
 
 
 _REQUEST_KEYS = {"cpu": "cpu", "memory": "memory", "cpu_request": "cpu", "memory_request": "memory"}
@@ -229,7 +233,9 @@ def single_workload(objects: Mapping[str, Any] | Iterable[Any], *, path: str = "
     """The one Pod, workload or compact workload in ``objects`` (an object or several; it remembers where
     it was). ManifestError when there is none or several, or when it is malformed.
     """
-    given = objects if isinstance(objects, Mapping | str) or not isinstance(objects, Iterable) else list(objects)
+    given: Any = objects
+    if not isinstance(objects, Mapping | str) and isinstance(objects, Iterable):
+        given = list(objects)
     workloads = workloads_in(given, path=path)
     if len(workloads) != 1:
         message = f"expected one pod or workload, found {len(workloads)}"

@@ -70,14 +70,22 @@ class Cluster:
     def _add(self, obj: Any, keep_raw_pods: bool, path: str, problems: list[Problem]) -> None:
         if not isinstance(obj, Mapping):
             problems.append(
-                Problem(path, f"expected a Kubernetes object or a compact node, got {describe_value(obj)}",
-                        value=json_text(obj))
+                Problem(
+                    path,
+                    f"expected a Kubernetes object or a compact node, got {describe_value(obj)}",
+                    value=json_text(obj),
+                )
             )
             return
         kind = obj.get("kind")
         if kind is not None and not isinstance(kind, str):
-            problems.append(Problem(child(path, "kind"), f"expected a string, got {describe_value(kind)}",
-                                    value=json_text(kind)))
+            problems.append(
+                Problem(
+                    child(path, "kind"),
+                    f"expected a string, got {describe_value(kind)}",
+                    value=json_text(kind),
+                )
+            )
             return
         try:
             if kind == "Node":
@@ -96,8 +104,11 @@ class Cluster:
                 items = obj.get("items")
                 if not isinstance(items, list | tuple):
                     problems.append(
-                        Problem(child(path, "items"), f"expected an array of objects, got {describe_value(items)}",
-                                value=json_text(items))
+                        Problem(
+                            child(path, "items"),
+                            f"expected an array of objects, got {describe_value(items)}",
+                            value=json_text(items),
+                        )
                     )
                     return
                 for position, item in enumerate(items):
@@ -106,8 +117,11 @@ class Cluster:
                 compact = obj.get("nodes")
                 if not isinstance(compact, list | tuple):
                     problems.append(
-                        Problem(child(path, "nodes"), f"expected an array of nodes, got {describe_value(compact)}",
-                                value=json_text(compact))
+                        Problem(
+                            child(path, "nodes"),
+                            f"expected an array of nodes, got {describe_value(compact)}",
+                            value=json_text(compact),
+                        )
                     )
                     return
                 for position, item in enumerate(compact):
@@ -121,8 +135,13 @@ class Cluster:
 
     def _compact(self, row: object, path: str, problems: list[Problem]) -> None:
         if not isinstance(row, Mapping):
-            problems.append(Problem(path, f"expected a compact node (an object with a name), got {describe_value(row)}",
-                                    value=json_text(row)))
+            problems.append(
+                Problem(
+                    path,
+                    f"expected a compact node (an object with a name), got {describe_value(row)}",
+                    value=json_text(row),
+                )
+            )
             return
         self._check_limit(len(self.nodes), self.options.limits.max_nodes, "nodes", path)
         try:

@@ -345,10 +345,7 @@ def make_snapshot(
     Nodes and pods are cluster state: read leniently (:func:`~quantities.node.model.read_node`,
     ``pod_info(..., state=True)``), their oddities kept in their ``warnings``.
     """
-    if isinstance(nodes, Snapshot):
-        snapshot = nodes.clone()
-    else:
-        snapshot = Snapshot(_nodes(nodes, options))
+    snapshot = nodes.clone() if isinstance(nodes, Snapshot) else Snapshot(_nodes(nodes, options))
     for pod in _pods(pods, options):
         snapshot.add_pod(pod)
     return snapshot

@@ -382,7 +382,9 @@ def _templates(workloads: list[Workload], options: Options | None) -> list[PodIn
     problems: list[Problem] = []
     for workload in workloads:
         try:
-            templates.append(pod_info(workload.pod, options=options, path=workload.path, spec_path=workload.spec_path))
+            templates.append(
+                pod_info(workload.pod, options=options, path=workload.path, spec_path=workload.spec_path)
+            )
         except ManifestError as error:
             problems.extend(error.problems)
     if problems:

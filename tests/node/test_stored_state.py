@@ -31,7 +31,8 @@ def _odd_pods() -> list[dict[str, Any]]:
     above = pod("legacy", "request-above-limit", "2", "1", "1Gi", "1Gi")
     hugepages = pod("legacy", "hugepages-alone", None, None, None, None)
     hugepages["spec"]["containers"][0]["resources"] = {
-        "requests": {"hugepages-2Mi": "64Mi"}, "limits": {"hugepages-2Mi": "64Mi"}
+        "requests": {"hugepages-2Mi": "64Mi"},
+        "limits": {"hugepages-2Mi": "64Mi"},
     }
     ephemeral = pod("legacy", "debugged", "100m", None, "64Mi", None)
     ephemeral["spec"]["ephemeralContainers"] = [
@@ -104,4 +105,6 @@ def test_cli_answers_and_warns_on_stderr(tmp_path: Path, capsys: pytest.CaptureF
         assert main(arguments) == 0, arguments
         captured = capsys.readouterr()
         lines = [line for line in captured.err.splitlines() if line]
-        assert len(lines) == 3 and all(line.startswith("warning: Pod \"legacy/") for line in lines), captured.err
+        assert len(lines) == 3 and all(line.startswith('warning: Pod "legacy/') for line in lines), (
+            captured.err
+        )

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from quantities.manifest.problems import ManifestError
 from quantities.node.compact import compact_node, node_from_compact
 from quantities.node.model import is_scalar_resource_name, parse_node
-from quantities.manifest.problems import ManifestError
 from quantities.node.selectors import Taint, Toleration, parse_taint, tolerates
 from quantities.scheduler.framework.nodeinfo import NodeInfo, Snapshot
 from quantities.scheduler.framework.podinfo import pod_info

@@ -43,7 +43,11 @@ def _pod(spec: dict[str, Any] | None = None, metadata: Any = None) -> dict[str, 
 
 
 def _required(terms: Any) -> dict[str, Any]:
-    return {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}}}
+    return {
+        "affinity": {
+            "nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}
+        }
+    }
 
 
 def _expr(**requirement: Any) -> dict[str, Any]:
@@ -77,8 +81,10 @@ def _deployment(**changes: Any) -> dict[str, Any]:
     workload: dict[str, Any] = {
         "kind": "Deployment",
         "metadata": {"name": "web", "namespace": "default"},
-        "spec": {"replicas": 2, "template": {"metadata": {"labels": {"app": "web"}},
-                                              "spec": {"containers": [{"name": "c"}]}}},
+        "spec": {
+            "replicas": 2,
+            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c"}]}},
+        },
     }
     for dotted, value in changes.items():
         target = workload
@@ -111,151 +117,455 @@ T = "spec.topologySpreadConstraints[0]"
 # (name, call, exception, path of the first problem, the API server's line for it or None)
 ROWS: list[tuple[str, Callable[[], object], type[Exception], str, str | None]] = [
     # --- proposals: wrong JSON types --------------------------------------------------------------
-    ("tolerations a string (fit)", _fit(_pod({"tolerations": "oops"})), PodValidationError, "spec.tolerations", None),
-    ("toleration a number", _fit(_pod({"tolerations": [5]})), PodValidationError, "spec.tolerations[0]", None),
-    ("toleration effect a list", _fit(_pod({"tolerations": [{"key": "k", "operator": "Exists", "effect": ["x"]}]})),
-     PodValidationError, "spec.tolerations[0].effect", None),
-    ("tolerationSeconds a string", _fit(_pod({"tolerations": [{"key": "k", "operator": "Exists", "effect": "NoExecute",
-                                                               "tolerationSeconds": "5"}]})),
-     PodValidationError, "spec.tolerations[0].tolerationSeconds", None),
-    ("nodeSelector a list", _fit(_pod({"nodeSelector": ["zone=a"]})), PodValidationError, "spec.nodeSelector", None),
-    ("nodeSelector value a number", _fit(_pod({"nodeSelector": {"zone": 1}})), PodValidationError,
-     "spec.nodeSelector.zone", None),
+    (
+        "tolerations a string (fit)",
+        _fit(_pod({"tolerations": "oops"})),
+        PodValidationError,
+        "spec.tolerations",
+        None,
+    ),
+    (
+        "toleration a number",
+        _fit(_pod({"tolerations": [5]})),
+        PodValidationError,
+        "spec.tolerations[0]",
+        None,
+    ),
+    (
+        "toleration effect a list",
+        _fit(_pod({"tolerations": [{"key": "k", "operator": "Exists", "effect": ["x"]}]})),
+        PodValidationError,
+        "spec.tolerations[0].effect",
+        None,
+    ),
+    (
+        "tolerationSeconds a string",
+        _fit(
+            _pod(
+                {
+                    "tolerations": [
+                        {"key": "k", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": "5"}
+                    ]
+                }
+            )
+        ),
+        PodValidationError,
+        "spec.tolerations[0].tolerationSeconds",
+        None,
+    ),
+    (
+        "nodeSelector a list",
+        _fit(_pod({"nodeSelector": ["zone=a"]})),
+        PodValidationError,
+        "spec.nodeSelector",
+        None,
+    ),
+    (
+        "nodeSelector value a number",
+        _fit(_pod({"nodeSelector": {"zone": 1}})),
+        PodValidationError,
+        "spec.nodeSelector.zone",
+        None,
+    ),
     ("nodeSelectorTerms a string", _fit(_pod(_required("x"))), PodValidationError, S, None),
-    ("matchExpressions a map", _fit(_pod(_required([{"matchExpressions": {"key": "zone"}}]))), PodValidationError,
-     f"{S}[0].matchExpressions", None),
-    ("values a string", _fit(_pod(_expr(key="zone", operator="In", values="a"))), PodValidationError,
-     f"{S}[0].matchExpressions[0].values", None),
-    ("labelSelector a list", _fit(_pod(_anti({"labelSelector": [], "topologyKey": "zone"}))), PodValidationError,
-     f"{A}.labelSelector", None),
+    (
+        "matchExpressions a map",
+        _fit(_pod(_required([{"matchExpressions": {"key": "zone"}}]))),
+        PodValidationError,
+        f"{S}[0].matchExpressions",
+        None,
+    ),
+    (
+        "values a string",
+        _fit(_pod(_expr(key="zone", operator="In", values="a"))),
+        PodValidationError,
+        f"{S}[0].matchExpressions[0].values",
+        None,
+    ),
+    (
+        "labelSelector a list",
+        _fit(_pod(_anti({"labelSelector": [], "topologyKey": "zone"}))),
+        PodValidationError,
+        f"{A}.labelSelector",
+        None,
+    ),
     ("metadata a list", _fit(_pod(metadata=[])), PodValidationError, "metadata", None),
-    ("label value a number", _fit(_pod(metadata={"name": "p", "labels": {"app": 5}})), PodValidationError,
-     "metadata.labels.app", None),
+    (
+        "label value a number",
+        _fit(_pod(metadata={"name": "p", "labels": {"app": 5}})),
+        PodValidationError,
+        "metadata.labels.app",
+        None,
+    ),
     ("maxSkew a string", _fit(_pod(_spread(maxSkew="a"))), PodValidationError, f"{T}.maxSkew", None),
     ("maxSkew a fraction", _fit(_pod(_spread(maxSkew=1.5))), PodValidationError, f"{T}.maxSkew", None),
     ("priority beyond int32", _fit(_pod({"priority": 1 << 40})), PodValidationError, "spec.priority", None),
     ("nodeName a number", _fit(_pod({"nodeName": 7})), PodValidationError, "spec.nodeName", None),
-    ("spec a list", _fit({"kind": "Pod", "metadata": {"name": "p"}, "spec": []}), PodValidationError, "spec", None),
-    ("cpu false after cpu 0 (no cache skips validation)",
-     lambda: (pod_info(_pod()), pod_info({"metadata": {"name": "q"}, "spec": {"containers": [
-         {"name": "c", "resources": {"requests": {"cpu": False}}}]}})),
-     PodValidationError, "spec.containers[0].resources.requests.cpu", None),
+    (
+        "spec a list",
+        _fit({"kind": "Pod", "metadata": {"name": "p"}, "spec": []}),
+        PodValidationError,
+        "spec",
+        None,
+    ),
+    (
+        "cpu false after cpu 0 (no cache skips validation)",
+        lambda: (
+            pod_info(_pod()),
+            pod_info(
+                {
+                    "metadata": {"name": "q"},
+                    "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": False}}}]},
+                }
+            ),
+        ),
+        PodValidationError,
+        "spec.containers[0].resources.requests.cpu",
+        None,
+    ),
     # --- proposals: values the API server refuses ----------------------------------------------------
-    ("empty nodeSelectorTerms", _fit(_pod(_required([]))), PodValidationError, S,
-     f"{S}: Required value: must have at least one node selector term"),
-    ("operator Near", _fit(_pod(_expr(key="zone", operator="Near", values=["a"]))), PodValidationError,
-     f"{S}[0].matchExpressions[0].operator",
-     f'{S}[0].matchExpressions[0].operator: Invalid value: "Near": not a valid selector operator'),
-    ("In without values", _fit(_pod(_expr(key="zone", operator="In"))), PodValidationError,
-     f"{S}[0].matchExpressions[0].values",
-     f"{S}[0].matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"),
-    ("Exists with values", _fit(_pod(_expr(key="zone", operator="Exists", values=["a"]))), PodValidationError,
-     f"{S}[0].matchExpressions[0].values",
-     f"{S}[0].matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or "
-     "'DoesNotExist'"),
-    ("Gt with two values", _fit(_pod(_expr(key="cores", operator="Gt", values=["1", "2"]))), PodValidationError,
-     f"{S}[0].matchExpressions[0].values",
-     f"{S}[0].matchExpressions[0].values: Required value: must be specified single value when `operator` is "
-     "'Lt' or 'Gt'"),
-    ("matchFields on spec.nodeName", _fit(_pod(_required([{"matchFields": [
-        {"key": "spec.nodeName", "operator": "In", "values": ["n1"]}]}]))), PodValidationError,
-     f"{S}[0].matchFields[0].key",
-     f'{S}[0].matchFields[0].key: Invalid value: "spec.nodeName": not a valid field selector key'),
-    ("maxSkew 0", _fit(_pod(_spread(maxSkew=0))), PodValidationError, f"{T}.maxSkew",
-     f"{T}.maxSkew: Invalid value: 0: must be greater than zero"),
-    ("whenUnsatisfiable Maybe", _fit(_pod(_spread(whenUnsatisfiable="Maybe"))), PodValidationError,
-     f"{T}.whenUnsatisfiable",
-     f'{T}.whenUnsatisfiable: Unsupported value: "Maybe": supported values: "DoNotSchedule", "ScheduleAnyway"'),
-    ("minDomains with ScheduleAnyway", _fit(_pod(_spread(whenUnsatisfiable="ScheduleAnyway", minDomains=2))),
-     PodValidationError, f"{T}.minDomains",
-     f"{T}.minDomains: Invalid value: 2: can only use minDomains if whenUnsatisfiable=DoNotSchedule, "
-     "not ScheduleAnyway"),
-    ("nodeTaintsPolicy Sometimes", _fit(_pod(_spread(nodeTaintsPolicy="Sometimes"))), PodValidationError,
-     f"{T}.nodeTaintsPolicy",
-     f'{T}.nodeTaintsPolicy: Unsupported value: "Sometimes": supported values: "Honor", "Ignore"'),
-    ("spread without topologyKey", _fit(_pod(_spread(topologyKey=""))), PodValidationError, f"{T}.topologyKey",
-     f"{T}.topologyKey: Required value: can not be empty"),
-    ("anti-affinity without topologyKey", _fit(_pod(_anti({"labelSelector": {"matchLabels": {"app": "x"}}}))),
-     PodValidationError, f"{A}.topologyKey", f"{A}.topologyKey: Required value: can not be empty"),
-    ("label selector operator Gt", _fit(_pod(_anti({"labelSelector": {"matchExpressions": [
-        {"key": "app", "operator": "Gt", "values": ["1"]}]}, "topologyKey": "zone"}))), PodValidationError,
-     f"{A}.labelSelector.matchExpressions[0].operator",
-     f'{A}.labelSelector.matchExpressions[0].operator: Invalid value: "Gt": not a valid selector operator'),
-    ("toleration operator Near", _fit(_pod({"tolerations": [{"key": "k", "operator": "Near"}]})),
-     PodValidationError, "spec.tolerations[0].operator",
-     'spec.tolerations[0].operator: Unsupported value: "Near": supported values: "Equal", "Exists"'),
-    ("toleration effect Maybe", _fit(_pod({"tolerations": [{"key": "k", "operator": "Exists", "effect": "Maybe"}]})),
-     PodValidationError, "spec.tolerations[0].effect",
-     'spec.tolerations[0].effect: Unsupported value: "Maybe": supported values: "NoSchedule", '
-     '"PreferNoSchedule", "NoExecute"'),
-    ("toleration without key, operator Equal", _fit(_pod({"tolerations": [{"operator": "Equal", "value": "v"}]})),
-     PodValidationError, "spec.tolerations[0].operator",
-     'spec.tolerations[0].operator: Invalid value: "Equal": operator must be Exists when `key` is empty, '
-     'which means "match all values and all keys"'),
-    ("tolerationSeconds with NoSchedule", _fit(_pod({"tolerations": [
-        {"key": "k", "operator": "Exists", "effect": "NoSchedule", "tolerationSeconds": 5}]})),
-     PodValidationError, "spec.tolerations[0].effect",
-     "spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when "
-     "`tolerationSeconds` is set"),
-    ("preemptionPolicy Sometimes", _fit(_pod({"preemptionPolicy": "Sometimes"})), PodValidationError,
-     "spec.preemptionPolicy",
-     'spec.preemptionPolicy: Unsupported value: "Sometimes": supported values: "PreemptLowerPriority", "Never"'),
-    ("label value with a space", _fit(_pod(metadata={"name": "p", "labels": {"app": "a b"}})), PodValidationError,
-     "metadata.labels.app", None),
-    ("nodeName not a DNS name", _fit(_pod({"nodeName": "Node_1"})), PodValidationError, "spec.nodeName", None),
-    ("request above limit (proposal)", _fit(_pod({"containers": [{"name": "c", "resources": {
-        "requests": {"cpu": "2"}, "limits": {"cpu": "1"}}}]})), PodValidationError,
-     "spec.containers[0].resources.requests.cpu",
-     'spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1'),
-    ("max_replicas: toleration a string", lambda: max_replicas(_pod({"tolerations": "oops"}), [TAINTED]),
-     PodValidationError, "spec.tolerations", None),
+    (
+        "empty nodeSelectorTerms",
+        _fit(_pod(_required([]))),
+        PodValidationError,
+        S,
+        f"{S}: Required value: must have at least one node selector term",
+    ),
+    (
+        "operator Near",
+        _fit(_pod(_expr(key="zone", operator="Near", values=["a"]))),
+        PodValidationError,
+        f"{S}[0].matchExpressions[0].operator",
+        f'{S}[0].matchExpressions[0].operator: Invalid value: "Near": not a valid selector operator',
+    ),
+    (
+        "In without values",
+        _fit(_pod(_expr(key="zone", operator="In"))),
+        PodValidationError,
+        f"{S}[0].matchExpressions[0].values",
+        f"{S}[0].matchExpressions[0].values: Required value: "
+        "must be specified when `operator` is 'In' or 'NotIn'",
+    ),
+    (
+        "Exists with values",
+        _fit(_pod(_expr(key="zone", operator="Exists", values=["a"]))),
+        PodValidationError,
+        f"{S}[0].matchExpressions[0].values",
+        f"{S}[0].matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or "
+        "'DoesNotExist'",
+    ),
+    (
+        "Gt with two values",
+        _fit(_pod(_expr(key="cores", operator="Gt", values=["1", "2"]))),
+        PodValidationError,
+        f"{S}[0].matchExpressions[0].values",
+        f"{S}[0].matchExpressions[0].values: Required value: "
+        "must be specified single value when `operator` is "
+        "'Lt' or 'Gt'",
+    ),
+    (
+        "matchFields on spec.nodeName",
+        _fit(
+            _pod(_required([{"matchFields": [{"key": "spec.nodeName", "operator": "In", "values": ["n1"]}]}]))
+        ),
+        PodValidationError,
+        f"{S}[0].matchFields[0].key",
+        f'{S}[0].matchFields[0].key: Invalid value: "spec.nodeName": not a valid field selector key',
+    ),
+    (
+        "maxSkew 0",
+        _fit(_pod(_spread(maxSkew=0))),
+        PodValidationError,
+        f"{T}.maxSkew",
+        f"{T}.maxSkew: Invalid value: 0: must be greater than zero",
+    ),
+    (
+        "whenUnsatisfiable Maybe",
+        _fit(_pod(_spread(whenUnsatisfiable="Maybe"))),
+        PodValidationError,
+        f"{T}.whenUnsatisfiable",
+        f'{T}.whenUnsatisfiable: Unsupported value: "Maybe": '
+        'supported values: "DoNotSchedule", "ScheduleAnyway"',
+    ),
+    (
+        "minDomains with ScheduleAnyway",
+        _fit(_pod(_spread(whenUnsatisfiable="ScheduleAnyway", minDomains=2))),
+        PodValidationError,
+        f"{T}.minDomains",
+        f"{T}.minDomains: Invalid value: 2: can only use minDomains if whenUnsatisfiable=DoNotSchedule, "
+        "not ScheduleAnyway",
+    ),
+    (
+        "nodeTaintsPolicy Sometimes",
+        _fit(_pod(_spread(nodeTaintsPolicy="Sometimes"))),
+        PodValidationError,
+        f"{T}.nodeTaintsPolicy",
+        f'{T}.nodeTaintsPolicy: Unsupported value: "Sometimes": supported values: "Honor", "Ignore"',
+    ),
+    (
+        "spread without topologyKey",
+        _fit(_pod(_spread(topologyKey=""))),
+        PodValidationError,
+        f"{T}.topologyKey",
+        f"{T}.topologyKey: Required value: can not be empty",
+    ),
+    (
+        "anti-affinity without topologyKey",
+        _fit(_pod(_anti({"labelSelector": {"matchLabels": {"app": "x"}}}))),
+        PodValidationError,
+        f"{A}.topologyKey",
+        f"{A}.topologyKey: Required value: can not be empty",
+    ),
+    (
+        "label selector operator Gt",
+        _fit(
+            _pod(
+                _anti(
+                    {
+                        "labelSelector": {
+                            "matchExpressions": [{"key": "app", "operator": "Gt", "values": ["1"]}]
+                        },
+                        "topologyKey": "zone",
+                    }
+                )
+            )
+        ),
+        PodValidationError,
+        f"{A}.labelSelector.matchExpressions[0].operator",
+        f'{A}.labelSelector.matchExpressions[0].operator: Invalid value: "Gt": not a valid selector operator',
+    ),
+    (
+        "toleration operator Near",
+        _fit(_pod({"tolerations": [{"key": "k", "operator": "Near"}]})),
+        PodValidationError,
+        "spec.tolerations[0].operator",
+        'spec.tolerations[0].operator: Unsupported value: "Near": supported values: "Equal", "Exists"',
+    ),
+    (
+        "toleration effect Maybe",
+        _fit(_pod({"tolerations": [{"key": "k", "operator": "Exists", "effect": "Maybe"}]})),
+        PodValidationError,
+        "spec.tolerations[0].effect",
+        'spec.tolerations[0].effect: Unsupported value: "Maybe": supported values: "NoSchedule", '
+        '"PreferNoSchedule", "NoExecute"',
+    ),
+    (
+        "toleration without key, operator Equal",
+        _fit(_pod({"tolerations": [{"operator": "Equal", "value": "v"}]})),
+        PodValidationError,
+        "spec.tolerations[0].operator",
+        'spec.tolerations[0].operator: Invalid value: "Equal": operator must be Exists when `key` is empty, '
+        'which means "match all values and all keys"',
+    ),
+    (
+        "tolerationSeconds with NoSchedule",
+        _fit(
+            _pod(
+                {
+                    "tolerations": [
+                        {"key": "k", "operator": "Exists", "effect": "NoSchedule", "tolerationSeconds": 5}
+                    ]
+                }
+            )
+        ),
+        PodValidationError,
+        "spec.tolerations[0].effect",
+        "spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when "
+        "`tolerationSeconds` is set",
+    ),
+    (
+        "preemptionPolicy Sometimes",
+        _fit(_pod({"preemptionPolicy": "Sometimes"})),
+        PodValidationError,
+        "spec.preemptionPolicy",
+        'spec.preemptionPolicy: Unsupported value: "Sometimes": '
+        'supported values: "PreemptLowerPriority", "Never"',
+    ),
+    (
+        "label value with a space",
+        _fit(_pod(metadata={"name": "p", "labels": {"app": "a b"}})),
+        PodValidationError,
+        "metadata.labels.app",
+        None,
+    ),
+    (
+        "nodeName not a DNS name",
+        _fit(_pod({"nodeName": "Node_1"})),
+        PodValidationError,
+        "spec.nodeName",
+        None,
+    ),
+    (
+        "request above limit (proposal)",
+        _fit(
+            _pod(
+                {
+                    "containers": [
+                        {"name": "c", "resources": {"requests": {"cpu": "2"}, "limits": {"cpu": "1"}}}
+                    ]
+                }
+            )
+        ),
+        PodValidationError,
+        "spec.containers[0].resources.requests.cpu",
+        'spec.containers[0].resources.requests: Invalid value: "2": '
+        "must be less than or equal to cpu limit of 1",
+    ),
+    (
+        "max_replicas: toleration a string",
+        lambda: max_replicas(_pod({"tolerations": "oops"}), [TAINTED]),
+        PodValidationError,
+        "spec.tolerations",
+        None,
+    ),
     # --- plan workloads ------------------------------------------------------------------------------
-    ("plan: tolerations a string", _plan(_deployment(spec__template__spec={"containers": [{"name": "c"}],
-                                                                        "tolerations": "oops"})),
-     PodValidationError, "spec.template.spec.tolerations", None),
+    (
+        "plan: tolerations a string",
+        _plan(_deployment(spec__template__spec={"containers": [{"name": "c"}], "tolerations": "oops"})),
+        PodValidationError,
+        "spec.template.spec.tolerations",
+        None,
+    ),
     ("plan: metadata a list", _plan(_deployment(metadata=[])), PodValidationError, "metadata", None),
-    ("plan: replicas a string", _plan(_deployment(spec__replicas="three")), PodValidationError, "spec.replicas",
-     None),
-    ("plan: replicas negative", _plan(_deployment(spec__replicas=-1)), PodValidationError, "spec.replicas",
-     "spec.replicas: Invalid value: -1: must be greater than or equal to 0"),
-    ("plan: replicas beyond int32", _plan(_deployment(spec__replicas=1 << 31)), PodValidationError,
-     "spec.replicas", None),
-    ("plan: template a list", _plan(_deployment(spec__template=[])), PodValidationError, "spec.template", None),
-    ("plan: Job parallelism a string",
-     _plan({"kind": "Job", "metadata": {"name": "j"}, "spec": {"parallelism": "2", "template": {
-         "spec": {"containers": [{"name": "c"}]}}}}), PodValidationError, "spec.parallelism", None),
-    ("plan: second workload located", _plan(_deployment(), _deployment(spec__replicas="x")), PodValidationError,
-     "[1].spec.replicas", None),
+    (
+        "plan: replicas a string",
+        _plan(_deployment(spec__replicas="three")),
+        PodValidationError,
+        "spec.replicas",
+        None,
+    ),
+    (
+        "plan: replicas negative",
+        _plan(_deployment(spec__replicas=-1)),
+        PodValidationError,
+        "spec.replicas",
+        "spec.replicas: Invalid value: -1: must be greater than or equal to 0",
+    ),
+    (
+        "plan: replicas beyond int32",
+        _plan(_deployment(spec__replicas=1 << 31)),
+        PodValidationError,
+        "spec.replicas",
+        None,
+    ),
+    (
+        "plan: template a list",
+        _plan(_deployment(spec__template=[])),
+        PodValidationError,
+        "spec.template",
+        None,
+    ),
+    (
+        "plan: Job parallelism a string",
+        _plan(
+            {
+                "kind": "Job",
+                "metadata": {"name": "j"},
+                "spec": {"parallelism": "2", "template": {"spec": {"containers": [{"name": "c"}]}}},
+            }
+        ),
+        PodValidationError,
+        "spec.parallelism",
+        None,
+    ),
+    (
+        "plan: second workload located",
+        _plan(_deployment(), _deployment(spec__replicas="x")),
+        PodValidationError,
+        "[1].spec.replicas",
+        None,
+    ),
     ("plan: items a map", _plan({"kind": "List", "items": {"a": 1}}), PodValidationError, "items", None),
     # --- state: shapes no API server could have stored ------------------------------------------------
     ("node status a list", _node_state(_set("status", [1])), ManifestError, "nodes[0].status", None),
-    ("node without a name", _node_state(_set("metadata", {})), ManifestError, "nodes[0].metadata.name",
-     "metadata.name: Required value: name or generateName is required"),
-    ("node taints a string", _node_state(_set("spec.taints", "gpu")), ManifestError, "nodes[0].spec.taints",
-     None),
-    ("node taint effect a list", _node_state(_set("spec.taints", [{"key": "k", "effect": ["NoSchedule"]}])),
-     ManifestError, "nodes[0].spec.taints[0].effect", None),
-    ("node label a number", _node_state(_set("metadata.labels", {"zone": 5})), ManifestError,
-     "nodes[0].metadata.labels.zone", None),
-    ("node unschedulable a string", _node_state(_set("spec.unschedulable", "yes")), ManifestError,
-     "nodes[0].spec.unschedulable", None),
-    ("node allocatable not a quantity", _node_state(_set("status.allocatable", {"cpu": "lots"})), ManifestError,
-     "nodes[0].status.allocatable.cpu", None),
-    ("node allocatable negative", _node_state(_set("status.allocatable", {"cpu": "-1"})), ManifestError,
-     "nodes[0].status.allocatable.cpu", None),
-    ("stored pod containers a string", lambda: check_fit(_pod(), [TAINTED], [_pod({"containers": "x"})]),
-     ManifestError, "pods[0].spec.containers", None),
-    ("stored pod tolerations a number", lambda: check_fit(_pod(), [TAINTED], [_pod({"tolerations": 5})]),
-     ManifestError, "pods[0].spec.tolerations", None),
+    (
+        "node without a name",
+        _node_state(_set("metadata", {})),
+        ManifestError,
+        "nodes[0].metadata.name",
+        "metadata.name: Required value: name or generateName is required",
+    ),
+    (
+        "node taints a string",
+        _node_state(_set("spec.taints", "gpu")),
+        ManifestError,
+        "nodes[0].spec.taints",
+        None,
+    ),
+    (
+        "node taint effect a list",
+        _node_state(_set("spec.taints", [{"key": "k", "effect": ["NoSchedule"]}])),
+        ManifestError,
+        "nodes[0].spec.taints[0].effect",
+        None,
+    ),
+    (
+        "node label a number",
+        _node_state(_set("metadata.labels", {"zone": 5})),
+        ManifestError,
+        "nodes[0].metadata.labels.zone",
+        None,
+    ),
+    (
+        "node unschedulable a string",
+        _node_state(_set("spec.unschedulable", "yes")),
+        ManifestError,
+        "nodes[0].spec.unschedulable",
+        None,
+    ),
+    (
+        "node allocatable not a quantity",
+        _node_state(_set("status.allocatable", {"cpu": "lots"})),
+        ManifestError,
+        "nodes[0].status.allocatable.cpu",
+        None,
+    ),
+    (
+        "node allocatable negative",
+        _node_state(_set("status.allocatable", {"cpu": "-1"})),
+        ManifestError,
+        "nodes[0].status.allocatable.cpu",
+        None,
+    ),
+    (
+        "stored pod containers a string",
+        lambda: check_fit(_pod(), [TAINTED], [_pod({"containers": "x"})]),
+        ManifestError,
+        "pods[0].spec.containers",
+        None,
+    ),
+    (
+        "stored pod tolerations a number",
+        lambda: check_fit(_pod(), [TAINTED], [_pod({"tolerations": 5})]),
+        ManifestError,
+        "pods[0].spec.tolerations",
+        None,
+    ),
     ("cluster items a map", _cluster({"kind": "List", "items": {"a": 1}}), ManifestError, "items", None),
-    ("cluster item a string", _cluster({"kind": "List", "items": [TAINTED, "x"]}), ManifestError, "items[1]",
-     None),
+    (
+        "cluster item a string",
+        _cluster({"kind": "List", "items": [TAINTED, "x"]}),
+        ManifestError,
+        "items[1]",
+        None,
+    ),
     ("cluster kind a number", _cluster({"kind": 5}), ManifestError, "kind", None),
-    ("cluster node taints located", _cluster({"kind": "List", "items": [
-        TAINTED, {**TAINTED, "spec": {"taints": [{"key": "k", "effect": 3}]}}]}), ManifestError,
-     "items[1].spec.taints[0].effect", None),
-    ("cluster pod metadata a list", _cluster({"kind": "List", "items": [
-        {"kind": "Pod", "metadata": [], "spec": {"containers": []}}]}), ManifestError, "items[0].metadata", None),
+    (
+        "cluster node taints located",
+        _cluster(
+            {"kind": "List", "items": [TAINTED, {**TAINTED, "spec": {"taints": [{"key": "k", "effect": 3}]}}]}
+        ),
+        ManifestError,
+        "items[1].spec.taints[0].effect",
+        None,
+    ),
+    (
+        "cluster pod metadata a list",
+        _cluster({"kind": "List", "items": [{"kind": "Pod", "metadata": [], "spec": {"containers": []}}]}),
+        ManifestError,
+        "items[0].metadata",
+        None,
+    ),
 ]
 
 
@@ -292,31 +602,75 @@ def test_gt_with_a_word_is_accepted_with_a_warning() -> None:
 # --- over HTTP ------------------------------------------------------------------------------------
 
 HTTP_ROWS: list[tuple[str, str, dict[str, Any], str]] = [
-    ("fit tolerations a string", "/v1/fit", {"pod": _pod({"tolerations": "oops"}), "nodes": [TAINTED]},
-     "pod.spec.tolerations"),
-    ("fit toleration a number", "/v1/fit", {"pod": _pod({"tolerations": [5]}), "nodes": [TAINTED]},
-     "pod.spec.tolerations[0]"),
-    ("fit nodeSelector a list", "/v1/fit", {"pod": _pod({"nodeSelector": ["zone=a"]}), "nodes": [TAINTED]},
-     "pod.spec.nodeSelector"),
+    (
+        "fit tolerations a string",
+        "/v1/fit",
+        {"pod": _pod({"tolerations": "oops"}), "nodes": [TAINTED]},
+        "pod.spec.tolerations",
+    ),
+    (
+        "fit toleration a number",
+        "/v1/fit",
+        {"pod": _pod({"tolerations": [5]}), "nodes": [TAINTED]},
+        "pod.spec.tolerations[0]",
+    ),
+    (
+        "fit nodeSelector a list",
+        "/v1/fit",
+        {"pod": _pod({"nodeSelector": ["zone=a"]}), "nodes": [TAINTED]},
+        "pod.spec.nodeSelector",
+    ),
     ("fit terms a string", "/v1/fit", {"pod": _pod(_required("x")), "nodes": [TAINTED]}, f"pod.{S}"),
     ("fit empty terms", "/v1/fit", {"pod": _pod(_required([])), "nodes": [TAINTED]}, f"pod.{S}"),
     ("fit metadata a list", "/v1/fit", {"pod": _pod(metadata=[]), "nodes": [TAINTED]}, "pod.metadata"),
     ("fit maxSkew a", "/v1/fit", {"pod": _pod(_spread(maxSkew="a")), "nodes": [TAINTED]}, f"pod.{T}.maxSkew"),
-    ("fit operator Near", "/v1/fit", {"pod": _pod(_expr(key="z", operator="Near", values=["a"])),
-                                      "nodes": [TAINTED]}, f"pod.{S}[0].matchExpressions[0].operator"),
-    ("fit node status a list", "/v1/fit", {"pod": _pod(), "nodes": [{**TAINTED, "status": [1]}]},
-     "nodes[0].status"),
-    ("fit stored pod a string", "/v1/fit", {"pod": _pod(), "nodes": [TAINTED], "pods": [_pod({"containers": "x"})]},
-     "pods[0].spec.containers"),
-    ("fit cluster items a map", "/v1/fit", {"pod": _pod(), "cluster": {"kind": "List", "items": {"a": 1}}},
-     "cluster.items"),
-    ("plan tolerations a string", "/v1/plan", {"workloads": [_deployment(
-        spec__template__spec={"containers": [{"name": "c"}], "tolerations": "oops"})], "nodes": [TAINTED]},
-     "workloads[0].spec.template.spec.tolerations"),
-    ("plan metadata a list", "/v1/plan", {"workloads": [_deployment(metadata=[])], "nodes": [TAINTED]},
-     "workloads[0].metadata"),
-    ("plan replicas a string", "/v1/plan", {"workloads": [_deployment(spec__replicas="x")], "nodes": [TAINTED]},
-     "workloads[0].spec.replicas"),
+    (
+        "fit operator Near",
+        "/v1/fit",
+        {"pod": _pod(_expr(key="z", operator="Near", values=["a"])), "nodes": [TAINTED]},
+        f"pod.{S}[0].matchExpressions[0].operator",
+    ),
+    (
+        "fit node status a list",
+        "/v1/fit",
+        {"pod": _pod(), "nodes": [{**TAINTED, "status": [1]}]},
+        "nodes[0].status",
+    ),
+    (
+        "fit stored pod a string",
+        "/v1/fit",
+        {"pod": _pod(), "nodes": [TAINTED], "pods": [_pod({"containers": "x"})]},
+        "pods[0].spec.containers",
+    ),
+    (
+        "fit cluster items a map",
+        "/v1/fit",
+        {"pod": _pod(), "cluster": {"kind": "List", "items": {"a": 1}}},
+        "cluster.items",
+    ),
+    (
+        "plan tolerations a string",
+        "/v1/plan",
+        {
+            "workloads": [
+                _deployment(spec__template__spec={"containers": [{"name": "c"}], "tolerations": "oops"})
+            ],
+            "nodes": [TAINTED],
+        },
+        "workloads[0].spec.template.spec.tolerations",
+    ),
+    (
+        "plan metadata a list",
+        "/v1/plan",
+        {"workloads": [_deployment(metadata=[])], "nodes": [TAINTED]},
+        "workloads[0].metadata",
+    ),
+    (
+        "plan replicas a string",
+        "/v1/plan",
+        {"workloads": [_deployment(spec__replicas="x")], "nodes": [TAINTED]},
+        "workloads[0].spec.replicas",
+    ),
 ]
 
 

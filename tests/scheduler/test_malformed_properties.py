@@ -33,11 +33,13 @@ BASE_POD: dict[str, Any] = {
             "podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
                 {"labelSelector": {"matchLabels": {"app": "web"}}, "topologyKey": "zone"}]},
         },
-        "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule",
+        "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone",
+                                       "whenUnsatisfiable": "DoNotSchedule",
                                        "labelSelector": {"matchLabels": {"app": "web"}}}],
     },
 }  # fmt: skip
 
+RDS = "requiredDuringSchedulingIgnoredDuringExecution"
 POD_FIELDS = [
     ("metadata",), ("metadata", "labels"), ("metadata", "labels", "app"), ("metadata", "namespace"),
     ("spec",), ("spec", "containers"), ("spec", "containers", 0), ("spec", "containers", 0, "resources"),
@@ -45,14 +47,15 @@ POD_FIELDS = [
     ("spec", "nodeSelector", "zone"), ("spec", "tolerations"), ("spec", "tolerations", 0),
     ("spec", "tolerations", 0, "operator"), ("spec", "tolerations", 0, "effect"), ("spec", "priority"),
     ("spec", "nodeName"), ("spec", "preemptionPolicy"), ("spec", "affinity"),
-    ("spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"),
-    ("spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms",
+    ("spec", "affinity", "nodeAffinity", RDS, "nodeSelectorTerms"),
+    ("spec", "affinity", "nodeAffinity", RDS, "nodeSelectorTerms",
      0, "matchExpressions", 0, "operator"),
-    ("spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms",
+    ("spec", "affinity", "nodeAffinity", RDS, "nodeSelectorTerms",
      0, "matchExpressions", 0, "values"),
-    ("spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution", 0, "labelSelector"),
-    ("spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution", 0, "topologyKey"),
-    ("spec", "topologySpreadConstraints", 0, "maxSkew"), ("spec", "topologySpreadConstraints", 0, "minDomains"),
+    ("spec", "affinity", "podAntiAffinity", RDS, 0, "labelSelector"),
+    ("spec", "affinity", "podAntiAffinity", RDS, 0, "topologyKey"),
+    ("spec", "topologySpreadConstraints", 0, "maxSkew"),
+    ("spec", "topologySpreadConstraints", 0, "minDomains"),
     ("spec", "topologySpreadConstraints", 0, "whenUnsatisfiable"),
     ("spec", "topologySpreadConstraints", 0, "labelSelector"),
 ]  # fmt: skip
@@ -95,10 +98,26 @@ def test_a_pod_with_one_bad_field(where: tuple[Any, ...], value: Any) -> None:
     broken = _with(BASE_POD, where, value)
     for call in (
         lambda: check_fit(broken, [BASE_NODE]),
-        lambda: check_fit(BASE_POD, [BASE_NODE], [{**broken, "spec": {**broken.get("spec", {}), "nodeName": "n1"}}]
-                          if isinstance(broken.get("spec"), dict) else [broken]),
-        lambda: plan([{"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": 2, "template": {
-            "metadata": broken["metadata"], "spec": broken["spec"]}}}], [BASE_NODE]),
+        lambda: check_fit(
+            BASE_POD,
+            [BASE_NODE],
+            [{**broken, "spec": {**broken.get("spec", {}), "nodeName": "n1"}}]
+            if isinstance(broken.get("spec"), dict)
+            else [broken],
+        ),
+        lambda: plan(
+            [
+                {
+                    "kind": "Deployment",
+                    "metadata": {"name": "d"},
+                    "spec": {
+                        "replicas": 2,
+                        "template": {"metadata": broken["metadata"], "spec": broken["spec"]},
+                    },
+                }
+            ],
+            [BASE_NODE],
+        ),
     ):
         try:
             call()

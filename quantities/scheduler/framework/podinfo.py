@@ -269,7 +269,9 @@ def _compute_amounts(pod: Pod, pod_level_resources: bool) -> _Amounts:
     requests = compute_requests(pod, skip_pod_level_resources=skip)
     limits = compute_limits(pod, skip_pod_level_resources=skip)
     if _needs_non_zero_defaults(pod):
-        non0 = compute_requests(pod, skip_pod_level_resources=skip, non_missing_container_requests=_NON_MISSING)
+        non0 = compute_requests(
+            pod, skip_pod_level_resources=skip, non_missing_container_requests=_NON_MISSING
+        )
     else:
         non0 = requests
     return _Amounts(
@@ -430,7 +432,9 @@ def _peripheral_fields_typed(pod: Mapping[str, Any], metadata: object, spec: obj
     ):
         return False
     status = pod.get("status")
-    if status is not None and not (isinstance(status, Mapping) and isinstance(status.get("qosClass", ""), str)):
+    if status is not None and not (
+        isinstance(status, Mapping) and isinstance(status.get("qosClass", ""), str)
+    ):
         return False
     return not isinstance(spec, Mapping) or isinstance(spec.get("priorityClassName", ""), str)
 
@@ -467,8 +471,13 @@ def pod_info(
     if segments is None:
         kind = pod.get("kind")
         raise error_type(
-            [Problem(child(path, "kind"), f'a {kind} holds no pod: expected a Pod or an object with a pod '
-                     f"template ({', '.join(sorted(POD_TEMPLATE_PATHS))})")]
+            [
+                Problem(
+                    child(path, "kind"),
+                    f"a {kind} holds no pod: expected a Pod or an object with a pod "
+                    f"template ({', '.join(sorted(POD_TEMPLATE_PATHS))})",
+                )
+            ]
         )
     metadata_segments = (*segments[:-1], "metadata") if segments else ("metadata",)
     if spec_path is not None:
@@ -511,7 +520,9 @@ def pod_info(
     relocate_k8s = spec_at.k8s if spec_path is not None else None
     spec_fields = spec if isinstance(spec, Mapping) else {}
     key = _resource_key(spec_fields, options.pod_level_resources)
-    amounts = _AMOUNTS_CACHE.get(key) if not shape and _peripheral_fields_typed(pod, raw_metadata, spec) else None
+    amounts = (
+        _AMOUNTS_CACHE.get(key) if not shape and _peripheral_fields_typed(pod, raw_metadata, spec) else None
+    )
     resource_problems: list[Problem] = []
     if amounts is None:
         try:
@@ -528,7 +539,8 @@ def pod_info(
             read = without_pod_level_resources(read)
         defaulted = apply_defaults(read)
         resource_problems = [
-            replace(_relocated(p, path, relocate_json, relocate_k8s), source=label) for p in check_pod(defaulted)
+            replace(_relocated(p, path, relocate_json, relocate_k8s), source=label)
+            for p in check_pod(defaulted)
         ]
         amounts = _compute_amounts(defaulted, options.pod_level_resources)
         if not resource_problems:
