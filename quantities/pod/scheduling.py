@@ -192,25 +192,65 @@ def _supported(values: Sequence[str]) -> str:
     return "supported values: " + ", ".join(json.dumps(value) for value in values)
 
 
-@dataclass(frozen=True, slots=True)
 class Location:
     """Where a field is: our JSON path in the document, and the API server's path in its object.
+
+    Paths are written out only when a problem asks for them: reading a well-formed pod
+    builds no path text.
 
     >>> Location("items[2].spec", "spec").child("tolerations").index(0).key("nvidia.com/gpu")
     Location(json='items[2].spec.tolerations[0][nvidia.com/gpu]', k8s='spec.tolerations[0][nvidia.com/gpu]')
     """
 
-    json: str
-    k8s: str
+    __slots__ = ("_json", "_k8s", "_parent", "_step")
+
+    def __init__(self, json: str = "", k8s: str = "", *, parent: Location | None = None,
+                 step: tuple[str, object] | None = None) -> None:  # fmt: skip
+        self._json: str | None = json if parent is None else None
+        self._k8s: str | None = k8s if parent is None else None
+        self._parent = parent
+        self._step = step
+
+    def _resolve(self) -> None:
+        parent, step = self._parent, self._step
+        assert parent is not None and step is not None
+        kind, value = step
+        if kind == "child":
+            name = str(value)
+            self._json = child(parent.json, name)
+            self._k8s = f"{parent.k8s}.{name}" if parent.k8s else name
+        elif kind == "index":
+            self._json = index(parent.json, int(str(value)))
+            self._k8s = f"{parent.k8s}[{value}]"
+        else:
+            self._json = key(parent.json, str(value))
+            self._k8s = f"{parent.k8s}[{value}]"
+
+    @property
+    def json(self) -> str:
+        if self._json is None:
+            self._resolve()
+        assert self._json is not None
+        return self._json
+
+    @property
+    def k8s(self) -> str:
+        if self._k8s is None:
+            self._resolve()
+        assert self._k8s is not None
+        return self._k8s
 
     def child(self, name: str) -> Location:
-        return Location(child(self.json, name), f"{self.k8s}.{name}" if self.k8s else name)
+        return Location(parent=self, step=("child", name))
 
     def index(self, position: int) -> Location:
-        return Location(index(self.json, position), f"{self.k8s}[{position}]")
+        return Location(parent=self, step=("index", position))
 
     def key(self, name: str) -> Location:
-        return Location(key(self.json, name), f"{self.k8s}[{name}]")
+        return Location(parent=self, step=("key", name))
+
+    def __repr__(self) -> str:
+        return f"Location(json={self.json!r}, k8s={self.k8s!r})"
 
 
 # --- values -----------------------------------------------------------------------------------
@@ -469,6 +509,23 @@ class SchedulingReader(FieldReader):
     # -- tolerations -----------------------------------------------------------------------------
 
     def tolerations(self, value: object, where: Location) -> tuple[Toleration, ...]:
+        """The tolerations; those without any problem are remembered by their exact JSON (types included),
+        as most pods of a cluster carry the same few."""
+        if not value:
+            return self._tolerations(value, where)
+        cache_key = _exact(value)
+        cached = _TOLERATIONS.get(cache_key)
+        if cached is not None:
+            return cached
+        before = (len(self.problems), len(self.invalid), len(self.notes))
+        result = self._tolerations(value, where)
+        if (len(self.problems), len(self.invalid), len(self.notes)) == before:
+            if len(_TOLERATIONS) >= 4096:
+                _TOLERATIONS.clear()
+            _TOLERATIONS[cache_key] = result
+        return result
+
+    def _tolerations(self, value: object, where: Location) -> tuple[Toleration, ...]:
         result = []
         for position, item in enumerate(self.arr(value, where)):
             at = where.index(position)
@@ -797,6 +854,21 @@ class SchedulingReader(FieldReader):
         return tuple(result)
 
 
+_TOLERATIONS: dict[object, tuple[Toleration, ...]] = {}
+
+
+def _exact(value: object) -> object:
+    """Decoded JSON as a hashable value in which ``false``, ``0`` and ``"0"`` all differ."""
+    if isinstance(value, Mapping):
+        return ("o", tuple((_exact(k), _exact(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return ("a", tuple(_exact(v) for v in value))
+    text = getattr(value, "text", None)
+    if isinstance(text, str):  # ExactNumber: the number as written
+        return ("n", text)
+    return (type(value).__name__, repr(value))
+
+
 def _go_toleration(at: Location, operator: str, value: str, effect: str) -> str:
     return (
         f'core.Toleration{{Key:"", Operator:{json.dumps(operator)}, Value:{json.dumps(value)}, '
@@ -815,14 +887,19 @@ def _parse_int64(text: str) -> int | None:
     return value if _INT64[0] <= value <= _INT64[1] else None
 
 
+_METADATA = Location("metadata", "metadata")
+_SPEC = Location("spec", "spec")
+_STATUS = Location("status", "status")
+
+
 def read_scheduling(
     metadata: object,
     spec: object,
     status: object = None,
     *,
-    metadata_at: Location = Location("metadata", "metadata"),
-    spec_at: Location = Location("spec", "spec"),
-    status_at: Location = Location("status", "status"),
+    metadata_at: Location = _METADATA,
+    spec_at: Location = _SPEC,
+    status_at: Location = _STATUS,
     source: str = "",
     namespace: str | None = None,
 ) -> tuple[SchedulingFields, tuple[Problem, ...], tuple[Problem, ...], tuple[Problem, ...]]:

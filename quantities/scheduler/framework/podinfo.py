@@ -228,12 +228,29 @@ def _freeze(value: object) -> object:
     return (type(value).__name__, repr(value))
 
 
-_RESOURCE_FIELDS = ("containers", "initContainers", "ephemeralContainers", "overhead", "resources")
+_CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
+_CONTAINER_FIELDS = ("name", "restartPolicy", "resources")
+
+
+def _containers_key(value: object) -> object:
+    if not isinstance(value, list | tuple):
+        return _freeze(value)
+    return tuple(
+        tuple(_freeze(item.get(name)) for name in _CONTAINER_FIELDS)
+        if isinstance(item, Mapping)
+        else _freeze(item)
+        for item in value
+    )
 
 
 def _resource_key(spec: Mapping[str, Any], pod_level_resources: bool) -> object:
     """Everything in a pod spec that its requests, limits and their validation depend on."""
-    return (pod_level_resources, tuple(_freeze(spec.get(name)) for name in _RESOURCE_FIELDS))
+    return (
+        pod_level_resources,
+        tuple(_containers_key(spec.get(name)) for name in _CONTAINER_LISTS),
+        _freeze(spec.get("overhead")),
+        _freeze(spec.get("resources")),
+    )
 
 
 @dataclass(frozen=True, slots=True)
