@@ -27,18 +27,18 @@ from api.schemas import (
 )
 from quantities.manifest.compact import read_csv_table, read_pod_requests
 from quantities.manifest.problems import ManifestError
-from quantities.manifest.problems import Problem as RowProblem
+from quantities.manifest.problems import Problem as ManifestProblem
 from quantities.manifest.problems import index as path_index
 from quantities.node.allocated import NodeAllocation, node_allocated, node_and_pods
 from quantities.node.compact import allocation_from_fields, node_from_fields, plan_table
 from quantities.pod.workloads import (
     is_compact,
-    single_pod,
+    single_workload,
     workload_from_fields,
     workload_from_row,
     workloads_in,
 )
-from quantities.scheduler.cluster import load_cluster
+from quantities.scheduler.cluster import Cluster
 from quantities.scheduler.fit import FitResult, check_fit
 from quantities.scheduler.plan import NodeUsage, PlanResult, WorkloadPlan, plan
 
@@ -50,7 +50,7 @@ T = TypeVar("T")
 def _parameters(name: str, texts: list[str], read: Callable[[str, str], T]) -> list[T]:
     """Every repeated GET parameter ``name`` read; the problems of all of them at ``name[i].field``."""
     results: list[T] = []
-    problems: list[RowProblem] = []
+    problems: list[ManifestProblem] = []
     for position, text in enumerate(texts):
         try:
             results.append(read(text, path_index(name, position)))
@@ -64,7 +64,7 @@ def _parameters(name: str, texts: list[str], read: Callable[[str, str], T]) -> l
 def _all(*reads: Callable[[], Any]) -> list[Any]:
     """Each read's result; the problems of all of them in one ManifestError."""
     results: list[Any] = []
-    problems: list[RowProblem] = []
+    problems: list[ManifestProblem] = []
     for read in reads:
         try:
             results.append(read())
@@ -115,7 +115,11 @@ def _plan_answer(result: PlanResult) -> Any:
 
 def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     if "cluster" in body:
-        cluster = load_cluster(body["cluster"] if isinstance(body["cluster"], list) else [body["cluster"]])
+        given = body["cluster"]
+        if isinstance(given, list):
+            cluster = _located_cluster([(f"cluster[{i}]", obj) for i, obj in enumerate(given)])
+        else:
+            cluster = _located_cluster([("cluster", given)])
         return list(cluster.nodes), list(cluster.pods)
     nodes = body.get("nodes")
     if not isinstance(nodes, list):
@@ -127,7 +131,10 @@ def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     pods = body.get("pods") or []
     if not isinstance(pods, list):
         raise Problem(422, "`pods` must be a list", [{"path": "pods", "message": "not a list"}])
-    cluster = load_cluster([*nodes, *pods])
+    cluster = _located_cluster(
+        [(f"nodes[{i}]", obj) for i, obj in enumerate(nodes)]
+        + [(f"pods[{i}]", obj) for i, obj in enumerate(pods)]
+    )
     if cluster.others:
         paths = [f"nodes[{i}]" for i, n in enumerate(nodes) if any(n is other for other in cluster.others)]
         raise Problem(
@@ -136,6 +143,20 @@ def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
             [{"path": path, "message": "not a Node"} for path in paths or ["pods"]],
         )
     return list(cluster.nodes), list(cluster.pods)
+
+
+def _located_cluster(objects: list[tuple[str, Any]]) -> Cluster:
+    # Each object is read where the body holds it, so problems name "nodes[1].status...".
+    cluster = Cluster()
+    problems: list[ManifestProblem] = []
+    for path, obj in objects:
+        try:
+            cluster.add(obj, path=path)
+        except ManifestError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ManifestError(problems)
+    return cluster
 
 
 def _one_body() -> dict[str, Any]:
@@ -188,7 +209,7 @@ def post_fit() -> Any:
     # A compact pod ({"cpu": "2"}) needs no name here: there is only one.
     if isinstance(given, dict) and is_compact(given):
         given = {"name": "pod", **given}
-    pod = _library(lambda: single_pod([given]))
+    pod = _library(lambda: single_workload(given, path="pod"))
     nodes, pods = _library(lambda: _cluster(body))
     return _fit_answer(_library(lambda: check_fit(pod, nodes, pods)))
 
@@ -221,7 +242,7 @@ def post_plan(**_: Any) -> Any:
         pods: list[Any] = []
         if not workloads or not nodes:
             missing = "rows with kind=Node (the nodes)" if not nodes else "workload rows (kind empty)"
-            raise ManifestError([RowProblem("rows", f"the CSV table has no {missing}: it needs both")])
+            raise ManifestError([ManifestProblem("rows", f"the CSV table has no {missing}: it needs both")])
     else:
         body = _one_body()
         given = body.get("workloads")
@@ -229,7 +250,7 @@ def post_plan(**_: Any) -> Any:
             raise Problem(
                 422, "the body has no `workloads` list", [{"path": "workloads", "message": "missing"}]
             )
-        workloads = _library(lambda: workloads_in(given))
+        workloads = _library(lambda: workloads_in(given, path="workloads"))
         nodes, pods = _library(lambda: _cluster(body))
         if not workloads:
             raise Problem(

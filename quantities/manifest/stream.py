@@ -14,7 +14,13 @@ from typing import Any
 
 from quantities.manifest.compact import looks_like_csv, read_csv_table
 
-__all__ = ["iter_json_objects", "iter_objects", "read_text"]
+__all__ = [
+    "iter_json_objects",
+    "iter_located_json_objects",
+    "iter_located_objects",
+    "iter_objects",
+    "read_text",
+]
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
@@ -32,14 +38,17 @@ def _json_error(message: str, text: str, position: int) -> json.JSONDecodeError:
     return json.JSONDecodeError(message, text, position)
 
 
-def _iter_object(text: str, position: int, out: list[int]) -> Iterator[Any]:
-    """Yield the elements of a top-level object's ``items`` array one by one, else the object itself."""
+def _iter_object(text: str, position: int, out: list[int]) -> Iterator[tuple[str, Any]]:
+    """Yield the elements of a top-level object's ``items`` array one by one, else the object itself.
+
+    Each comes with its path in the document (``items[3]``, or ``""`` for the object).
+    """
     fields: dict[str, Any] = {}
     streamed = False
     position = _skip(text, position + 1)
     if text.startswith("}", position):
         out[0] = position + 1
-        yield fields
+        yield "", fields
         return
     while True:
         if not text.startswith('"', position):
@@ -55,9 +64,11 @@ def _iter_object(text: str, position: int, out: list[int]) -> Iterator[Any]:
             if text.startswith("]", position):
                 position += 1
             else:
+                count = 0
                 while True:
                     item, position = _DECODER.raw_decode(text, position)
-                    yield item
+                    yield f"items[{count}]", item
+                    count += 1
                     position = _skip(text, position)
                     if text.startswith(",", position):
                         position = _skip(text, position + 1)
@@ -78,7 +89,7 @@ def _iter_object(text: str, position: int, out: list[int]) -> Iterator[Any]:
         raise _json_error("Expecting ',' delimiter", text, position)
     out[0] = position
     if not streamed:
-        yield fields
+        yield "", fields
 
 
 def iter_json_objects(text: str) -> Iterator[Any]:
@@ -89,19 +100,37 @@ def iter_json_objects(text: str) -> Iterator[Any]:
     ...     '{"metadata": {"name": "c"}}')]
     ['a', 'b', 'c']
     """
+    for _, value in iter_located_json_objects(text):
+        yield value
+
+
+def iter_located_json_objects(text: str) -> Iterator[tuple[str, Any]]:
+    """:func:`iter_json_objects` with each object's path: ``items[3]``, ``[2]`` in an array, or ``""``.
+
+    Several documents are numbered from 1 in the path's place: ``document 2: items[0]``
+    would be ambiguous, so the document is a prefix only when there are several.
+
+    >>> [path for path, _ in iter_located_json_objects('{"items": [{}, {}]} [{}]')]
+    ['items[0]', 'items[1]', 'document 2 [0]']
+    """
     position = _skip(text, 0)
     end = len(text)
+    document = 0
     while position < end:
+        document += 1
+        prefix = "" if document == 1 else f"document {document} "
         if text.startswith("{", position):
             out = [position]
-            yield from _iter_object(text, position, out)
+            for path, value in _iter_object(text, position, out):
+                yield (prefix + path).rstrip(), value
             position = out[0]
         elif text.startswith("[", position):
-            value, position = _DECODER.raw_decode(text, position)
-            yield from value
+            values, position = _DECODER.raw_decode(text, position)
+            for number, value in enumerate(values):
+                yield f"{prefix}[{number}]", value
         else:
             value, position = _DECODER.raw_decode(text, position)
-            yield value
+            yield prefix.rstrip(), value
         position = _skip(text, position)
 
 
@@ -112,21 +141,32 @@ def iter_objects(text: str) -> Iterator[Any]:
     :class:`~quantities.manifest.compact.CsvRow` mappings that know their path
     (``rows[3]``) and line, and a table that cannot be read raises ManifestError.
     """
+    for _, value in iter_located_objects(text):
+        yield value
+
+
+def iter_located_objects(text: str) -> Iterator[tuple[str, Any]]:
+    """:func:`iter_objects` with where each object is: ``items[3]``, ``document 2 items[0]``, ``rows[4]``."""
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
-        yield from iter_json_objects(text)
+        yield from iter_located_json_objects(text)
     elif looks_like_csv(text):
-        yield from read_csv_table(text)
+        for row in read_csv_table(text):
+            yield row.path, row
     else:
         from quantities.manifest.decode import load_yaml
 
-        for document in load_yaml(text):
+        documents = load_yaml(text)
+        for number, document in enumerate(documents):
+            prefix = f"document {number + 1} " if len(documents) > 1 else ""
             if isinstance(document, Mapping) and isinstance(document.get("items"), list):
-                yield from document["items"]
+                for position, item in enumerate(document["items"]):
+                    yield f"{prefix}items[{position}]", item
             elif isinstance(document, list):
-                yield from document
+                for position, item in enumerate(document):
+                    yield f"{prefix}[{position}]", item
             elif document is not None:
-                yield document
+                yield prefix.rstrip(), document
 
 
 def read_text(path: str) -> str:

@@ -33,13 +33,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from quantities.manifest.fields import parse_manifest_quantity
 from quantities.manifest.kinds import pod_spec
-from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, Node, is_hugepages, parse_node
+from quantities.manifest.problems import ManifestError, Problem
+from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, Node, is_hugepages, read_node
 from quantities.node.tabwriter import tabulate
+from quantities.options import DEFAULT_OPTIONS, Options, WorkLimitExceeded
+from quantities.pod.defaults import apply_defaults, without_pod_level_resources
+from quantities.pod.read import read_pod
+from quantities.pod.requests import compute_limits, compute_requests
+from quantities.pod.scheduling import Location, SchedulingReader, describe_value
+from quantities.pod.validation import check_pod
+from quantities.quantity.errors import QuantityError
 from quantities.quantity.quantity import Quantity
 
 __all__ = [
@@ -132,38 +140,88 @@ def _parse_timestamp(text: object) -> dt.datetime | None:
         return None
 
 
+def _bigger(requested: object, allocated: object) -> bool:
+    """Whether ``allocated`` is above ``requested`` (an unreadable value never wins)."""
+    try:
+        return parse_manifest_quantity(requested) <= parse_manifest_quantity(allocated)
+    except (QuantityError, TypeError):
+        return False
+
+
 def _with_allocated(pod: Mapping[str, Any]) -> Mapping[str, Any]:
     """The pod with each running container's requests raised to its ``allocatedResources``."""
-    status = pod.get("status") or {}
-    statuses = {cs.get("name"): cs for cs in status.get("containerStatuses") or [] if isinstance(cs, Mapping)}
+    status = pod.get("status")
+    status = status if isinstance(status, Mapping) else {}
+    raw_statuses = status.get("containerStatuses")
+    statuses = {
+        cs.get("name"): cs
+        for cs in (raw_statuses if isinstance(raw_statuses, list) else ())
+        if isinstance(cs, Mapping) and isinstance(cs.get("name"), str)
+    }
     if not statuses:
         return pod
     infeasible = status.get("resize") == "Infeasible"
     spec = pod_spec(pod)
     containers = []
     changed = False
-    for container in spec.get("containers") or []:
-        container_status = statuses.get(container.get("name"))
+    raw_containers = spec.get("containers")
+    for container in raw_containers if isinstance(raw_containers, list) else ():
+        name = container.get("name") if isinstance(container, Mapping) else None
+        container_status = statuses.get(name) if isinstance(name, str) else None
         allocated = (container_status or {}).get("allocatedResources") or {}
+        if not isinstance(allocated, Mapping):
+            allocated = {}
         if container_status is None or (not allocated and not infeasible):
             containers.append(container)
             continue
-        resources = dict(container.get("resources") or {})
-        requests = dict(resources.get("requests") or {})
+        resources = container.get("resources")
+        resources = dict(resources) if isinstance(resources, Mapping) else {}
+        requests = resources.get("requests")
+        requests = dict(requests) if isinstance(requests, Mapping) else {}
         if infeasible:
             requests = dict(allocated)
         else:
-            for name, value in allocated.items():
-                if name not in requests or parse_manifest_quantity(requests[name]) <= parse_manifest_quantity(
-                    value
-                ):
-                    requests[name] = value
+            for resource, value in allocated.items():
+                if resource not in requests or _bigger(requests[resource], value):
+                    requests[resource] = value
         resources["requests"] = requests
         containers.append({**container, "resources": resources})
         changed = True
     if not changed:
         return pod
     return {**pod, "spec": {**spec, "containers": containers}}
+
+
+def _stored_requests_and_limits(
+    pod: Mapping[str, Any], label: str, options: Options
+) -> tuple[dict[str, Quantity], dict[str, Quantity], tuple[Problem, ...]]:
+    """kubectl's sums on a pod as stored, and what today's validation would refuse in it (warnings).
+
+    A stored pod is summed as it is: a request above its limit, hugepages alone,
+    resources on an ephemeral container (never summed) are what the cluster runs.
+    Fields of the wrong JSON type raise :class:`~quantities.manifest.problems.ManifestError`.
+    """
+    read = read_pod(pod, strict=False)
+    if read.problems:
+        raise ManifestError([replace(problem, source=label) for problem in read.problems])
+    checked = read if options.pod_level_resources else without_pod_level_resources(read)
+    warnings = tuple(replace(problem, source=label) for problem in check_pod(apply_defaults(checked)))
+    # kubectl 1.32 does not read pod-level resources.
+    defaulted = apply_defaults(without_pod_level_resources(read))
+    view = _with_allocated(pod)
+    view_pod = defaulted
+    if view is not pod:
+        try:
+            read_view = read_pod(view, strict=False)
+        except ManifestError:
+            read_view = None
+        if read_view is not None and not read_view.problems:
+            view_pod = apply_defaults(without_pod_level_resources(read_view))
+    return (
+        compute_requests(view_pod, skip_pod_level_resources=True),
+        compute_limits(defaulted, skip_pod_level_resources=True),
+        warnings,
+    )
 
 
 def kubectl_pod_requests_and_limits(
@@ -175,22 +233,11 @@ def kubectl_pod_requests_and_limits(
     without pod-level resources (alpha in 1.32, not read by kubectl 1.32),
     except that a container with a status counts, per resource, the larger of
     its spec request and ``status.containerStatuses[].allocatedResources``
-    (only the latter while ``status.resize`` is ``Infeasible``).
+    (only the latter while ``status.resize`` is ``Infeasible``). The pod is
+    summed as stored: rules only today's validation enforces do not stop it.
     """
-    from quantities.manifest.problems import PodValidationError
-    from quantities.pod.checked import pod_limits, pod_requests
-    from quantities.pod.validation import valid_pod
-
-    valid = valid_pod(pod)
-    view = _with_allocated(pod)
-    try:
-        valid_view = valid if view is pod else valid_pod(view)
-    except PodValidationError:
-        valid_view = valid
-    return (
-        pod_requests(valid_view, skip_pod_level_resources=True),
-        pod_limits(valid, skip_pod_level_resources=True),
-    )
+    requests, limits, _ = _stored_requests_and_limits(pod, "Pod", DEFAULT_OPTIONS)
+    return requests, limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +333,8 @@ class NodeAllocation:
     allocatable: Mapping[str, Quantity]
     pods: tuple[PodAllocation, ...]
     resources: tuple[ResourceAllocation, ...]
+    #: Oddities of the Node and of its pods as stored (rules only today's API server enforces).
+    warnings: tuple[Problem, ...] = ()
 
     CSV_HEADER = (
         "node", "resource", "requests", "requests_percent", "limits", "limits_percent", "allocatable"
@@ -304,6 +353,7 @@ class NodeAllocation:
             "allocatable": {name: str(q) for name, q in self.allocatable.items()},
             "pods": [pod.to_json() for pod in self.pods],
             "allocated": [row.to_json() for row in self.resources],
+            "warnings": [problem.to_json() for problem in self.warnings],
         }
 
     def csv_rows(self) -> list[tuple[str, ...]]:
@@ -356,47 +406,90 @@ def _sum(total: dict[str, Quantity], values: Mapping[str, Quantity]) -> None:
         total[name] = total[name] + q if name in total else q
 
 
-def node_allocated(node: Node | Mapping[str, Any], pods: Iterable[Mapping[str, Any]]) -> NodeAllocation:
+class _Bound:
+    """What kubectl reads to choose and name a pod: its node, phase, namespace, name, age."""
+
+    __slots__ = ("created", "label", "name", "namespace", "node_name", "phase", "pod")
+
+    def __init__(self, pod: object, position: int) -> None:
+        where = Location("", "")
+        reader = SchedulingReader(f"pods[{position}]")
+        fields = reader.obj(pod, where)
+        if fields is None:
+            message = f"expected a Pod object, got {describe_value(pod)}"
+            raise ManifestError([Problem("", message, source=reader.source)])
+        metadata = reader.obj(fields.get("metadata"), where.child("metadata")) or {}
+        spec = reader.obj(fields.get("spec"), where.child("spec")) or {}
+        status = reader.obj(fields.get("status"), where.child("status")) or {}
+        meta_at = where.child("metadata")
+        self.namespace = reader.text(metadata.get("namespace"), meta_at.child("namespace")) or ""
+        self.name = reader.text(metadata.get("name"), meta_at.child("name")) or ""
+        created = reader.text(metadata.get("creationTimestamp"), meta_at.child("creationTimestamp"))
+        self.node_name = reader.text(spec.get("nodeName"), where.child("spec").child("nodeName")) or ""
+        self.phase = reader.text(status.get("phase"), where.child("status").child("phase")) or ""
+        self.label = f'Pod "{self.namespace}/{self.name}"' if self.name else reader.source
+        if reader.problems:
+            raise ManifestError([replace(problem, source=self.label) for problem in reader.problems])
+        self.created = _parse_timestamp(created)
+        self.pod: Mapping[str, Any] = fields
+
+
+def node_allocated(
+    node: Node | Mapping[str, Any], pods: Iterable[Mapping[str, Any]], *, options: Options | None = None
+) -> NodeAllocation:
     """The "Non-terminated Pods" and "Allocated resources" of ``node``, as kubectl describe computes them.
 
     ``pods`` may hold every pod of the cluster (``kubectl get pods -A -o
-    json`` items): only those bound to the node and not terminated count.
+    json`` items): only those bound to the node and not terminated count. Node and
+    pods are state: a pod that today's API server would refuse (a request above its
+    limit...) is summed as stored, as kubectl sums it, and reported in
+    ``allocation.warnings``; a field of the wrong JSON type raises
+    :class:`~quantities.manifest.problems.ManifestError` with every problem.
     """
-    parsed = node if isinstance(node, Node) else parse_node(node)
+    options = options or DEFAULT_OPTIONS
+    parsed = node if isinstance(node, Node) else read_node(node)
     allocatable = parsed.allocatable
-    mine = [
-        pod
-        for pod in pods
-        if (pod.get("spec") or {}).get("nodeName") == parsed.name
-        and (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
-    ]
-    mine.sort(
-        key=lambda pod: (
-            f"{(pod.get('metadata') or {}).get('namespace') or ''}/"
-            f"{(pod.get('metadata') or {}).get('name') or ''}"
-        )
-    )
+    problems: list[Problem] = []
+    mine: list[_Bound] = []
+    for position, pod in enumerate(pods):
+        if position >= options.limits.max_pods:
+            raise WorkLimitExceeded(f"more than {options.limits.max_pods:,} pods", "pods", position, None)
+        try:
+            bound = _Bound(pod, position)
+        except ManifestError as error:
+            problems.extend(error.problems)
+            continue
+        if bound.node_name == parsed.name and bound.phase not in ("Succeeded", "Failed"):
+            mine.append(bound)
+    mine.sort(key=lambda bound: f"{bound.namespace}/{bound.name}")
     rows = []
+    warnings: list[Problem] = list(parsed.warnings)
     total_requests: dict[str, Quantity] = {}
     total_limits: dict[str, Quantity] = {}
-    for pod in mine:
-        metadata = pod.get("metadata") or {}
-        requests, limits = kubectl_pod_requests_and_limits(pod)
+    for bound in mine:
+        try:
+            requests, limits, odd = _stored_requests_and_limits(bound.pod, bound.label, options)
+        except ManifestError as error:
+            problems.extend(error.problems)
+            continue
+        warnings.extend(odd)
         _sum(total_requests, requests)
         _sum(total_limits, limits)
         rows.append(
             PodAllocation(
-                namespace=str(metadata.get("namespace") or ""),
-                name=str(metadata.get("name") or ""),
+                namespace=bound.namespace,
+                name=bound.name,
                 cpu=_allocation(CPU, requests.get(CPU, _ZERO), limits.get(CPU, _ZERO), allocatable, False),
                 memory=_allocation(
                     MEMORY, requests.get(MEMORY, _ZERO), limits.get(MEMORY, _ZERO), allocatable, False
                 ),
                 requests=requests,
                 limits=limits,
-                created=_parse_timestamp(metadata.get("creationTimestamp")),
+                created=bound.created,
             )
         )
+    if problems:
+        raise ManifestError(problems)
     resources = [
         _allocation(name, total_requests.get(name, _ZERO), total_limits.get(name, _ZERO), allocatable, True)
         for name in _STANDARD
@@ -420,7 +513,13 @@ def node_allocated(node: Node | Mapping[str, Any], pods: Iterable[Mapping[str, A
         )
         for name in extended
     )
-    return NodeAllocation(parsed.name, allocatable, tuple(rows), tuple(resources))
+    return NodeAllocation(parsed.name, allocatable, tuple(rows), tuple(resources), tuple(warnings))
+
+
+def _object_name(obj: Mapping[str, Any]) -> str | None:
+    metadata = obj.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, Mapping) else None
+    return name if isinstance(name, str) else None
 
 
 def node_and_pods(
@@ -430,13 +529,16 @@ def node_and_pods(
 
     What ``kubectl get node N -o json`` and ``kubectl get pods -A -o json``
     print, as a List or as several documents; ValueError when the node is not
-    found or is ambiguous (the message says to pick one ``how_to_choose``).
+    found or is ambiguous (the message says to pick one ``how_to_choose``), and
+    :class:`~quantities.manifest.problems.ManifestError` when a List's ``items`` is
+    not an array.
     """
     nodes: list[Mapping[str, Any]] = []
     pods: list[Mapping[str, Any]] = []
-    pending = list(objects)
+    pending: list[tuple[str, Any]] = [("", obj) for obj in objects]
+    problems: list[Problem] = []
     while pending:
-        obj = pending.pop(0)
+        path, obj = pending.pop(0)
         if not isinstance(obj, Mapping):
             continue
         kind = obj.get("kind")
@@ -444,14 +546,22 @@ def node_and_pods(
             nodes.append(obj)
         elif kind == "Pod":
             pods.append(obj)
-        elif isinstance(kind, str) and kind.endswith("List") and isinstance(obj.get("items"), list):
-            pending[:0] = obj["items"]
+        elif isinstance(kind, str) and kind.endswith("List") and "items" in obj:
+            items = obj.get("items")
+            items_path = f"{path}.items" if path else "items"
+            if not isinstance(items, list):
+                message = f"expected an array of objects, got {describe_value(items)}"
+                problems.append(Problem(items_path, message))
+                continue
+            pending[:0] = [(f"{items_path}[{i}]", item) for i, item in enumerate(items)]
+    if problems:
+        raise ManifestError(problems)
     if node_name:
-        nodes = [n for n in nodes if (n.get("metadata") or {}).get("name") == node_name]
+        nodes = [n for n in nodes if _object_name(n) == node_name]
         if not nodes:
-            raise ValueError(f"no node named {node_name!r}")
+            raise ValueError(f'no node named "{node_name}"')
     if len(nodes) != 1:
-        names = ", ".join(str((n.get("metadata") or {}).get("name")) for n in nodes)
+        names = ", ".join(str(_object_name(n)) for n in nodes)
         raise ValueError(
             f"expected one Node, found {len(nodes)}"
             + (f" ({names}); pick one {how_to_choose}" if nodes else "")

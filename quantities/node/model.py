@@ -26,8 +26,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from quantities.node.selectors import Taint, parse_taint
-from quantities.quantity.quantity import Quantity, parse_quantity
+from quantities.manifest.problems import ManifestError, Problem
+from quantities.node.selectors import Taint
+from quantities.pod.scheduling import TAINT_EFFECTS, Location, SchedulingReader, label_value_errors
+from quantities.quantity.quantity import Quantity
 
 __all__ = [
     "CPU",
@@ -40,6 +42,7 @@ __all__ = [
     "is_hugepages",
     "is_scalar_resource_name",
     "parse_node",
+    "read_node",
 ]
 
 CPU = "cpu"
@@ -112,6 +115,7 @@ class Node:
         "scalars",
         "taints",
         "unschedulable",
+        "warnings",
     )
 
     name: str
@@ -124,6 +128,8 @@ class Node:
     ephemeral_storage: int
     allowed_pods: int
     scalars: Mapping[str, int]
+    #: What is odd about the Node object it was read from (see :func:`read_node`).
+    warnings: tuple[Problem, ...]
 
     def __init__(
         self,
@@ -137,6 +143,7 @@ class Node:
         self.labels = dict(labels or {})
         self.taints = tuple(taints)
         self.unschedulable = unschedulable
+        self.warnings = ()
         for resource, quantity in allocatable.items():
             if quantity.sign() < 0:
                 # The API server's ValidateResourceQuantityValue for a node's status.
@@ -180,36 +187,113 @@ def _int64(quantity: Quantity | None, milli: bool = False) -> int:
     return quantity.int64_milli_value() if milli else quantity.int64_value()
 
 
-def _resource_list(value: object, where: str) -> dict[str, Quantity]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ValueError(f"{where}: expected a mapping of resource names to quantities")
-    return {str(name): parse_quantity(str(q)) for name, q in value.items()}
+class _NodeReader(SchedulingReader):
+    def resources(self, value: object, where: Location) -> dict[str, Quantity]:
+        entries = self.obj(value, where) or {}
+        result: dict[str, Quantity] = {}
+        for name, raw in entries.items():
+            if not isinstance(name, str):
+                self.shape(where, "resource names that are strings", name)
+                continue
+            quantity = self.quantity(raw, where.json, name)
+            if quantity is None:
+                continue
+            if quantity.sign() < 0:
+                # ValidateResourceQuantityValue on a node's status: the Node constructor refuses it too.
+                self.problems.append(
+                    Problem(
+                        where.key(name).json,
+                        f"{name} {quantity} is negative",
+                        f'{where.key(name).k8s}: Invalid value: "{quantity}": '
+                        "must be greater than or equal to 0",
+                        self.source,
+                        f'"{quantity}"',
+                    )
+                )
+                continue
+            result[name] = quantity
+        return result
+
+    def taints(self, value: object, where: Location) -> list[Taint]:
+        """``validateNodeTaints``: a qualified key, a label value, an effect; unique by key and effect."""
+        result: list[Taint] = []
+        seen: set[tuple[str, str]] = set()
+        for position, raw in enumerate(self.arr(value, where)):
+            at = where.index(position)
+            fields = self.obj(raw, at)
+            if fields is None:
+                continue
+            taint_key = self.text(fields.get("key"), at.child("key")) or ""
+            taint_value = self.text(fields.get("value"), at.child("value")) or ""
+            effect = self.text(fields.get("effect"), at.child("effect"))
+            if fields.get("effect") in (None, ""):
+                self.required(at.child("effect"), "", "a taint needs an effect: " + ", ".join(TAINT_EFFECTS))
+            elif effect is not None and effect not in TAINT_EFFECTS:
+                self.unsupported(at.child("effect"), effect, TAINT_EFFECTS)
+            self.label_name(taint_key, at.child("key"))
+            errors = label_value_errors(taint_value)
+            if errors:
+                self.invalid_value(at.child("value"), taint_value, ";".join(errors))
+            if (taint_key, effect or "") in seen:
+                self.refuse(at, f"a second taint {taint_key} with effect {effect}",
+                            f"{at.k8s}: Duplicate value: taints must be unique by key and effect pair")
+            seen.add((taint_key, effect or ""))
+            result.append(Taint(taint_key, taint_value, effect or ""))
+        return result
 
 
-def parse_node(obj: Mapping[str, Any]) -> Node:
-    """A Node object as ``kubectl get node -o json`` prints it.
+def read_node(obj: object, *, path: str = "", source: str | None = None) -> Node:
+    """A Node object as ``kubectl get node -o json`` prints it, with its oddities in ``node.warnings``.
+
+    A field of the wrong JSON type, a quantity that does not parse, a missing
+    name or a negative amount raise :class:`~quantities.manifest.problems.ManifestError`
+    listing every problem with its path (``items[3].spec.taints[0].effect``);
+    what only the API server's validation refuses (a taint effect it does not
+    know, a label value with a space) becomes a warning, as such a Node may
+    have been stored under older rules: the scheduler ignores a taint whose
+    effect is neither NoSchedule nor NoExecute.
+    """
+    root = Location(path, "")
+    label = source
+    if label is None:
+        metadata = obj.get("metadata") if isinstance(obj, Mapping) else None
+        name = metadata.get("name") if isinstance(metadata, Mapping) else None
+        label = f'Node "{name}"' if isinstance(name, str) and name else "Node"
+    reader = _NodeReader(label)
+    if not isinstance(obj, Mapping):
+        reader.shape(root, "a Node object", obj)
+        raise ManifestError(reader.problems)
+    fields = obj
+    metadata_at, spec_at, status_at = root.child("metadata"), root.child("spec"), root.child("status")
+    metadata = reader.obj(fields.get("metadata"), metadata_at) or {}
+    spec = reader.obj(fields.get("spec"), spec_at) or {}
+    status = reader.obj(fields.get("status"), status_at) or {}
+    name = reader.text(metadata.get("name"), metadata_at.child("name")) or ""
+    if metadata.get("name") in (None, ""):
+        reader.problems.append(
+            Problem(metadata_at.child("name").json, "a Node needs a name (metadata.name)",
+                    "metadata.name: Required value: name or generateName is required", label)
+        )
+    labels = reader.labels(metadata.get("labels"), metadata_at.child("labels"))
+    taints = reader.taints(spec.get("taints"), spec_at.child("taints"))
+    unschedulable = reader.boolean(spec.get("unschedulable"), spec_at.child("unschedulable"))
+    allocatable = reader.resources(status.get("allocatable"), status_at.child("allocatable"))
+    capacity = reader.resources(status.get("capacity"), status_at.child("capacity"))
+    if reader.problems:
+        raise ManifestError(reader.problems)
+    node = Node(
+        name, allocatable or capacity, labels=labels, taints=taints, unschedulable=bool(unschedulable)
+    )
+    node.warnings = tuple(reader.invalid)
+    return node
+
+
+def parse_node(obj: Mapping[str, Any], *, path: str = "") -> Node:
+    """A Node object as ``kubectl get node -o json`` prints it (:func:`read_node`).
 
     >>> node = parse_node({"kind": "Node", "metadata": {"name": "kind-control-plane"},
     ...     "status": {"allocatable": {"cpu": "10", "memory": "8029368Ki", "pods": "110"}}})
     >>> node.name, node.milli_cpu, node.memory
     ('kind-control-plane', 10000, 8222072832)
     """
-    metadata = obj.get("metadata") or {}
-    spec = obj.get("spec") or {}
-    status = obj.get("status") or {}
-    name = metadata.get("name")
-    if not isinstance(name, str) or not name:
-        raise ValueError("Node without metadata.name")
-    allocatable = _resource_list(status.get("allocatable"), f"node {name} status.allocatable")
-    if not allocatable:
-        allocatable = _resource_list(status.get("capacity"), f"node {name} status.capacity")
-    taints = [parse_taint(t) for t in spec.get("taints") or []]
-    return Node(
-        name,
-        allocatable,
-        labels={str(k): str(v) for k, v in (metadata.get("labels") or {}).items()},
-        taints=taints,
-        unschedulable=bool(spec.get("unschedulable")),
-    )
+    return read_node(obj, path=path)

@@ -11,10 +11,14 @@ Three small languages decide where a pod may go:
   node affinity (component-helpers ``nodeaffinity``);
 * *tolerations* against *taints* (core/v1 ``Toleration.ToleratesTaint``).
 
->>> tolerates({"operator": "Exists"}, Taint("k", "v", "NoSchedule"))
+>>> tolerates(Toleration(operator="Exists"), Taint("k", "v", "NoSchedule"))
 True
->>> label_selector_matches({"matchLabels": {"app": "web"}}, {"app": "web", "x": "y"})
+>>> label_selector_matches(LabelSelector({"app": "web"}), {"app": "web", "x": "y"})
 True
+
+The values (:class:`~quantities.pod.scheduling.Toleration`,
+:class:`~quantities.pod.scheduling.LabelSelector`...) are read and validated in
+:mod:`quantities.pod.scheduling`.
 """
 
 from __future__ import annotations
@@ -23,8 +27,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from quantities.pod.scheduling import (
+    LABEL_SELECTOR_OPERATORS,
+    LabelSelector,
+    NodeSelectorTerm,
+    Requirement,
+    Toleration,
+)
+
 __all__ = [
+    "LabelSelector",
+    "NodeSelectorTerm",
+    "Requirement",
     "Taint",
+    "Toleration",
     "find_untolerated_taint",
     "label_selector_matches",
     "node_selector_terms_match",
@@ -81,27 +97,25 @@ def parse_taint(spec: str | Mapping[str, Any]) -> Taint:
     return Taint(key, value, effect)
 
 
-def tolerates(toleration: Mapping[str, Any], taint: Taint) -> bool:
+def tolerates(toleration: Toleration, taint: Taint) -> bool:
     """core/v1 ``Toleration.ToleratesTaint`` (Kubernetes 1.32: ``Equal`` and ``Exists`` only).
 
     An empty effect matches every effect, an empty key (with ``Exists``) every
     key; ``Equal`` (the default operator) compares values. Kubernetes 1.35
-    adds ``Lt``/``Gt`` behind an alpha gate; in 1.32 they match nothing.
+    adds ``Lt``/``Gt`` behind an alpha gate; in 1.32 they (and any other
+    operator a stored pod may carry) match nothing.
     """
-    effect = toleration.get("effect") or ""
-    if effect and effect != taint.effect:
+    if toleration.effect and toleration.effect != taint.effect:
         return False
-    key = toleration.get("key") or ""
-    if key and key != taint.key:
+    if toleration.key and toleration.key != taint.key:
         return False
-    operator = toleration.get("operator") or "Equal"
-    if operator == "Equal":
-        return (toleration.get("value") or "") == taint.value
-    return operator == "Exists"
+    if toleration.operator == "Equal":
+        return toleration.value == taint.value
+    return toleration.operator == "Exists"
 
 
 def find_untolerated_taint(
-    taints: Sequence[Taint], tolerations: Sequence[Mapping[str, Any]], effects: tuple[str, ...]
+    taints: Sequence[Taint], tolerations: Sequence[Toleration], effects: tuple[str, ...]
 ) -> Taint | None:
     """v1helper.FindMatchingUntoleratedTaint: the first taint with one of ``effects`` not tolerated."""
     for taint in taints:
@@ -112,9 +126,9 @@ def find_untolerated_taint(
     return None
 
 
-def _parse_int64(text: object) -> int | None:
+def _parse_int64(text: str) -> int | None:
     # strconv.ParseInt(s, 10, 64): optional sign, decimal digits, no spaces or underscores.
-    if not isinstance(text, str) or not text:
+    if not text:
         return None
     digits = text[1:] if text[0] in "+-" else text
     if not digits or not digits.isascii() or not digits.isdigit():
@@ -123,10 +137,8 @@ def _parse_int64(text: object) -> int | None:
     return value if _INT64_MIN <= value <= _INT64_MAX else None
 
 
-def _requirement_matches(requirement: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
-    key = requirement.get("key") or ""
-    operator = requirement.get("operator")
-    values = requirement.get("values") or []
+def _requirement_matches(requirement: Requirement, labels: Mapping[str, str]) -> bool:
+    key, operator, values = requirement.key, requirement.operator, requirement.values
     has = key in labels
     if operator == "In":
         return has and labels[key] in values
@@ -147,55 +159,51 @@ def _requirement_matches(requirement: Mapping[str, Any], labels: Mapping[str, st
     return False
 
 
-def _field_matches(requirement: Mapping[str, Any], node_name: str) -> bool:
+def _field_matches(requirement: Requirement, node_name: str) -> bool:
     # matchFields supports only metadata.name with In/NotIn and exactly one value.
-    values = requirement.get("values") or []
-    if requirement.get("key") != "metadata.name" or len(values) != 1:
+    values = requirement.values
+    if requirement.key != "metadata.name" or len(values) != 1:
         return False
-    operator = requirement.get("operator")
-    if operator == "In":
-        return bool(node_name == values[0])
-    if operator == "NotIn":
-        return bool(node_name != values[0])
+    if requirement.operator == "In":
+        return node_name == values[0]
+    if requirement.operator == "NotIn":
+        return node_name != values[0]
     return False
 
 
 def node_selector_terms_match(
-    terms: Sequence[Mapping[str, Any]], labels: Mapping[str, str], node_name: str
+    terms: Sequence[NodeSelectorTerm], labels: Mapping[str, str], node_name: str
 ) -> bool:
     """component-helpers ``nodeaffinity.NodeSelector.Match``: the terms are ORed.
 
     A term with no expressions and no fields matches nothing.
 
-    >>> terms = [{"matchExpressions": [{"key": "cores", "operator": "Gt", "values": ["8"]}]}]
+    >>> terms = [NodeSelectorTerm((Requirement("cores", "Gt", ("8",)),))]
     >>> node_selector_terms_match(terms, {"cores": "16"}, "n1"), node_selector_terms_match(terms, {}, "n1")
     (True, False)
     """
     for term in terms:
-        expressions = term.get("matchExpressions") or []
-        fields = term.get("matchFields") or []
-        if not expressions and not fields:
+        if not term.match_expressions and not term.match_fields:
             continue
-        if all(_requirement_matches(r, labels) for r in expressions) and all(
-            _field_matches(f, node_name) for f in fields
+        if all(_requirement_matches(r, labels) for r in term.match_expressions) and all(
+            _field_matches(f, node_name) for f in term.match_fields
         ):
             return True
     return False
 
 
-def label_selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
+def label_selector_matches(selector: LabelSelector | None, labels: Mapping[str, str]) -> bool:
     """``metav1.LabelSelectorAsSelector(selector).Matches(labels)``.
 
     A nil selector matches nothing; an empty one (``{}``) matches everything.
     """
     if selector is None:
         return False
-    for key, value in (selector.get("matchLabels") or {}).items():
+    for key, value in selector.match_labels.items():
         if labels.get(key) != value:
             return False
-    for requirement in selector.get("matchExpressions") or []:
-        operator = requirement.get("operator")
-        if operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
+    for requirement in selector.match_expressions:
+        if requirement.operator not in LABEL_SELECTOR_OPERATORS:
             return False
         if not _requirement_matches(requirement, labels):
             return False

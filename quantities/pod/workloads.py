@@ -26,9 +26,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from quantities.manifest.compact import WORKLOAD_FIELDS, WorkloadRow, read_workload, read_workload_fields
-from quantities.manifest.problems import ManifestError, Problem, index
+from quantities.manifest.problems import ManifestError, PodValidationError, Problem, child, index
+from quantities.pod.scheduling import Location, SchedulingReader, describe_value, json_text
 
-__all__ = ["WORKLOAD_FIELDS", "Workload", "compact_workload", "workload_from_row", "workloads_in"]
+__all__ = [
+    "WORKLOAD_FIELDS",
+    "Workload",
+    "compact_workload",
+    "single_workload",
+    "workload_from_row",
+    "workloads_in",
+]
 
 _REPLICATED = frozenset({"Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"})
 
@@ -42,6 +50,10 @@ class Workload:
     namespace: str
     replicas: int | None
     pod: Mapping[str, Any]
+    #: Where the object was in the input (``workloads[0]``, ``items[2]``; ``""`` for the document itself).
+    path: str = ""
+    #: Where its pod spec is inside the object (``spec.template.spec``); ``pod["spec"]`` is a copy of it.
+    spec_path: str = "spec"
 
     @property
     def is_daemonset(self) -> bool:
@@ -49,6 +61,7 @@ class Workload:
 
 
 def _int(value: object, default: int) -> int:
+    # The compact form's replicas ("2" from a CSV cell); manifests go through _count.
     if value is None or value == "":
         return default
     if isinstance(value, bool):
@@ -62,47 +75,74 @@ def _int(value: object, default: int) -> int:
     return number
 
 
+class _WorkloadReader(SchedulingReader):
+    def count(self, value: object, where: Location, default: int) -> int:
+        """An int32 count of pods (``replicas``, ``parallelism``, ``completions``): at least 0."""
+        number = self.integer(value, where)
+        if number is None:
+            return default
+        if number < 0:
+            # ValidateNonnegativeField, as the apps/batch validation applies it.
+            self.invalid_value(where, number, "must be greater than or equal to 0",
+                               f"{number}: a number of pods cannot be negative")
+            return 0
+        return number
+
+
 def _template_pod(template: Mapping[str, Any], namespace: str, name: str) -> dict[str, Any]:
-    metadata = dict(template.get("metadata") or {})
+    metadata = dict(template.get("metadata") or {}) if isinstance(template.get("metadata"), Mapping) else {}
     metadata["namespace"] = namespace
     metadata.setdefault("name", name)
     return {"kind": "Pod", "metadata": metadata, "spec": template.get("spec") or {}}
 
 
-def _workload(obj: Mapping[str, Any]) -> Workload | None:
-    kind = str(obj.get("kind") or "")
-    metadata = obj.get("metadata") or {}
-    name = str(metadata.get("name") or metadata.get("generateName") or kind.lower())
-    namespace = str(metadata.get("namespace") or "default")
-    spec = obj.get("spec") or {}
+def _workload(obj: Mapping[str, Any], path: str) -> Workload | None:
+    """The workload of one object; ManifestError (every problem, with paths) when it is malformed."""
+    root = Location(path, "")
+    reader = _WorkloadReader()
+    kind = reader.text(obj.get("kind"), root.child("kind")) or ""
+    metadata = reader.obj(obj.get("metadata"), root.child("metadata")) or {}
+    name = reader.text(metadata.get("name"), root.child("metadata").child("name")) or ""
+    generate_name = reader.text(metadata.get("generateName"), root.child("metadata").child("generateName"))
+    namespace = reader.text(metadata.get("namespace"), root.child("metadata").child("namespace")) or "default"
+    name = name or generate_name or kind.lower() or "pod"
+    reader.source = f'{kind or "Pod"} "{name}"'
+    spec_at = root.child("spec")
+    spec = reader.obj(obj.get("spec"), spec_at) or {}
+    found: Workload | None = None
     if kind == "Pod" or (not kind and "containers" in spec):
         pod = {"kind": "Pod", "metadata": {**metadata, "namespace": namespace}, "spec": spec}
-        return Workload(name, kind or "Pod", namespace, 1, pod)
-    if kind == "CronJob":
-        job_spec = (spec.get("jobTemplate") or {}).get("spec") or {}
-        return _job(name, kind, namespace, job_spec)
-    if kind == "Job":
-        return _job(name, kind, namespace, spec)
-    template = spec.get("template")
-    if not isinstance(template, Mapping):
-        return None
-    if kind in _REPLICATED:
-        replicas = _int(spec.get("replicas"), 1)
-        return Workload(name, kind, namespace, replicas, _template_pod(template, namespace, name))
-    if kind == "DaemonSet":
-        return Workload(name, kind, namespace, None, _template_pod(template, namespace, name))
-    return None
-
-
-def _job(name: str, kind: str, namespace: str, spec: Mapping[str, Any]) -> Workload | None:
-    template = spec.get("template")
-    if not isinstance(template, Mapping):
-        return None
-    parallelism = _int(spec.get("parallelism"), 1)
-    completions = spec.get("completions")
-    if completions is not None:
-        parallelism = min(parallelism, _int(completions, 1))
-    return Workload(name, kind, namespace, parallelism, _template_pod(template, namespace, name))
+        found = Workload(name, kind or "Pod", namespace, 1, pod, path, "spec")
+    elif kind in ("CronJob", "Job"):
+        job_path = ("spec", "jobTemplate", "spec") if kind == "CronJob" else ("spec",)
+        job_at = root
+        job: Mapping[str, Any] | None = obj
+        for segment in job_path:
+            job_at = job_at.child(segment)
+            job = reader.obj(job.get(segment) if job is not None else None, job_at)
+        job = job or {}
+        template = reader.obj(job.get("template"), job_at.child("template"))
+        if template is not None:
+            parallelism = reader.count(job.get("parallelism"), job_at.child("parallelism"), 1)
+            if job.get("completions") is not None:
+                completions = reader.count(job.get("completions"), job_at.child("completions"), 1)
+                parallelism = min(parallelism, completions)
+            spec_path = ".".join((*job_path, "template", "spec"))
+            pod = _template_pod(template, namespace, name)
+            found = Workload(name, kind, namespace, parallelism, pod, path, spec_path)
+    elif kind in _REPLICATED or kind == "DaemonSet":
+        template = reader.obj(spec.get("template"), spec_at.child("template"))
+        if template is not None:
+            reader.obj(template.get("metadata"), spec_at.child("template").child("metadata"))
+            replicas = None
+            if kind != "DaemonSet":
+                replicas = reader.count(spec.get("replicas"), spec_at.child("replicas"), 1)
+            pod = _template_pod(template, namespace, name)
+            found = Workload(name, kind, namespace, replicas, pod, path, "spec.template.spec")
+    problems = [*reader.problems, *reader.invalid]
+    if problems:
+        raise PodValidationError(problems)
+    return found
 
 
 _MANIFEST_KEYS = frozenset({"kind", "apiVersion", "metadata", "spec", "items", "containers"})
@@ -117,22 +157,55 @@ def is_compact(obj: Mapping[str, Any]) -> bool:
     return not _MANIFEST_KEYS & obj.keys()
 
 
-def workloads_in(obj: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> list[Workload]:
-    """Every workload in a manifest, a ``List`` or a sequence of documents; other kinds are skipped."""
+def workloads_in(obj: Mapping[str, Any] | Iterable[Mapping[str, Any]], *, path: str = "") -> list[Workload]:
+    """Every workload in a manifest, a ``List`` or a sequence of documents; other kinds are skipped.
+
+    Each workload remembers where it was (``path``, ``spec_path``). A malformed
+    object (``replicas: "three"``, ``metadata`` that is a list, ``items`` that is not
+    an array) raises :class:`~quantities.manifest.problems.PodValidationError` listing
+    every problem with its JSON path; ``path`` prefixes them (``workloads``).
+    """
+    result: list[Workload] = []
+    problems: list[Problem] = []
+    _collect_workloads(obj, path, result, problems, top=True)
+    if problems:
+        raise PodValidationError(problems)
+    return result
+
+
+def _collect_workloads(
+    obj: object, path: str, result: list[Workload], problems: list[Problem], top: bool = False
+) -> None:
     if isinstance(obj, Mapping):
         items = obj.get("items")
         kind = obj.get("kind")
-        if isinstance(items, list) and (kind is None or str(kind).endswith("List")):
-            return workloads_in(items)
+        if "items" in obj and (kind is None or (isinstance(kind, str) and kind.endswith("List"))):
+            if not isinstance(items, list | tuple):
+                message = f"expected an array, got {describe_value(items)}"
+                problems.append(Problem(child(path, "items"), message))
+                return
+            for position, item in enumerate(items):
+                _collect_workloads(item, index(child(path, "items"), position), result, problems)
+            return
         if is_compact(obj):
-            return [compact_workload(obj)]
-        found = _workload(obj)
-        return [found] if found is not None else []
-    result: list[Workload] = []
-    for item in obj:
-        if isinstance(item, Mapping):
-            result.extend(workloads_in(item))
-    return result
+            result.append(compact_workload(obj))
+            return
+        try:
+            found = _workload(obj, path)
+        except ManifestError as error:
+            problems.extend(error.problems)
+            return
+        if found is not None:
+            result.append(found)
+        return
+    if top and isinstance(obj, list | tuple):
+        for position, item in enumerate(obj):
+            # One document needs no number; several are numbered as a JSON array's items.
+            where = index(path, position) if path or len(obj) > 1 else ""
+            _collect_workloads(item, where, result, problems)
+        return
+    message = f"expected a Kubernetes object, got {describe_value(obj)}"
+    problems.append(Problem(path, message, value=json_text(obj)))
 
 
 def workload_from_row(row: WorkloadRow) -> Workload:
@@ -163,12 +236,23 @@ def compact_workload(row: Mapping[str, Any], path: str = "") -> Workload:
     return workload_from_row(read_workload(row, path))
 
 
+def single_workload(objects: Mapping[str, Any] | Iterable[Any], *, path: str = "") -> Workload:
+    """The one Pod, workload or compact workload in ``objects`` (an object or several; it remembers where
+    it was). ManifestError when there is none or several, or when it is malformed.
+    """
+    given: Any = objects
+    if not isinstance(objects, Mapping | str) and isinstance(objects, Iterable):
+        given = list(objects)
+    workloads = workloads_in(given, path=path)
+    if len(workloads) != 1:
+        message = f"expected one pod or workload, found {len(workloads)}"
+        raise ManifestError([Problem(path, message)])
+    return workloads[0]
+
+
 def single_pod(objects: Iterable[Any]) -> dict[str, Any]:
     """The pod of the one Pod, workload or compact workload among ``objects``; ValueError otherwise."""
-    workloads = workloads_in([o for o in objects if isinstance(o, Mapping)])
-    if len(workloads) != 1:
-        raise ValueError(f"expected one pod or workload, found {len(workloads)}")
-    return dict(workloads[0].pod)
+    return dict(single_workload(objects).pod)
 
 
 def workload_from_fields(text: str, path: str = "workload") -> Workload:

@@ -14,6 +14,15 @@ JSON is read one ``items`` element at a time (:func:`iter_json_objects`), so a
 cluster at Kubernetes' published limits (5,000 nodes, 150,000 pods) never
 exists as one tree of Python objects: each pod is reduced to a
 :class:`~quantities.scheduler.framework.podinfo.PodInfo` as soon as it is decoded.
+
+A cluster is *state*: objects the API server stored, perhaps under older rules.
+What only today's validation refuses (a request above its limit, a taint effect
+it does not know) is computed on as Kubernetes computes on it and listed in
+``cluster.warnings``; what no API server could have stored (a field of the wrong
+JSON type, ``items`` that is not an array) raises
+:class:`~quantities.manifest.problems.ManifestError` naming every such problem
+with its path (``items[3].spec.taints[0].effect``). Past ``options.limits.max_nodes``
+or ``max_pods``, reading stops with :class:`~quantities.options.WorkLimitExceeded`.
 """
 
 from __future__ import annotations
@@ -22,53 +31,160 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from quantities.manifest.stream import iter_objects
+from quantities.manifest.problems import ManifestError, Problem, child, index
+from quantities.manifest.stream import iter_located_objects
 from quantities.node.compact import node_from_compact
-from quantities.node.model import Node, parse_node
+from quantities.node.model import Node, read_node
+from quantities.options import DEFAULT_OPTIONS, Options, WorkLimitExceeded
+from quantities.pod.scheduling import describe_value, json_text
 from quantities.scheduler.framework.podinfo import PodInfo, pod_info
 
 __all__ = ["Cluster", "load_cluster"]
 
+
 @dataclass(slots=True)
 class Cluster:
-    """The nodes and pods read from a cluster dump (``raw_pods`` only when asked for)."""
+    """The nodes and pods read from a cluster dump (``raw_pods`` only when asked for).
+
+    ``warnings`` lists the oddities of the stored objects read so far.
+    """
 
     nodes: list[Node] = field(default_factory=list)
     pods: list[PodInfo] = field(default_factory=list)
     raw_pods: list[Mapping[str, Any]] = field(default_factory=list)
     others: list[Mapping[str, Any]] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    options: Options = DEFAULT_OPTIONS
 
-    def add(self, obj: Any, keep_raw_pods: bool = False) -> None:
+    def add(self, obj: Any, keep_raw_pods: bool = False, *, path: str = "") -> None:
+        """Read one object (a Node, a Pod, a List of them, compact nodes) found at ``path`` of the input.
+
+        Raises :class:`~quantities.manifest.problems.ManifestError` listing every problem
+        of ``obj`` (the objects read before it stay added).
+        """
+        problems: list[Problem] = []
+        self._add(obj, keep_raw_pods, path, problems)
+        if problems:
+            raise ManifestError(problems)
+
+    def _add(self, obj: Any, keep_raw_pods: bool, path: str, problems: list[Problem]) -> None:
         if not isinstance(obj, Mapping):
-            raise ValueError(f"expected a Kubernetes object or a compact node, got {type(obj).__name__}")
+            problems.append(
+                Problem(
+                    path,
+                    f"expected a Kubernetes object or a compact node, got {describe_value(obj)}",
+                    value=json_text(obj),
+                )
+            )
+            return
         kind = obj.get("kind")
-        if kind == "Node":
-            self.nodes.append(parse_node(obj))
-        elif kind == "Pod":
-            self.pods.append(pod_info(obj))
-            if keep_raw_pods:
-                self.raw_pods.append(obj)
-        elif isinstance(kind, str) and kind.endswith("List") and isinstance(obj.get("items"), list):
-            for item in obj["items"]:
-                self.add(item, keep_raw_pods)
-        elif kind is None and isinstance(obj.get("nodes"), list):
-            for item in obj["nodes"]:
-                self.nodes.append(node_from_compact(item))
-        elif kind is None and "name" in obj and "spec" not in obj and "metadata" not in obj:
-            self.nodes.append(node_from_compact(obj))
-        else:
-            self.others.append(obj)
+        if kind is not None and not isinstance(kind, str):
+            problems.append(
+                Problem(
+                    child(path, "kind"),
+                    f"expected a string, got {describe_value(kind)}",
+                    value=json_text(kind),
+                )
+            )
+            return
+        try:
+            if kind == "Node":
+                self._check_limit(len(self.nodes), self.options.limits.max_nodes, "nodes", path)
+                node = read_node(obj, path=path)
+                self.nodes.append(node)
+                self.warnings.extend(node.warnings)
+            elif kind == "Pod":
+                self._check_limit(len(self.pods), self.options.limits.max_pods, "pods", path)
+                info = pod_info(obj, state=True, options=self.options, path=path)
+                self.pods.append(info)
+                self.warnings.extend(info.warnings)
+                if keep_raw_pods:
+                    self.raw_pods.append(obj)
+            elif "items" in obj and (kind is None or kind.endswith("List")):
+                items = obj.get("items")
+                if not isinstance(items, list | tuple):
+                    problems.append(
+                        Problem(
+                            child(path, "items"),
+                            f"expected an array of objects, got {describe_value(items)}",
+                            value=json_text(items),
+                        )
+                    )
+                    return
+                for position, item in enumerate(items):
+                    self._add(item, keep_raw_pods, index(child(path, "items"), position), problems)
+            elif kind is None and "nodes" in obj:
+                compact = obj.get("nodes")
+                if not isinstance(compact, list | tuple):
+                    problems.append(
+                        Problem(
+                            child(path, "nodes"),
+                            f"expected an array of nodes, got {describe_value(compact)}",
+                            value=json_text(compact),
+                        )
+                    )
+                    return
+                for position, item in enumerate(compact):
+                    self._compact(item, index(child(path, "nodes"), position), problems)
+            elif kind is None and "name" in obj and "spec" not in obj and "metadata" not in obj:
+                self._compact(obj, path, problems)
+            else:
+                self.others.append(obj)
+        except ManifestError as error:
+            problems.extend(error.problems)
+
+    def _compact(self, row: object, path: str, problems: list[Problem]) -> None:
+        if not isinstance(row, Mapping):
+            problems.append(
+                Problem(
+                    path,
+                    f"expected a compact node (an object with a name), got {describe_value(row)}",
+                    value=json_text(row),
+                )
+            )
+            return
+        self._check_limit(len(self.nodes), self.options.limits.max_nodes, "nodes", path)
+        try:
+            self.nodes.append(node_from_compact(row))
+        except ManifestError:
+            raise
+        except ValueError as error:  # the compact reader's own errors (QuantityError included)
+            problems.append(Problem(path, str(error)))
+
+    @staticmethod
+    def _check_limit(count: int, limit: int, what: str, path: str) -> None:
+        if count >= limit:
+            raise WorkLimitExceeded(f"the cluster has more than {limit:,} {what}", path, count, None)
 
 
-def load_cluster(text: str | Iterable[Any], keep_raw_pods: bool = False) -> Cluster:
+def load_cluster(
+    text: str | Iterable[Any], keep_raw_pods: bool = False, *, options: Options | None = None, path: str = ""
+) -> Cluster:
     """Nodes and pods from text (JSON, YAML or CSV) or from objects already decoded.
+
+    Every problem of every object is collected before :class:`~quantities.manifest.problems.ManifestError`
+    is raised; the oddities of stored objects are in ``cluster.warnings``. Objects
+    already decoded are located as ``path[i]`` (``cluster[2].items[0]...``) when
+    ``path`` is given, as ``[i]`` when there are several, else from their root.
 
     >>> cluster = load_cluster('name,cpu,memory,pods\\nn1,4,16Gi,110\\nn2,2,8Gi,110\\n')
     >>> [(node.name, node.milli_cpu) for node in cluster.nodes]
     [('n1', 4000), ('n2', 2000)]
     """
-    cluster = Cluster()
-    objects = iter_objects(text) if isinstance(text, str) else text
-    for obj in objects:
-        cluster.add(obj, keep_raw_pods)
+    cluster = Cluster(options=options or DEFAULT_OPTIONS)
+    located: Iterable[tuple[str, Any]]
+    if isinstance(text, str):
+        located = ((child(path, where) if where else path, obj) for where, obj in iter_located_objects(text))
+    else:
+        objects = list(text)
+        numbered = bool(path) or len(objects) > 1
+        located = ((index(path, position) if numbered else path, obj) for position, obj in enumerate(objects))
+    problems: list[Problem] = []
+    for where, obj in located:
+        try:
+            cluster.add(obj, keep_raw_pods, path=where)
+        except ManifestError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ManifestError(problems)
     return cluster

@@ -37,7 +37,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, Node, parse_node
+from quantities.manifest.problems import ManifestError, Problem
+from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, Node, read_node
+from quantities.options import DEFAULT_OPTIONS, Options, WorkLimitExceeded
+from quantities.pod.workloads import Workload
 from quantities.quantity.quantity import Quantity
 from quantities.scheduler.framework.nodeinfo import NodeInfo, Snapshot
 from quantities.scheduler.framework.podinfo import PodInfo, pod_info
@@ -53,6 +56,8 @@ __all__ = [
     "evaluate",
     "fit_error_message",
     "make_snapshot",
+    "proposal_info",
+    "snapshot_warnings",
 ]
 
 NO_NODE_AVAILABLE = "0/{} nodes are available"
@@ -197,6 +202,8 @@ class FitResult:
     message: str | None
     nodes: tuple[NodeFit, ...]
     preemption_nodes: tuple[str, ...] = ()
+    #: Oddities of the input that did not stop the answer (stored objects that break today's rules).
+    warnings: tuple[Problem, ...] = ()
 
     CSV_HEADER = CSV_HEADER
 
@@ -212,6 +219,7 @@ class FitResult:
             "feasible": self.feasible,
             "preemption_nodes": list(self.preemption_nodes),
             "nodes": [node.to_json() for node in self.nodes],
+            "warnings": [problem.to_json() for problem in self.warnings],
         }
 
     def csv_rows(self) -> list[tuple[str, ...]]:
@@ -229,9 +237,9 @@ def _prefilter_node_names(pod: PodInfo) -> set[str] | None:
     names: set[str] | None = None
     for term in terms:
         term_names: set[str] | None = None
-        for requirement in term.get("matchFields") or []:
-            if requirement.get("key") == "metadata.name" and requirement.get("operator") == "In":
-                values = set(requirement.get("values") or [])
+        for requirement in term.match_fields:
+            if requirement.key == "metadata.name" and requirement.operator == "In":
+                values = set(requirement.values)
                 term_names = values if term_names is None else term_names & values
         if term_names is None:
             return None
@@ -327,31 +335,98 @@ def failure_message(pod: PodInfo, snapshot: Snapshot, evaluation: Evaluation) ->
 
 
 def make_snapshot(
-    nodes: Iterable[Node | Mapping[str, Any]] | Snapshot, pods: Iterable[PodInfo | Mapping[str, Any]] = ()
+    nodes: Iterable[Node | Mapping[str, Any]] | Snapshot,
+    pods: Iterable[PodInfo | Mapping[str, Any]] = (),
+    *,
+    options: Options | None = None,
 ) -> Snapshot:
-    """A :class:`Snapshot` from Node objects or ``kubectl get nodes`` items, and pods bound to them."""
-    if isinstance(nodes, Snapshot):
-        snapshot = nodes.clone()
-    else:
-        snapshot = Snapshot(node if isinstance(node, Node) else parse_node(node) for node in nodes)
-    for pod in pods:
-        snapshot.add_pod(pod if isinstance(pod, PodInfo) else pod_info(pod))
+    """A :class:`Snapshot` from Node objects or ``kubectl get nodes`` items, and pods bound to them.
+
+    Nodes and pods are cluster state: read leniently (:func:`~quantities.node.model.read_node`,
+    ``pod_info(..., state=True)``), their oddities kept in their ``warnings``.
+    """
+    snapshot = nodes.clone() if isinstance(nodes, Snapshot) else Snapshot(_nodes(nodes, options))
+    for pod in _pods(pods, options):
+        snapshot.add_pod(pod)
     return snapshot
 
 
+def _nodes(nodes: Iterable[Node | Mapping[str, Any]], options: Options | None) -> list[Node]:
+    limit = (options or DEFAULT_OPTIONS).limits.max_nodes
+    result: list[Node] = []
+    problems: list[Problem] = []
+    for position, node in enumerate(nodes):
+        if position >= limit:
+            raise WorkLimitExceeded(f"more than {limit:,} nodes", "nodes", position, None)
+        if isinstance(node, Node):
+            result.append(node)
+            continue
+        try:
+            result.append(read_node(node, path=f"nodes[{position}]"))
+        except ManifestError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ManifestError(problems)
+    return result
+
+
+def _pods(pods: Iterable[PodInfo | Mapping[str, Any]], options: Options | None) -> list[PodInfo]:
+    limit = (options or DEFAULT_OPTIONS).limits.max_pods
+    result: list[PodInfo] = []
+    problems: list[Problem] = []
+    for position, pod in enumerate(pods):
+        if position >= limit:
+            raise WorkLimitExceeded(f"more than {limit:,} pods", "pods", position, None)
+        if isinstance(pod, PodInfo):
+            result.append(pod)
+            continue
+        try:
+            result.append(pod_info(pod, state=True, options=options, path=f"pods[{position}]"))
+        except ManifestError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ManifestError(problems)
+    return result
+
+
+def snapshot_warnings(snapshot: Snapshot) -> tuple[Problem, ...]:
+    """The warnings of every node and every pod bound to one, in snapshot order."""
+    warnings: list[Problem] = []
+    for info in snapshot.node_infos:
+        warnings.extend(info.node.warnings)
+        for pod in info.pods:
+            warnings.extend(pod.warnings)
+    return tuple(warnings)
+
+
+def proposal_info(pod: PodInfo | Workload | Mapping[str, Any], options: Options | None = None) -> PodInfo:
+    """The pod a user asks about, validated with every API-server rule (PodValidationError otherwise)."""
+    if isinstance(pod, PodInfo):
+        return pod
+    if isinstance(pod, Workload):
+        return pod_info(pod.pod, options=options, path=pod.path, spec_path=pod.spec_path)
+    return pod_info(pod, options=options)
+
+
 def check_fit(
-    pod: PodInfo | Mapping[str, Any],
+    pod: PodInfo | Workload | Mapping[str, Any],
     nodes: Iterable[Node | Mapping[str, Any]] | Snapshot,
     pods: Iterable[PodInfo | Mapping[str, Any]] = (),
+    *,
+    options: Options | None = None,
 ) -> FitResult:
     """For each node, the scheduler filters' verdict for ``pod``; the FailedScheduling message if none fits.
 
-    ``nodes`` are :class:`~quantities.node.model.Node` objects or Node objects as
-    kubectl prints them; ``pods`` are the cluster's pods (``kubectl get pods
-    -A``): those bound to a node and not Succeeded/Failed count against it.
+    ``pod`` is the proposal: a Pod or workload manifest (or a :class:`~quantities.pod.workloads.Workload`),
+    validated as the API server would (:class:`~quantities.manifest.problems.PodValidationError`
+    lists every problem). ``nodes`` are :class:`~quantities.node.model.Node` objects or Node
+    objects as kubectl prints them; ``pods`` are the cluster's pods (``kubectl get pods
+    -A``): those bound to a node and not Succeeded/Failed count against it. Nodes and
+    pods are state: what only today's validation refuses becomes ``result.warnings``.
     """
-    info = pod if isinstance(pod, PodInfo) else pod_info(pod)
-    snapshot = make_snapshot(nodes, pods)
+    info = proposal_info(pod, options)
+    snapshot = make_snapshot(nodes, pods, options=options)
+    warnings = (*info.warnings, *snapshot_warnings(snapshot))
     evaluation = evaluate(info, snapshot)
     feasible = {node.node.name for node in evaluation.feasible}
     results = []
@@ -370,6 +445,6 @@ def check_fit(
             results.append(NodeFit(name, False, "NodeAffinity", (reason,), True, resource_checks(info, node)))
     pod_name = f"{info.namespace}/{info.name}"
     if feasible:
-        return FitResult(pod_name, True, None, tuple(results))
+        return FitResult(pod_name, True, None, tuple(results), warnings=warnings)
     message, candidates = failure_message(info, snapshot, evaluation)
-    return FitResult(pod_name, False, message, tuple(results), tuple(candidates))
+    return FitResult(pod_name, False, message, tuple(results), tuple(candidates), warnings)

@@ -38,9 +38,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from quantities.manifest.problems import ManifestError, PodValidationError, Problem
 from quantities.node.model import CPU, MEMORY, Node
+from quantities.options import Options
+from quantities.pod.scheduling import NodeSelectorTerm, Requirement, Toleration
 from quantities.pod.workloads import Workload, workloads_in
-from quantities.scheduler.fit import evaluate, failure_message, format_amount, make_snapshot
+from quantities.scheduler.fit import (
+    evaluate,
+    failure_message,
+    format_amount,
+    make_snapshot,
+    proposal_info,
+    snapshot_warnings,
+)
 from quantities.scheduler.framework.nodeinfo import NodeInfo, Snapshot
 from quantities.scheduler.framework.podinfo import PodInfo, pod_info
 from quantities.scheduler.framework.status import Rejection
@@ -51,17 +61,15 @@ from quantities.scheduler.profile import CycleState, prefilter, run_dynamic_filt
 __all__ = ["NodeUsage", "PlanResult", "WorkloadPlan", "max_replicas", "plan"]
 
 #: Tolerations the DaemonSet controller adds to its pods (util.AddOrUpdateDaemonPodTolerations, 1.32).
-_DAEMONSET_TOLERATIONS: tuple[Mapping[str, str], ...] = (
-    {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"},
-    {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute"},
-    {"key": "node.kubernetes.io/disk-pressure", "operator": "Exists", "effect": "NoSchedule"},
-    {"key": "node.kubernetes.io/memory-pressure", "operator": "Exists", "effect": "NoSchedule"},
-    {"key": "node.kubernetes.io/pid-pressure", "operator": "Exists", "effect": "NoSchedule"},
-    {"key": "node.kubernetes.io/unschedulable", "operator": "Exists", "effect": "NoSchedule"},
+_DAEMONSET_TOLERATIONS: tuple[Toleration, ...] = (
+    Toleration("node.kubernetes.io/not-ready", "Exists", "", "NoExecute"),
+    Toleration("node.kubernetes.io/unreachable", "Exists", "", "NoExecute"),
+    Toleration("node.kubernetes.io/disk-pressure", "Exists", "", "NoSchedule"),
+    Toleration("node.kubernetes.io/memory-pressure", "Exists", "", "NoSchedule"),
+    Toleration("node.kubernetes.io/pid-pressure", "Exists", "", "NoSchedule"),
+    Toleration("node.kubernetes.io/unschedulable", "Exists", "", "NoSchedule"),
 )
-_NETWORK_UNAVAILABLE = {
-    "key": "node.kubernetes.io/network-unavailable", "operator": "Exists", "effect": "NoSchedule"
-}  # fmt: skip
+_NETWORK_UNAVAILABLE = Toleration("node.kubernetes.io/network-unavailable", "Exists", "", "NoSchedule")
 
 # Rejections that more pods on the cluster can never undo within one plan: drop the node for good.
 _PERMANENT = frozenset({"NodeResourcesFit"})
@@ -194,11 +202,14 @@ class PlanResult:
 
     workloads: tuple[WorkloadPlan, ...]
     nodes: tuple[NodeUsage, ...]
+    #: Oddities of the input that did not stop the plan (stored objects that break today's rules).
+    warnings: tuple[Problem, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "workloads": [w.to_json() for w in self.workloads],
             "nodes": [n.to_json() for n in self.nodes],
+            "warnings": [problem.to_json() for problem in self.warnings],
         }
 
 
@@ -265,43 +276,29 @@ class _Placer:
 
 
 def _replica(pod: PodInfo, name: str) -> PodInfo:
-    copy = object.__new__(PodInfo)
-    for slot in PodInfo.__slots__:
-        object.__setattr__(copy, slot, getattr(pod, slot))
-    copy.name = name
-    return copy
+    return pod.copy(name=name)
 
 
-def _daemon_pod(template: Mapping[str, Any]) -> dict[str, Any]:
-    spec = dict(template.get("spec") or {})
-    tolerations = list(spec.get("tolerations") or [])
+def _daemon_pod(template: PodInfo) -> PodInfo:
+    """util.AddOrUpdateDaemonPodTolerations: the tolerations the DaemonSet controller adds."""
+    tolerations = list(template.tolerations)
     extra = list(_DAEMONSET_TOLERATIONS)
-    if spec.get("hostNetwork"):
+    if template.host_network:
         extra.append(_NETWORK_UNAVAILABLE)
     for toleration in extra:
-        key, effect = toleration["key"], toleration["effect"]
-        if not any(t.get("key") == key and t.get("effect") == effect for t in tolerations):
+        if not any(t.key == toleration.key and t.effect == toleration.effect for t in tolerations):
             tolerations.append(toleration)
-    spec["tolerations"] = tolerations
-    return {**template, "spec": spec}
+    return template.copy(tolerations=tuple(tolerations))
 
 
-def _pin(spec: Mapping[str, Any], node: str) -> dict[str, Any]:
+def _pin(pod: PodInfo, node: str) -> PodInfo:
     # util.ReplaceDaemonSetPodNodeNameNodeAffinity: the required terms become "metadata.name In [node]".
-    affinity = dict(spec.get("affinity") or {})
-    node_affinity_spec = dict(affinity.get("nodeAffinity") or {})
-    node_affinity_spec["requiredDuringSchedulingIgnoredDuringExecution"] = {
-        "nodeSelectorTerms": [
-            {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
-        ]
-    }
-    affinity["nodeAffinity"] = node_affinity_spec
-    return {**spec, "affinity": affinity}
+    term = NodeSelectorTerm((), (Requirement("metadata.name", "In", (node,)),))
+    return pod.copy(required_node_terms=(term,))
 
 
-def _plan_daemonset(workload: Workload, snapshot: Snapshot) -> WorkloadPlan:
-    template = _daemon_pod(workload.pod)
-    unpinned = pod_info(template)
+def _plan_daemonset(workload: Workload, snapshot: Snapshot, template: PodInfo) -> WorkloadPlan:
+    unpinned = _daemon_pod(template)
     placements: dict[str, int] = {}
     messages: list[str] = []
     eligible = 0
@@ -310,7 +307,7 @@ def _plan_daemonset(workload: Workload, snapshot: Snapshot) -> WorkloadPlan:
         if node_affinity(unpinned, info) or taint_toleration(unpinned, info):
             continue
         eligible += 1
-        pinned = pod_info({**template, "spec": _pin(template.get("spec") or {}, info.node.name)})
+        pinned = _pin(unpinned, info.node.name)
         pinned.name = f"{workload.name}-{info.node.name}"
         evaluation = evaluate(pinned, snapshot)
         if evaluation.feasible:
@@ -333,8 +330,7 @@ def _plan_daemonset(workload: Workload, snapshot: Snapshot) -> WorkloadPlan:
     )
 
 
-def _plan_replicas(workload: Workload, snapshot: Snapshot) -> WorkloadPlan:
-    template = pod_info(workload.pod)
+def _plan_replicas(workload: Workload, snapshot: Snapshot, template: PodInfo) -> WorkloadPlan:
     replicas = workload.replicas or 0
     placements: dict[str, int] = {}
     message: str | None = None
@@ -365,40 +361,81 @@ def _workloads(workloads: Iterable[Workload | Mapping[str, Any]] | Mapping[str, 
     if isinstance(workloads, Mapping):
         return workloads_in(workloads)
     result: list[Workload] = []
-    for item in workloads:
-        result.extend([item] if isinstance(item, Workload) else workloads_in(item))
+    problems: list[Problem] = []
+    items = list(workloads)
+    for position, item in enumerate(items):
+        if isinstance(item, Workload):
+            result.append(item)
+            continue
+        try:
+            result.extend(workloads_in(item, path=f"[{position}]" if len(items) > 1 else ""))
+        except ManifestError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise PodValidationError(problems)
     return result
+
+
+def _templates(workloads: list[Workload], options: Options | None) -> list[PodInfo]:
+    """Every workload's pod, validated as a proposal; one error lists the problems of all of them."""
+    templates: list[PodInfo] = []
+    problems: list[Problem] = []
+    for workload in workloads:
+        try:
+            templates.append(
+                pod_info(workload.pod, options=options, path=workload.path, spec_path=workload.spec_path)
+            )
+        except ManifestError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise PodValidationError(problems)
+    return templates
 
 
 def plan(
     workloads: Iterable[Workload | Mapping[str, Any]] | Mapping[str, Any],
     nodes: Iterable[Node | Mapping[str, Any]] | Snapshot,
     pods: Iterable[PodInfo | Mapping[str, Any]] = (),
+    *,
+    options: Options | None = None,
 ) -> PlanResult:
     """Place every replica of every workload, in order, as the default scheduler would.
 
     ``workloads`` are :class:`~quantities.pod.workloads.Workload` objects or
-    manifests (possibly a ``List``); ``nodes`` and ``pods`` are as for
-    :func:`~quantities.scheduler.fit.check_fit`. The input snapshot is not modified.
+    manifests (possibly a ``List``): the proposal, validated as the API server would
+    (:class:`~quantities.manifest.problems.PodValidationError` lists every problem of
+    every workload). ``nodes`` and ``pods`` are state, as for
+    :func:`~quantities.scheduler.fit.check_fit`; their oddities become ``result.warnings``.
+    The input snapshot is not modified.
     """
-    snapshot = make_snapshot(nodes, pods)
+    chosen = _workloads(workloads)
+    templates = _templates(chosen, options)
+    snapshot = make_snapshot(nodes, pods, options=options)
+    warnings = [warning for template in templates for warning in template.warnings]
+    warnings.extend(snapshot_warnings(snapshot))
     before = {info.node.name: len(info.pods) for info in snapshot.node_infos}
     results = []
-    for workload in _workloads(workloads):
+    for workload, template in zip(chosen, templates, strict=True):
+        if options is not None:
+            options.check_deadline(f'plan of "{workload.name}"')
         if workload.is_daemonset:
-            results.append(_plan_daemonset(workload, snapshot))
+            results.append(_plan_daemonset(workload, snapshot, template))
         else:
-            results.append(_plan_replicas(workload, snapshot))
+            results.append(_plan_replicas(workload, snapshot, template))
     usage = tuple(NodeUsage.of(info, len(info.pods) - before[info.node.name]) for info in snapshot.node_infos)
-    return PlanResult(tuple(results), usage)
+    return PlanResult(tuple(results), usage, tuple(warnings))
 
 
 def max_replicas(
-    pod: PodInfo | Mapping[str, Any],
+    pod: PodInfo | Workload | Mapping[str, Any],
     nodes: Iterable[Node | Mapping[str, Any]] | Snapshot,
     pods: Iterable[PodInfo | Mapping[str, Any]] = (),
+    *,
+    options: Options | None = None,
 ) -> int:
     """How many more copies of ``pod`` the cluster would accept, placed one by one as the scheduler would.
+
+    ``pod`` is the proposal (validated as for :func:`~quantities.scheduler.fit.check_fit`).
 
     >>> from quantities.node.compact import compact_node
     >>> pod = {"spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1500m"}}}]}}
@@ -406,8 +443,8 @@ def max_replicas(
     >>> max_replicas(pod, nodes)
     3
     """
-    info = pod if isinstance(pod, PodInfo) else pod_info(pod)
-    snapshot = make_snapshot(nodes, pods)
+    info = proposal_info(pod, options)
+    snapshot = make_snapshot(nodes, pods, options=options)
     # Each copy takes a pod slot, so the pod counts bound the loop.
     limit = sum(max(0, i.node.allowed_pods - len(i.pods)) for i in snapshot.node_infos)
     placer = _Placer(_replica(info, f"{info.name}-0"), snapshot)

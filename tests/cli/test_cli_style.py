@@ -165,7 +165,7 @@ BAD_INPUTS: list[tuple[str, tuple[str, ...]]] = [
     ("describe-node {d}/bad-labels.json", ('"{d}/bad-labels.json"',)),
     (
         "fit --pod {d}/numbers.json {d}/nodes.csv",
-        ('"{d}/numbers.json": expected one pod or workload, found 0',),
+        ('[0]: expected a Kubernetes object, got number 1',),
     ),
     (
         "fit --pod {d}/two-pods.json {d}/nodes.csv",

@@ -15,18 +15,51 @@ thousands of nodes never touch a ``Quantity`` again:
   (anti-)affinity terms, and ``DoNotSchedule`` topology spread constraints;
 * ``spec.priority`` and ``preemptionPolicy`` for the preemption sentence.
 
-Kubernetes 1.32 semantics: in-place resize and pod-level resources are alpha
-(off), so the scheduler reads the spec only.
+Kubernetes 1.32 semantics, except that pod-level resources (``spec.resources``)
+count when ``options.pod_level_resources`` is on (the ``PodLevelResources`` gate,
+on by default since 1.34); in-place resize is not modelled: the scheduler reads the spec.
+
+**Proposals strictly, state leniently.** The pod a user asks about (``state=False``,
+the default) is validated with every rule of the API server
+(:func:`quantities.pod.validation.check_pod` for resources,
+:mod:`quantities.pod.scheduling` for the scheduling fields): any problem raises
+:class:`~quantities.manifest.problems.PodValidationError` listing all of them,
+each with its JSON path. A pod already stored in a cluster (``state=True``) is
+computed on as kube-scheduler computes on it: a request above its limit is summed
+as stored, hugepages without cpu or memory count, resources on an ephemeral
+container are ignored (``PodRequests`` never reads ephemeral containers); each
+such oddity becomes a warning in ``info.warnings``. A field of the wrong JSON type
+cannot be stored by any API server, so it raises
+:class:`~quantities.manifest.problems.ManifestError` in both cases.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from quantities.manifest.kinds import pod_spec
+from quantities.manifest.kinds import POD_TEMPLATE_PATHS
+from quantities.manifest.problems import ManifestError, PodValidationError, Problem, child
 from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, is_scalar_resource_name
+from quantities.node.selectors import label_selector_matches
+from quantities.options import DEFAULT_OPTIONS, Options
+from quantities.pod.defaults import apply_defaults, without_pod_level_resources
+from quantities.pod.model import Pod
+from quantities.pod.read import read_pod
+from quantities.pod.requests import compute_limits, compute_requests
+from quantities.pod.scheduling import (
+    LabelSelector,
+    Location,
+    NodeSelectorTerm,
+    PodAffinityTerm,
+    Requirement,
+    Toleration,
+    TopologySpreadConstraint,
+    describe_value,
+    read_scheduling,
+)
+from quantities.pod.validation import check_pod
 from quantities.quantity.quantity import Quantity
 
 __all__ = [
@@ -54,15 +87,13 @@ class AffinityTerm:
     ``namespaceSelector``).
     """
 
-    selector: Mapping[str, Any] | None
+    selector: LabelSelector | None
     namespaces: frozenset[str] | None
-    namespace_selector: Mapping[str, Any] | None
+    namespace_selector: LabelSelector | None
     topology_key: str
 
     def matches(self, namespace: str, labels: Mapping[str, str]) -> bool:
         """``AffinityTerm.Matches``: the pod's namespace is selected and its labels match."""
-        from quantities.node.selectors import label_selector_matches
-
         if not self._namespace_matches(namespace):
             return False
         return label_selector_matches(self.selector, labels)
@@ -73,8 +104,6 @@ class AffinityTerm:
         if namespace in self.namespaces:
             return True
         if self.namespace_selector is not None:
-            from quantities.node.selectors import label_selector_matches
-
             # Namespace labels are not in our inputs; every namespace carries its name label.
             return label_selector_matches(self.namespace_selector, {_NAMESPACE_NAME_LABEL: namespace})
         return False
@@ -86,7 +115,7 @@ class SpreadConstraint:
 
     max_skew: int
     topology_key: str
-    selector: Mapping[str, Any] | None
+    selector: LabelSelector | None
     min_domains: int
     honor_node_affinity: bool
     honor_node_taints: bool
@@ -102,6 +131,7 @@ class PodInfo:
         "cpu_limit",
         "creation_timestamp",
         "ephemeral_storage",
+        "host_network",
         "labels",
         "memory",
         "memory_limit",
@@ -119,6 +149,7 @@ class PodInfo:
         "spread_constraints",
         "terminating",
         "tolerations",
+        "warnings",
     )
 
     namespace: str
@@ -138,12 +169,15 @@ class PodInfo:
     non0_memory: int
     cpu_limit: int
     memory_limit: int
-    tolerations: Sequence[Mapping[str, Any]]
+    tolerations: tuple[Toleration, ...]
     node_selector: Mapping[str, str]
-    required_node_terms: Sequence[Mapping[str, Any]] | None
+    required_node_terms: tuple[NodeSelectorTerm, ...] | None
     affinity_terms: tuple[AffinityTerm, ...]
     anti_affinity_terms: tuple[AffinityTerm, ...]
     spread_constraints: tuple[SpreadConstraint, ...]
+    host_network: bool
+    #: What is odd about the pod: API-server rules a stored pod breaks, fields the scheduler cannot use.
+    warnings: tuple[Problem, ...]
 
     def __repr__(self) -> str:
         return f"PodInfo({self.namespace}/{self.name}, cpu={self.cpu}m, memory={self.memory})"
@@ -152,6 +186,13 @@ class PodInfo:
     def has_requests(self) -> bool:
         """False for the zero-request shortcut of NodeResourcesFit."""
         return bool(self.cpu or self.memory or self.ephemeral_storage or self.scalars)
+
+    def copy(self, **changes: Any) -> PodInfo:
+        """A copy with some slots changed (a replica's name, a DaemonSet pod's tolerations)."""
+        result = object.__new__(PodInfo)
+        for slot in PodInfo.__slots__:
+            object.__setattr__(result, slot, changes[slot] if slot in changes else getattr(self, slot))
+        return result
 
     def requests_json(self) -> dict[str, str]:
         """The requests in Kubernetes notation (cpu in canonical milli form)."""
@@ -171,20 +212,45 @@ class PodInfo:
 
 
 def _freeze(value: object) -> object:
+    """A hashable copy of decoded JSON in which values of different types never compare equal.
+
+    ``false`` and ``0`` (or ``"1"`` and ``1``) are equal in Python; tagging each
+    scalar with its type keeps them apart, so a cached answer is only ever reused
+    for the same input.
+    """
     if isinstance(value, Mapping):
-        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
+        return ("o", tuple((_freeze(k), _freeze(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
-        return tuple(_freeze(v) for v in value)
-    return value
+        return ("a", tuple(_freeze(v) for v in value))
+    text = getattr(value, "text", None)
+    if isinstance(text, str):  # ExactNumber: the number as written
+        return ("n", text)
+    return (type(value).__name__, repr(value))
 
 
-def _resource_key(spec: Mapping[str, Any]) -> object:
-    """Everything in a pod spec that its requests and limits depend on (pod-level resources aside)."""
-    containers = tuple(_freeze(c.get("resources")) for c in spec.get("containers") or ())
-    init = tuple(
-        (c.get("restartPolicy"), _freeze(c.get("resources"))) for c in spec.get("initContainers") or ()
+_CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
+_CONTAINER_FIELDS = ("name", "restartPolicy", "resources")
+
+
+def _containers_key(value: object) -> object:
+    if not isinstance(value, list | tuple):
+        return _freeze(value)
+    return tuple(
+        tuple(_freeze(item.get(name)) for name in _CONTAINER_FIELDS)
+        if isinstance(item, Mapping)
+        else _freeze(item)
+        for item in value
     )
-    return (containers, init, _freeze(spec.get("overhead")))
+
+
+def _resource_key(spec: Mapping[str, Any], pod_level_resources: bool) -> object:
+    """Everything in a pod spec that its requests, limits and their validation depend on."""
+    return (
+        pod_level_resources,
+        tuple(_containers_key(spec.get(name)) for name in _CONTAINER_LISTS),
+        _freeze(spec.get("overhead")),
+        _freeze(spec.get("resources")),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +265,7 @@ class _Amounts:
     memory_limit: int
 
 
+#: Amounts of pods whose resources were read and validated without any problem, by exact input.
 _AMOUNTS_CACHE: dict[object, _Amounts] = {}
 _AMOUNTS_CACHE_SIZE = 65536
 
@@ -213,28 +280,18 @@ def _units(resources: Mapping[str, Quantity], name: str) -> int:
     return q.int64_value() if q is not None else 0
 
 
-def _amounts(pod: Mapping[str, Any], spec: Mapping[str, Any]) -> _Amounts:
-    """The pod's requests, non-zero requests and cpu/memory limits as integers (cached by shape).
-
-    Requests and limits come from :func:`quantities.pod.requests.pod_requests` and
-    ``pod_limits`` on the defaulted, validated pod; pod-level resources are
-    skipped (the PodLevelResources gate is alpha and off in 1.32).
-    """
-    key = _resource_key(spec)
-    cached = _AMOUNTS_CACHE.get(key)
-    if cached is not None:
-        return cached
-    from quantities.pod.checked import pod_limits, pod_requests
-    from quantities.pod.validation import valid_pod
-
-    valid = valid_pod({"kind": "Pod", "metadata": pod.get("metadata") or {}, "spec": spec})
-    requests = pod_requests(valid, skip_pod_level_resources=True)
-    limits = pod_limits(valid, skip_pod_level_resources=True)
-    if _needs_non_zero_defaults(spec):
-        non0 = pod_requests(valid, skip_pod_level_resources=True, non_missing_container_requests=_NON_MISSING)
+def _compute_amounts(pod: Pod, pod_level_resources: bool) -> _Amounts:
+    """``PodRequests`` (with and without the scoring defaults) and ``PodLimits`` of a defaulted pod."""
+    skip = not pod_level_resources
+    requests = compute_requests(pod, skip_pod_level_resources=skip)
+    limits = compute_limits(pod, skip_pod_level_resources=skip)
+    if _needs_non_zero_defaults(pod):
+        non0 = compute_requests(
+            pod, skip_pod_level_resources=skip, non_missing_container_requests=_NON_MISSING
+        )
     else:
         non0 = requests
-    amounts = _Amounts(
+    return _Amounts(
         cpu=_milli(requests, CPU),
         memory=_units(requests, MEMORY),
         ephemeral_storage=_units(requests, EPHEMERAL_STORAGE),
@@ -244,21 +301,14 @@ def _amounts(pod: Mapping[str, Any], spec: Mapping[str, Any]) -> _Amounts:
         cpu_limit=_milli(limits, CPU),
         memory_limit=_units(limits, MEMORY),
     )
-    if len(_AMOUNTS_CACHE) >= _AMOUNTS_CACHE_SIZE:
-        _AMOUNTS_CACHE.clear()
-    _AMOUNTS_CACHE[key] = amounts
-    return amounts
 
 
-def _needs_non_zero_defaults(spec: Mapping[str, Any]) -> bool:
-    for key in ("containers", "initContainers"):
-        for container in spec.get(key) or []:
-            resources = container.get("resources") or {}
-            requests = resources.get("requests") or {}
-            limits = resources.get("limits") or {}
-            for name in (CPU, MEMORY):
-                if name not in requests and name not in limits:
-                    return True
+def _needs_non_zero_defaults(pod: Pod) -> bool:
+    for container in (*pod.containers, *pod.init_containers):
+        requests, limits = container.resources.requests, container.resources.limits
+        for name in (CPU, MEMORY):
+            if name not in requests and name not in limits:
+                return True
     return False
 
 
@@ -272,132 +322,264 @@ _NON_MISSING = {
 
 
 def _merge_match_label_keys(
-    selector: Mapping[str, Any] | None, keys: Sequence[str] | None, labels: Mapping[str, str]
-) -> Mapping[str, Any] | None:
+    selector: LabelSelector | None, keys: Sequence[str], labels: Mapping[str, str]
+) -> LabelSelector | None:
     # matchLabelKeys: the pod's own values for those keys are ANDed into the selector.
     if not keys or selector is None:
         return selector
-    expressions = list(selector.get("matchExpressions") or [])
-    for key in keys:
-        if key in labels:
-            expressions.append({"key": key, "operator": "In", "values": [labels[key]]})
-    return {**selector, "matchExpressions": expressions}
+    extra = tuple(Requirement(key, "In", (labels[key],)) for key in keys if key in labels)
+    return LabelSelector(selector.match_labels, selector.match_expressions + extra)
 
 
 def _affinity_terms(
-    terms: Sequence[Mapping[str, Any]] | None, namespace: str, labels: Mapping[str, str]
+    terms: Sequence[PodAffinityTerm], namespace: str, labels: Mapping[str, str]
 ) -> tuple[AffinityTerm, ...]:
     result = []
-    for term in terms or []:
-        namespaces = term.get("namespaces") or []
-        namespace_selector = term.get("namespaceSelector")
+    for term in terms:
+        namespace_selector = term.namespace_selector
         resolved: frozenset[str] | None
-        if (
-            namespace_selector is not None
-            and not namespace_selector.get("matchLabels")
-            and not (namespace_selector.get("matchExpressions"))
-        ):
+        if namespace_selector is not None and namespace_selector.empty:
             resolved = None  # an empty namespaceSelector selects every namespace
-        elif namespace_selector is None and not namespaces:
+        elif namespace_selector is None and not term.namespaces:
             resolved = frozenset({namespace})
         else:
-            resolved = frozenset(namespaces)
-        selector = _merge_match_label_keys(term.get("labelSelector"), term.get("matchLabelKeys"), labels)
+            resolved = frozenset(term.namespaces)
         result.append(
             AffinityTerm(
-                selector=selector,
+                selector=_merge_match_label_keys(term.label_selector, term.match_label_keys, labels),
                 namespaces=resolved,
                 namespace_selector=namespace_selector if resolved is not None else None,
-                topology_key=str(term.get("topologyKey") or ""),
+                topology_key=term.topology_key,
             )
         )
     return tuple(result)
 
 
 def _spread_constraints(
-    constraints: Sequence[Mapping[str, Any]] | None, labels: Mapping[str, str]
+    constraints: Sequence[TopologySpreadConstraint], labels: Mapping[str, str]
 ) -> tuple[SpreadConstraint, ...]:
-    result = []
-    for constraint in constraints or []:
-        if constraint.get("whenUnsatisfiable") != "DoNotSchedule":
-            continue
-        result.append(
-            SpreadConstraint(
-                max_skew=int(constraint.get("maxSkew") or 1),
-                topology_key=str(constraint.get("topologyKey") or ""),
-                selector=_merge_match_label_keys(
-                    constraint.get("labelSelector"), constraint.get("matchLabelKeys"), labels
-                ),
-                min_domains=int(constraint.get("minDomains") or 1),
-                honor_node_affinity=(constraint.get("nodeAffinityPolicy") or "Honor") == "Honor",
-                honor_node_taints=(constraint.get("nodeTaintsPolicy") or "Ignore") == "Honor",
-            )
+    return tuple(
+        SpreadConstraint(
+            max_skew=constraint.max_skew,
+            topology_key=constraint.topology_key,
+            selector=_merge_match_label_keys(constraint.label_selector, constraint.match_label_keys, labels),
+            min_domains=constraint.min_domains or 1,
+            honor_node_affinity=(constraint.node_affinity_policy or "Honor") == "Honor",
+            honor_node_taints=(constraint.node_taints_policy or "Ignore") == "Honor",
         )
-    return tuple(result)
+        for constraint in constraints
+        if constraint.when_unsatisfiable == "DoNotSchedule"
+    )
 
 
 _EMPTY: Mapping[str, str] = {}
-_TOLERATIONS_CACHE: dict[object, tuple[Mapping[str, Any], ...]] = {}
+_TOLERATIONS_CACHE: dict[tuple[Toleration, ...], tuple[Toleration, ...]] = {}
 
 
-def _shared_tolerations(tolerations: Sequence[Mapping[str, Any]] | None) -> tuple[Mapping[str, Any], ...]:
+def _shared_tolerations(tolerations: tuple[Toleration, ...]) -> tuple[Toleration, ...]:
     # Most pods carry the same default tolerations: share one tuple (150,000 pods, one copy).
     if not tolerations:
         return ()
-    key = _freeze(tolerations)
-    shared = _TOLERATIONS_CACHE.get(key)
+    shared = _TOLERATIONS_CACHE.get(tolerations)
     if shared is None:
         if len(_TOLERATIONS_CACHE) >= _AMOUNTS_CACHE_SIZE:
             _TOLERATIONS_CACHE.clear()
-        shared = _TOLERATIONS_CACHE[key] = tuple(tolerations)
+        shared = _TOLERATIONS_CACHE[tolerations] = tolerations
     return shared
 
 
-def pod_info(pod: Mapping[str, Any]) -> PodInfo:
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _locate(obj: Mapping[Any, Any]) -> tuple[str, ...] | None:
+    """The path of the pod spec in ``obj`` (as :func:`quantities.pod.read.pods_in` finds it)."""
+    kind = obj.get("kind")
+    if isinstance(kind, str) and kind:
+        return POD_TEMPLATE_PATHS.get(kind)
+    if "containers" in obj:
+        return ()
+    spec = obj.get("spec")
+    if isinstance(spec, Mapping):
+        if "containers" in spec or "template" not in spec:
+            return ("spec",)
+        return ("spec", "template", "spec")
+    return ("spec",)
+
+
+def _walk(obj: Mapping[Any, Any], segments: Sequence[str]) -> object:
+    value: object = obj
+    for segment in segments:
+        value = value.get(segment) if isinstance(value, Mapping) else None
+    return value
+
+
+def _relocated(problem: Problem, path: str, spec_json: str | None, spec_k8s: str | None) -> Problem:
+    """A problem of :mod:`quantities.pod.read`/``validation`` moved to where the pod is in the input."""
+    where = problem.path
+    kubernetes = problem.kubernetes
+    if spec_json is not None and (where == "spec" or where.startswith(("spec.", "spec["))):
+        where = spec_json + where[4:]
+        if kubernetes is not None and spec_k8s is not None and kubernetes.startswith(("spec.", "spec[")):
+            kubernetes = spec_k8s + kubernetes[4:]
+    elif path:
+        where = child(path, where) if where else path
+    return replace(problem, path=where, kubernetes=kubernetes)
+
+
+def _unique(problems: Sequence[Problem]) -> list[Problem]:
+    seen: set[tuple[str, str]] = set()
+    result = []
+    for problem in problems:
+        if (problem.path, problem.message) not in seen:
+            seen.add((problem.path, problem.message))
+            result.append(problem)
+    return result
+
+
+def _peripheral_fields_typed(pod: Mapping[str, Any], metadata: object, spec: object) -> bool:
+    """The fields :func:`~quantities.pod.read.read_pod` checks outside the cache key have their JSON types.
+
+    When one does not, the pod is read in full (and the problem reported) instead of
+    being answered from the cache.
+    """
+    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+    if annotations is not None and not (
+        isinstance(annotations, Mapping)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in annotations.items())
+    ):
+        return False
+    status = pod.get("status")
+    if status is not None and not (
+        isinstance(status, Mapping) and isinstance(status.get("qosClass", ""), str)
+    ):
+        return False
+    return not isinstance(spec, Mapping) or isinstance(spec.get("priorityClassName", ""), str)
+
+
+def pod_info(
+    pod: Mapping[str, Any],
+    *,
+    state: bool = False,
+    options: Options | None = None,
+    path: str = "",
+    spec_path: str | None = None,
+    source: str | None = None,
+) -> PodInfo:
     """Read a Pod (or a workload's pod template) into a :class:`PodInfo`.
 
-    Malformed input raises the pod model's ManifestError, naming the JSON path
-    of what is wrong (or ValueError when it is not an object at all).
+    ``state=False`` (a proposal) raises :class:`~quantities.manifest.problems.PodValidationError`
+    on anything the API server would refuse; ``state=True`` (a pod stored in a
+    cluster) computes as the scheduler does and lists the oddities in
+    ``info.warnings`` (see the module docstring). ``path`` is where the object is
+    in the input (``items[3]``); ``spec_path``, when ``pod`` is a Pod built from a
+    workload's template, is where that template's pod spec was in its object
+    (``spec.template.spec``), so that problems name the place the user wrote.
 
     >>> info = pod_info({"metadata": {"name": "web"}, "spec": {"containers": [
     ...     {"name": "c", "resources": {"requests": {"cpu": "250m"}, "limits": {"memory": "1Gi"}}}]}})
     >>> info.cpu, info.memory, info.non0_cpu, info.non0_memory
     (250, 1073741824, 250, 1073741824)
     """
+    options = options or DEFAULT_OPTIONS
+    error_type = ManifestError if state else PodValidationError
     if not isinstance(pod, Mapping):
-        raise ValueError(f"expected a pod object, got {type(pod).__name__}")
-    try:
-        return _pod_info(pod)
-    except (AttributeError, TypeError, KeyError, IndexError) as error:
-        # This reader trusts the shape for speed; on a malformed pod, let the pod model
-        # (which checks every field) say what is wrong and where.
-        from quantities.pod.validation import valid_pod
+        raise error_type([Problem(path, f"expected a pod object, got {describe_value(pod)}")])
+    segments = ("spec",) if spec_path is not None else _locate(pod)
+    if segments is None:
+        kind = pod.get("kind")
+        raise error_type(
+            [
+                Problem(
+                    child(path, "kind"),
+                    f"a {kind} holds no pod: expected a Pod or an object with a pod "
+                    f"template ({', '.join(sorted(POD_TEMPLATE_PATHS))})",
+                )
+            ]
+        )
+    metadata_segments = (*segments[:-1], "metadata") if segments else ("metadata",)
+    if spec_path is not None:
+        k8s_spec = spec_path
+        k8s_metadata = ".".join((*spec_path.split(".")[:-1], "metadata")) if "." in spec_path else "metadata"
+    else:
+        k8s_spec = ".".join(segments)
+        k8s_metadata = ".".join(metadata_segments)
+    spec_at = Location(child(path, k8s_spec), k8s_spec)
+    metadata_at = Location(child(path, k8s_metadata), k8s_metadata)
+    status_at = Location(child(path, "status"), "status")
+    raw_metadata = _walk(pod, metadata_segments)
+    spec = _walk(pod, segments) if segments else pod
+    object_metadata = pod.get("metadata")
+    namespace: str | None = None
+    if segments not in (("spec",), ()) and isinstance(object_metadata, Mapping):
+        owner = object_metadata.get("namespace")
+        namespace = owner if isinstance(owner, str) and owner else "default"
+    name_of = raw_metadata if segments in (("spec",), ()) else object_metadata
+    name = name_of.get("name") if isinstance(name_of, Mapping) else None
+    kind = pod.get("kind") if isinstance(pod.get("kind"), str) and pod.get("kind") else "Pod"
+    label = source
+    if label is None:
+        label = f'{kind} "{name}"' if isinstance(name, str) and name else str(kind)
+        own = raw_metadata.get("namespace") if isinstance(raw_metadata, Mapping) else None
+        if state and isinstance(name, str) and name:
+            label = f'{kind} "{own if isinstance(own, str) and own else "default"}/{name}"'
 
-        valid_pod(pod)
-        raise ValueError(f"not a valid pod: {error}") from None
+    fields, shape, invalid, notes = read_scheduling(
+        raw_metadata,
+        spec,
+        pod.get("status") if segments == ("spec",) else None,
+        metadata_at=metadata_at,
+        spec_at=spec_at,
+        status_at=status_at,
+        source=label,
+        namespace=namespace,
+    )
+    relocate_json = spec_at.json if spec_path is not None else None
+    relocate_k8s = spec_at.k8s if spec_path is not None else None
+    spec_fields = spec if isinstance(spec, Mapping) else {}
+    key = _resource_key(spec_fields, options.pod_level_resources)
+    amounts = (
+        _AMOUNTS_CACHE.get(key) if not shape and _peripheral_fields_typed(pod, raw_metadata, spec) else None
+    )
+    resource_problems: list[Problem] = []
+    if amounts is None:
+        try:
+            read = read_pod(pod, strict=False)
+        except ManifestError as error:
+            read_problems = [_relocated(p, path, relocate_json, relocate_k8s) for p in error.problems]
+            raise error_type(_unique([*read_problems, *shape])) from None
+        read_shape = [
+            replace(_relocated(p, path, relocate_json, relocate_k8s), source=label) for p in read.problems
+        ]
+        if read_shape or shape:
+            raise error_type(_unique([*read_shape, *shape]))
+        if not options.pod_level_resources:
+            read = without_pod_level_resources(read)
+        defaulted = apply_defaults(read)
+        resource_problems = [
+            replace(_relocated(p, path, relocate_json, relocate_k8s), source=label)
+            for p in check_pod(defaulted)
+        ]
+        amounts = _compute_amounts(defaulted, options.pod_level_resources)
+        if not resource_problems:
+            if len(_AMOUNTS_CACHE) >= _AMOUNTS_CACHE_SIZE:
+                _AMOUNTS_CACHE.clear()
+            _AMOUNTS_CACHE[key] = amounts
+    elif shape:
+        raise error_type(list(shape))
+    refused = [*resource_problems, *invalid]
+    if refused and not state:
+        raise PodValidationError(refused)
 
-
-def _pod_info(pod: Mapping[str, Any]) -> PodInfo:
-    metadata = pod.get("metadata") or {}
-    spec = pod_spec(pod)
-    if pod.get("kind") not in (None, "Pod") and spec is not pod.get("spec"):
-        template_metadata = ((pod.get("spec") or {}).get("template") or {}).get("metadata") or {}
-        metadata = {**template_metadata, "namespace": metadata.get("namespace", "default")}
-    status = pod.get("status") or {}
     info = object.__new__(PodInfo)
-    namespace = str(metadata.get("namespace") or "default")
-    labels = metadata.get("labels") or {}
-    info.namespace = namespace
-    info.name = str(metadata.get("name") or metadata.get("generateName") or "")
-    info.node_name = str(spec.get("nodeName") or "")
-    info.phase = str(status.get("phase") or "")
-    info.labels = labels
-    info.priority = int(spec.get("priority") or 0)
-    info.preemption_never = spec.get("preemptionPolicy") == "Never"
-    info.terminating = bool(metadata.get("deletionTimestamp"))
-    info.creation_timestamp = metadata.get("creationTimestamp")
-
-    amounts = _amounts(pod, spec)
+    info.namespace = fields.namespace
+    info.name = fields.name
+    info.node_name = fields.node_name
+    info.phase = fields.phase
+    info.labels = fields.labels
+    info.priority = fields.priority
+    info.preemption_never = fields.preemption_policy == "Never"
+    info.terminating = fields.terminating
+    info.creation_timestamp = fields.creation_timestamp
     info.cpu = amounts.cpu
     info.memory = amounts.memory
     info.ephemeral_storage = amounts.ephemeral_storage
@@ -406,23 +588,12 @@ def _pod_info(pod: Mapping[str, Any]) -> PodInfo:
     info.non0_memory = amounts.non0_memory
     info.cpu_limit = amounts.cpu_limit
     info.memory_limit = amounts.memory_limit
-
-    info.tolerations = _shared_tolerations(spec.get("tolerations"))
-    info.node_selector = spec.get("nodeSelector") or _EMPTY
-    affinity = spec.get("affinity") or {}
-    node_affinity = (affinity.get("nodeAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution")
-    info.required_node_terms = (
-        node_affinity.get("nodeSelectorTerms") or [] if isinstance(node_affinity, Mapping) else None
-    )
-    info.affinity_terms = _affinity_terms(
-        (affinity.get("podAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution"),
-        namespace,
-        labels,
-    )
-    info.anti_affinity_terms = _affinity_terms(
-        (affinity.get("podAntiAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution"),
-        namespace,
-        labels,
-    )
-    info.spread_constraints = _spread_constraints(spec.get("topologySpreadConstraints"), labels)
+    info.tolerations = _shared_tolerations(fields.tolerations)
+    info.node_selector = fields.node_selector or _EMPTY
+    info.required_node_terms = fields.required_node_terms
+    info.affinity_terms = _affinity_terms(fields.affinity_terms, fields.namespace, fields.labels)
+    info.anti_affinity_terms = _affinity_terms(fields.anti_affinity_terms, fields.namespace, fields.labels)
+    info.spread_constraints = _spread_constraints(fields.spread_constraints, fields.labels)
+    info.host_network = fields.host_network
+    info.warnings = (*refused, *notes) if state else tuple(notes)
     return info

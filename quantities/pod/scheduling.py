@@ -1,0 +1,980 @@
+"""The scheduling fields of a pod, read as typed values and validated as the API server validates them.
+
+What kube-scheduler reads from a pod besides its resources: ``metadata.labels``
+and ``namespace``, ``spec.nodeName``, ``nodeSelector``, ``tolerations``,
+required node affinity, required pod (anti-)affinity, topology spread
+constraints, ``priority`` and ``preemptionPolicy``. :func:`read_scheduling`
+reads them into immutable values (:class:`SchedulingFields`) and sorts what is
+wrong into two kinds of :class:`~quantities.manifest.problems.Problem`:
+
+* ``shape``: a field of the wrong JSON type (``tolerations: "oops"``, a label
+  value ``5``). The API server cannot even decode such an object, so no stored
+  object has one: always an error;
+* ``invalid``: a value the API server's validation refuses
+  (``pkg/apis/core/validation/validation.go`` and apimachinery's
+  ``metav1/validation``, Kubernetes 1.32): ``maxSkew: 0``, ``operator: Near``.
+  A proposal (the pod a user asks about) with one is refused, as ``kubectl
+  apply`` would be; an object already stored in a cluster may have been
+  created under older rules, so there it is a warning and the scheduler's own
+  reading applies (an unknown operator matches nothing).
+
+``notes`` holds what the API server accepts but the scheduler cannot use (a
+``Gt`` bound that is not an integer: ``labels.NewRequirement`` refuses it at
+scheduling time and the term matches no node); they are always warnings.
+
+Every problem carries our JSON path (``spec.tolerations[0].operator``) and,
+where the API server has one, its error line in ``kubernetes``
+(``spec.tolerations[0].operator: Unsupported value: "Near": supported values:
+"Equal", "Exists"``).
+
+>>> fields, shape, invalid, notes = read_scheduling(
+...     {"name": "web", "labels": {"app": "web"}},
+...     {"tolerations": [{"key": "k", "operator": "Exists"}],
+...      "topologySpreadConstraints": [{"maxSkew": 0, "topologyKey": "zone",
+...                                     "whenUnsatisfiable": "DoNotSchedule"}]})
+>>> fields.tolerations[0].operator, shape
+('Exists', ())
+>>> print(invalid[0].kubernetes)
+spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from quantities.manifest.fields import FieldReader
+from quantities.manifest.problems import Problem, child, index, key
+from quantities.pod.resource_names import qualified_name_errors
+
+__all__ = [
+    "LABEL_SELECTOR_OPERATORS",
+    "NODE_SELECTOR_OPERATORS",
+    "TAINT_EFFECTS",
+    "LabelSelector",
+    "Location",
+    "NodeSelectorTerm",
+    "PodAffinityTerm",
+    "Requirement",
+    "SchedulingFields",
+    "SchedulingReader",
+    "Toleration",
+    "TopologySpreadConstraint",
+    "describe_value",
+    "dns1123_label_errors",
+    "dns1123_subdomain_errors",
+    "go_value",
+    "label_value_errors",
+    "read_scheduling",
+]
+
+TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+TOLERATION_OPERATORS = ("Equal", "Exists")
+NODE_SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
+LABEL_SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+WHEN_UNSATISFIABLE = ("DoNotSchedule", "ScheduleAnyway")
+NODE_INCLUSION_POLICIES = ("Honor", "Ignore")
+PREEMPTION_POLICIES = ("PreemptLowerPriority", "Never")
+
+_INT32 = (-(1 << 31), (1 << 31) - 1)
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+
+# apimachinery pkg/util/validation: IsValidLabelValue, IsDNS1123Label, IsDNS1123Subdomain.
+_QUALIFIED_NAME_FORMAT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_LABEL_VALUE_FORMAT = f"({_QUALIFIED_NAME_FORMAT})?"
+_LABEL_VALUE = re.compile(_LABEL_VALUE_FORMAT)
+_LABEL_VALUE_MESSAGE = (
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+    "and must start and end with an alphanumeric character"
+)
+_DNS1123_LABEL_FORMAT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_DNS1123_LABEL = re.compile(_DNS1123_LABEL_FORMAT)
+_DNS1123_LABEL_MESSAGE = (
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+    "and must start and end with an alphanumeric character"
+)
+_DNS1123_SUBDOMAIN_FORMAT = _DNS1123_LABEL_FORMAT + r"(\." + _DNS1123_LABEL_FORMAT + ")*"
+_DNS1123_SUBDOMAIN = re.compile(_DNS1123_SUBDOMAIN_FORMAT)
+_DNS1123_SUBDOMAIN_MESSAGE = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
+    "'-' or '.', and must start and end with an alphanumeric character"
+)
+
+
+def _regex_error(message: str, fmt: str, *examples: str) -> str:
+    """apimachinery's ``RegexError``, spacing included."""
+    shown = " or ".join(f"'{example}', " for example in examples)
+    return f"{message} (e.g. {shown}regex used for validation is '{fmt}')"
+
+
+def label_value_errors(value: str) -> list[str]:
+    """apimachinery ``IsValidLabelValue``.
+
+    >>> label_value_errors("web"), len(label_value_errors("-x"))
+    ([], 1)
+    """
+    errors = []
+    if len(value) > 63:
+        errors.append("must be no more than 63 characters")
+    if not _LABEL_VALUE.fullmatch(value):
+        errors.append(_regex_error(_LABEL_VALUE_MESSAGE, _LABEL_VALUE_FORMAT, "MyValue", "my_value", "12345"))
+    return errors
+
+
+def dns1123_label_errors(value: str) -> list[str]:
+    """apimachinery ``IsDNS1123Label`` (namespace names)."""
+    errors = []
+    if len(value) > 63:
+        errors.append("must be no more than 63 characters")
+    if not _DNS1123_LABEL.fullmatch(value):
+        errors.append(_regex_error(_DNS1123_LABEL_MESSAGE, _DNS1123_LABEL_FORMAT, "my-name", "123-abc"))
+    return errors
+
+
+def dns1123_subdomain_errors(value: str) -> list[str]:
+    """apimachinery ``IsDNS1123Subdomain`` (node names)."""
+    errors = []
+    if len(value) > 253:
+        errors.append("must be no more than 253 characters")
+    if not _DNS1123_SUBDOMAIN.fullmatch(value):
+        errors.append(_regex_error(_DNS1123_SUBDOMAIN_MESSAGE, _DNS1123_SUBDOMAIN_FORMAT, "example.com"))
+    return errors
+
+
+def describe_value(value: object) -> str:
+    """A JSON value for a message: ``string "oops"``, ``number 5``, ``an array``.
+
+    >>> describe_value("oops"), describe_value(5), describe_value([1]), describe_value(None)
+    ('string "oops"', 'number 5', 'an array', 'null')
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean " + ("true" if value else "false")
+    if isinstance(value, str):
+        return "string " + json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int | float | Decimal):
+        return f"number {value}"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "an array"
+    return "a value of an unknown type"
+
+
+def json_text(value: object) -> str | None:
+    """The offending value as JSON text, for scalars (objects and arrays are not repeated)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    return None
+
+
+def go_value(value: object) -> str:
+    """A bad value as ``field.Error`` prints it: strings quoted (``%q``), numbers bare."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _supported(values: Sequence[str]) -> str:
+    return "supported values: " + ", ".join(json.dumps(value) for value in values)
+
+
+class Location:
+    """Where a field is: our JSON path in the document, and the API server's path in its object.
+
+    Paths are written out only when a problem asks for them: reading a well-formed pod
+    builds no path text.
+
+    >>> Location("items[2].spec", "spec").child("tolerations").index(0).key("nvidia.com/gpu")
+    Location(json='items[2].spec.tolerations[0][nvidia.com/gpu]', k8s='spec.tolerations[0][nvidia.com/gpu]')
+    """
+
+    __slots__ = ("_json", "_k8s", "_parent", "_step")
+
+    def __init__(self, json: str = "", k8s: str = "", *, parent: Location | None = None,
+                 step: tuple[str, object] | None = None) -> None:  # fmt: skip
+        self._json: str | None = json if parent is None else None
+        self._k8s: str | None = k8s if parent is None else None
+        self._parent = parent
+        self._step = step
+
+    def _resolve(self) -> None:
+        parent, step = self._parent, self._step
+        assert parent is not None and step is not None
+        kind, value = step
+        if kind == "child":
+            name = str(value)
+            self._json = child(parent.json, name)
+            self._k8s = f"{parent.k8s}.{name}" if parent.k8s else name
+        elif kind == "index":
+            self._json = index(parent.json, int(str(value)))
+            self._k8s = f"{parent.k8s}[{value}]"
+        else:
+            self._json = key(parent.json, str(value))
+            self._k8s = f"{parent.k8s}[{value}]"
+
+    @property
+    def json(self) -> str:
+        if self._json is None:
+            self._resolve()
+        assert self._json is not None
+        return self._json
+
+    @property
+    def k8s(self) -> str:
+        if self._k8s is None:
+            self._resolve()
+        assert self._k8s is not None
+        return self._k8s
+
+    def child(self, name: str) -> Location:
+        return Location(parent=self, step=("child", name))
+
+    def index(self, position: int) -> Location:
+        return Location(parent=self, step=("index", position))
+
+    def key(self, name: str) -> Location:
+        return Location(parent=self, step=("key", name))
+
+    def __repr__(self) -> str:
+        return f"Location(json={self.json!r}, k8s={self.k8s!r})"
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Toleration:
+    """core/v1 ``Toleration``; ``operator`` is ``Equal`` when the manifest leaves it empty."""
+
+    key: str = ""
+    operator: str = "Equal"
+    value: str = ""
+    effect: str = ""
+    toleration_seconds: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """A ``matchExpressions`` (or ``matchFields``) entry: ``key operator values``."""
+
+    key: str
+    operator: str
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSelectorTerm:
+    """One of the ORed ``nodeSelectorTerms``: its expressions and fields are ANDed."""
+
+    match_expressions: tuple[Requirement, ...] = ()
+    match_fields: tuple[Requirement, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSelector:
+    """``metav1.LabelSelector``: ``matchLabels`` and ``matchExpressions``, ANDed.
+
+    An empty selector (``{}``) matches every label set.
+    """
+
+    match_labels: Mapping[str, str] = field(default_factory=dict)
+    match_expressions: tuple[Requirement, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.match_labels and not self.match_expressions
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.match_labels.items())), self.match_expressions))
+
+
+@dataclass(frozen=True, slots=True)
+class PodAffinityTerm:
+    """A required pod (anti-)affinity term as written in the manifest."""
+
+    label_selector: LabelSelector | None
+    namespaces: tuple[str, ...]
+    topology_key: str
+    namespace_selector: LabelSelector | None
+    match_label_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TopologySpreadConstraint:
+    """A topology spread constraint as written (``min_domains`` and policies None when absent)."""
+
+    max_skew: int
+    topology_key: str
+    when_unsatisfiable: str
+    label_selector: LabelSelector | None
+    min_domains: int | None = None
+    node_affinity_policy: str | None = None
+    node_taints_policy: str | None = None
+    match_label_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulingFields:
+    """Everything the scheduler reads from a pod besides its resources."""
+
+    name: str = ""
+    namespace: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    terminating: bool = False
+    creation_timestamp: str | None = None
+    node_name: str = ""
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    tolerations: tuple[Toleration, ...] = ()
+    #: None when the pod has no required node affinity.
+    required_node_terms: tuple[NodeSelectorTerm, ...] | None = None
+    affinity_terms: tuple[PodAffinityTerm, ...] = ()
+    anti_affinity_terms: tuple[PodAffinityTerm, ...] = ()
+    spread_constraints: tuple[TopologySpreadConstraint, ...] = ()
+    priority: int = 0
+    preemption_policy: str = "PreemptLowerPriority"
+    host_network: bool = False
+    phase: str = ""
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+class SchedulingReader(FieldReader):
+    """Typed fields with located problems: ``problems`` (wrong JSON types), ``invalid`` (API server
+    validation), ``notes`` (accepted by the API server, unusable by the scheduler)."""
+
+    def __init__(self, source: str = "") -> None:
+        super().__init__(source, "")
+        self.invalid: list[Problem] = []
+        self.notes: list[Problem] = []
+
+    # -- recording ----------------------------------------------------------------------------
+
+    def shape(self, where: Location, expected: str, value: object) -> None:
+        self.problems.append(
+            Problem(
+                where.json,
+                f"expected {expected}, got {describe_value(value)}",
+                None,
+                self.source,
+                json_text(value),
+            )
+        )
+
+    def refuse(
+        self,
+        where: Location,
+        message: str,
+        kubernetes: str,
+        value: object = None,
+        hint: str | None = None,
+    ) -> None:
+        """A value the API server refuses, with its ``field.Error`` line."""
+        self.invalid.append(Problem(where.json, message, kubernetes, self.source, json_text(value), hint))
+
+    def invalid_value(self, where: Location, value: object, detail: str, message: str | None = None) -> None:
+        self.refuse(
+            where,
+            message or f"{go_value(value)}: {detail}",
+            f"{where.k8s}: Invalid value: {go_value(value)}: {detail}",
+            value,
+        )
+
+    def required(self, where: Location, detail: str, message: str) -> None:
+        line = f"{where.k8s}: Required value: {detail}" if detail else f"{where.k8s}: Required value"
+        self.refuse(where, message, line)
+
+    def unsupported(self, where: Location, value: str, supported: Sequence[str]) -> None:
+        self.refuse(
+            where,
+            f"{json.dumps(value)} is not one of " + ", ".join(supported),
+            f"{where.k8s}: Unsupported value: {go_value(value)}: {_supported(supported)}",
+            value,
+        )
+
+    def note(self, where: Location, message: str, value: object = None) -> None:
+        self.notes.append(Problem(where.json, message, None, self.source, json_text(value)))
+
+    # -- JSON types ---------------------------------------------------------------------------
+
+    def obj(self, value: object, where: Location) -> Mapping[Any, Any] | None:
+        if value is None or isinstance(value, Mapping):
+            return value
+        self.shape(where, "an object", value)
+        return None
+
+    def arr(self, value: object, where: Location) -> Sequence[Any]:
+        if value is None:
+            return ()
+        if isinstance(value, list | tuple):
+            return value
+        self.shape(where, "an array", value)
+        return ()
+
+    def text(self, value: object, where: Location) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        self.shape(where, "a string", value)
+        return None
+
+    def boolean(self, value: object, where: Location) -> bool | None:
+        if value is None or isinstance(value, bool):
+            return value
+        self.shape(where, "true or false", value)
+        return None
+
+    def integer(self, value: object, where: Location, bits: int = 32) -> int | None:
+        if value is None:
+            return None
+        low, high = _INT32 if bits == 32 else _INT64
+        if isinstance(value, int) and not isinstance(value, bool):
+            if low <= value <= high:
+                return value
+            self.problems.append(
+                Problem(
+                    where.json, f"{value} does not fit in a {bits}-bit integer", None, self.source, str(value)
+                )
+            )
+            return None
+        self.shape(where, "an integer", value)
+        return None
+
+    def strings(self, value: object, where: Location) -> tuple[str, ...]:
+        result = []
+        for position, item in enumerate(self.arr(value, where)):
+            text = self.text(item, where.index(position))
+            if text is not None:
+                result.append(text)
+        return tuple(result)
+
+    def string_map(self, value: object, where: Location) -> dict[str, str]:
+        entries = self.obj(value, where) or {}
+        result: dict[str, str] = {}
+        for name, text in entries.items():
+            if not isinstance(name, str):
+                self.shape(where, "string keys", name)
+                continue
+            read = self.text(text, where.key(name))
+            if read is not None:
+                result[name] = read
+        return result
+
+    # -- validated values -----------------------------------------------------------------------
+
+    def label_name(self, name: str, where: Location) -> None:
+        """``ValidateLabelName``: a qualified name."""
+        for detail in qualified_name_errors(name):
+            self.invalid_value(where, name, detail)
+
+    def labels(self, value: object, where: Location) -> dict[str, str]:
+        """``ValidateLabels``: the API server names the map, not the key, in its lines."""
+        labels = self.string_map(value, where)
+        for name, text in labels.items():
+            for detail in qualified_name_errors(name):
+                self.refuse(
+                    where.key(name),
+                    f"label key {json.dumps(name)}: {detail}",
+                    f"{where.k8s}: Invalid value: {go_value(name)}: {detail}",
+                    name,
+                )
+            for detail in label_value_errors(text):
+                self.refuse(
+                    where.key(name),
+                    f"label value {json.dumps(text)}: {detail}",
+                    f"{where.k8s}: Invalid value: {go_value(text)}: {detail}",
+                    text,
+                )
+        return labels
+
+    def enum(self, value: object, where: Location, allowed: Sequence[str]) -> str | None:
+        text = self.text(value, where)
+        if text is not None and text not in allowed:
+            self.unsupported(where, text, allowed)
+        return text
+
+    # -- tolerations -----------------------------------------------------------------------------
+
+    def tolerations(self, value: object, where: Location) -> tuple[Toleration, ...]:
+        """The tolerations; those without any problem are remembered by their exact JSON (types included),
+        as most pods of a cluster carry the same few."""
+        if not value:
+            return self._tolerations(value, where)
+        cache_key = _exact(value)
+        cached = _TOLERATIONS.get(cache_key)
+        if cached is not None:
+            return cached
+        before = (len(self.problems), len(self.invalid), len(self.notes))
+        result = self._tolerations(value, where)
+        if (len(self.problems), len(self.invalid), len(self.notes)) == before:
+            if len(_TOLERATIONS) >= 4096:
+                _TOLERATIONS.clear()
+            _TOLERATIONS[cache_key] = result
+        return result
+
+    def _tolerations(self, value: object, where: Location) -> tuple[Toleration, ...]:
+        result = []
+        for position, item in enumerate(self.arr(value, where)):
+            at = where.index(position)
+            fields = self.obj(item, at)
+            if fields is None:
+                continue
+            tol_key = self.text(fields.get("key"), at.child("key")) or ""
+            operator = self.text(fields.get("operator"), at.child("operator")) or ""
+            tol_value = self.text(fields.get("value"), at.child("value")) or ""
+            effect = self.text(fields.get("effect"), at.child("effect")) or ""
+            seconds = self.integer(fields.get("tolerationSeconds"), at.child("tolerationSeconds"), 64)
+            self._validate_toleration(
+                at, tol_key, operator, tol_value, effect, fields.get("tolerationSeconds")
+            )
+            result.append(Toleration(tol_key, operator or "Equal", tol_value, effect, seconds))
+        return tuple(result)
+
+    def _validate_toleration(
+        self, at: Location, tol_key: str, operator: str, value: str, effect: str, seconds: object
+    ) -> None:
+        """``ValidateTolerations`` (1.32)."""
+        if tol_key:
+            self.label_name(tol_key, at.child("key"))
+        if not tol_key and operator != "Exists":
+            self.refuse(
+                at.child("operator"),
+                'a toleration without a key must use operator "Exists" (it then tolerates every taint)',
+                f"{at.child('operator').k8s}: Invalid value: {go_value(operator)}: operator must be Exists "
+                'when `key` is empty, which means "match all values and all keys"',
+                operator,
+            )
+        if seconds is not None and effect != "NoExecute":
+            self.refuse(
+                at.child("effect"),
+                'tolerationSeconds needs effect "NoExecute"',
+                f"{at.child('effect').k8s}: Invalid value: {go_value(effect)}: "
+                "effect must be 'NoExecute' when `tolerationSeconds` is set",
+                effect,
+            )
+        if operator in ("Equal", ""):
+            errors = label_value_errors(value)
+            if errors:
+                # The API server names the operator field for a bad value (1.32).
+                self.refuse(
+                    at.child("value"),
+                    f"{json.dumps(value)} is not a valid label value: {';'.join(errors)}",
+                    f"{at.child('operator').k8s}: Invalid value: {go_value(value)}: {';'.join(errors)}",
+                    value,
+                )
+        elif operator == "Exists":
+            if value:
+                self.refuse(
+                    at.child("value"),
+                    'a toleration with operator "Exists" has no value',
+                    f"{at.child('operator').k8s}: Invalid value: "
+                    f"{_go_toleration(at, operator, value, effect)}: "
+                    "value must be empty when `operator` is 'Exists'",
+                    value,
+                )
+        else:
+            self.unsupported(at.child("operator"), operator, TOLERATION_OPERATORS)
+        if effect and effect not in TAINT_EFFECTS:
+            self.unsupported(at.child("effect"), effect, TAINT_EFFECTS)
+
+    # -- selectors ----------------------------------------------------------------------------------
+
+    def requirement(
+        self, value: object, at: Location, operators: Sequence[str], node: bool
+    ) -> Requirement | None:
+        fields = self.obj(value, at)
+        if fields is None:
+            return None
+        req_key = self.text(fields.get("key"), at.child("key")) or ""
+        operator = self.text(fields.get("operator"), at.child("operator")) or ""
+        values = self.strings(fields.get("values"), at.child("values"))
+        values_at = at.child("values")
+        if operator in ("In", "NotIn"):
+            if not values:
+                self.required(
+                    values_at,
+                    "must be specified when `operator` is 'In' or 'NotIn'",
+                    f'operator "{operator}" needs at least one value',
+                )
+        elif operator in ("Exists", "DoesNotExist"):
+            if values:
+                self.refuse(
+                    values_at,
+                    f'operator "{operator}" takes no values',
+                    f"{values_at.k8s}: Forbidden: may not be specified when `operator` is 'Exists' or "
+                    "'DoesNotExist'",
+                )
+        elif operator in ("Gt", "Lt") and node:
+            if len(values) != 1:
+                self.required(
+                    values_at,
+                    "must be specified single value when `operator` is 'Lt' or 'Gt'",
+                    f'operator "{operator}" needs exactly one value, an integer',
+                )
+            elif _parse_int64(values[0]) is None:
+                # Accepted by the API server; the scheduler's labels.NewRequirement refuses it.
+                self.note(
+                    values_at.index(0),
+                    f'the bound of "{operator}" must be an integer; the scheduler matches no node '
+                    "with this term",
+                    values[0],
+                )
+        else:
+            self.refuse(
+                at.child("operator"),
+                f"{json.dumps(operator)} is not an operator: use one of " + ", ".join(operators),
+                f"{at.child('operator').k8s}: Invalid value: {go_value(operator)}: "
+                "not a valid selector operator",
+                operator,
+            )
+        self.label_name(req_key, at.child("key"))
+        for position, text in enumerate(values):
+            for detail in label_value_errors(text):
+                self.invalid_value(values_at.index(position), text, detail)
+        return Requirement(req_key, operator, values)
+
+    def field_requirement(self, value: object, at: Location) -> Requirement | None:
+        """``ValidateNodeFieldSelectorRequirement``: ``metadata.name In|NotIn [one name]``."""
+        fields = self.obj(value, at)
+        if fields is None:
+            return None
+        req_key = self.text(fields.get("key"), at.child("key")) or ""
+        operator = self.text(fields.get("operator"), at.child("operator")) or ""
+        values = self.strings(fields.get("values"), at.child("values"))
+        if operator in ("In", "NotIn"):
+            if len(values) != 1:
+                self.required(
+                    at.child("values"),
+                    "must be only one value when `operator` is 'In' or 'NotIn' for node field selector",
+                    f'matchFields with "{operator}" takes exactly one node name',
+                )
+        else:
+            self.invalid_value(
+                at.child("operator"),
+                operator,
+                "not a valid selector operator",
+                f"{json.dumps(operator)} is not an operator: use In or NotIn",
+            )
+        if req_key != "metadata.name":
+            self.invalid_value(
+                at.child("key"),
+                req_key,
+                "not a valid field selector key",
+                f"{json.dumps(req_key)} is not a field: only metadata.name can be selected",
+            )
+        else:
+            for position, text in enumerate(values):
+                for detail in dns1123_subdomain_errors(text):
+                    self.invalid_value(at.child("values").index(position), text, detail)
+        return Requirement(req_key, operator, values)
+
+    def node_selector(self, value: object, where: Location) -> tuple[NodeSelectorTerm, ...] | None:
+        """A ``NodeSelector`` (``nodeSelectorTerms``); None when absent."""
+        fields = self.obj(value, where)
+        if fields is None:
+            return None
+        terms_at = where.child("nodeSelectorTerms")
+        raw_terms = self.arr(fields.get("nodeSelectorTerms"), terms_at)
+        if not raw_terms and isinstance(fields.get("nodeSelectorTerms"), list | tuple | type(None)):
+            self.required(
+                terms_at,
+                "must have at least one node selector term",
+                "required node affinity needs at least one node selector term",
+            )
+        terms = []
+        for position, raw in enumerate(raw_terms):
+            at = terms_at.index(position)
+            term = self.obj(raw, at)
+            if term is None:
+                continue
+            expressions = [
+                self.requirement(item, at.child("matchExpressions").index(i), NODE_SELECTOR_OPERATORS, True)
+                for i, item in enumerate(self.arr(term.get("matchExpressions"), at.child("matchExpressions")))
+            ]
+            fields_ = [
+                self.field_requirement(item, at.child("matchFields").index(i))
+                for i, item in enumerate(self.arr(term.get("matchFields"), at.child("matchFields")))
+            ]
+            terms.append(
+                NodeSelectorTerm(
+                    tuple(r for r in expressions if r is not None), tuple(r for r in fields_ if r is not None)
+                )
+            )
+        return tuple(terms)
+
+    def label_selector(self, value: object, where: Location) -> LabelSelector | None:
+        """``metav1.LabelSelector`` with ``ValidateLabelSelector``; None when absent."""
+        fields = self.obj(value, where)
+        if fields is None:
+            return None
+        match_labels = self.labels(fields.get("matchLabels"), where.child("matchLabels"))
+        expressions_at = where.child("matchExpressions")
+        expressions = [
+            self.requirement(item, expressions_at.index(i), LABEL_SELECTOR_OPERATORS, False)
+            for i, item in enumerate(self.arr(fields.get("matchExpressions"), expressions_at))
+        ]
+        return LabelSelector(match_labels, tuple(r for r in expressions if r is not None))
+
+    # -- pod affinity and spreading ----------------------------------------------------------------------
+
+    def label_keys(self, value: object, where: Location) -> tuple[str, ...]:
+        keys = self.strings(value, where)
+        for position, name in enumerate(keys):
+            self.label_name(name, where.index(position))
+        return keys
+
+    def affinity_terms(self, value: object, where: Location) -> tuple[PodAffinityTerm, ...]:
+        terms = []
+        for position, raw in enumerate(self.arr(value, where)):
+            at = where.index(position)
+            fields = self.obj(raw, at)
+            if fields is None:
+                continue
+            selector = self.label_selector(fields.get("labelSelector"), at.child("labelSelector"))
+            namespace_selector = self.label_selector(
+                fields.get("namespaceSelector"), at.child("namespaceSelector")
+            )
+            namespaces = self.strings(fields.get("namespaces"), at.child("namespaces"))
+            for i, name in enumerate(namespaces):
+                for detail in dns1123_label_errors(name):
+                    # The API server names "namespace" (singular) here.
+                    self.refuse(
+                        at.child("namespaces").index(i),
+                        f"namespace {json.dumps(name)}: {detail}",
+                        f"{at.child('namespace').k8s}: Invalid value: {go_value(name)}: {detail}",
+                        name,
+                    )
+            match_label_keys = self.label_keys(fields.get("matchLabelKeys"), at.child("matchLabelKeys"))
+            self.label_keys(fields.get("mismatchLabelKeys"), at.child("mismatchLabelKeys"))
+            topology_key = self.text(fields.get("topologyKey"), at.child("topologyKey")) or ""
+            key_at = at.child("topologyKey")
+            if not topology_key:
+                self.required(
+                    key_at, "can not be empty", "a required pod (anti-)affinity term needs a topologyKey"
+                )
+            self.label_name(topology_key, key_at)
+            terms.append(
+                PodAffinityTerm(selector, namespaces, topology_key, namespace_selector, match_label_keys)
+            )
+        return tuple(terms)
+
+    def spread_constraints(self, value: object, where: Location) -> tuple[TopologySpreadConstraint, ...]:
+        """``validateTopologySpreadConstraints`` (1.32)."""
+        result: list[TopologySpreadConstraint] = []
+        seen: dict[tuple[str, str], int] = {}
+        for position, raw in enumerate(self.arr(value, where)):
+            at = where.index(position)
+            fields = self.obj(raw, at)
+            if fields is None:
+                continue
+            max_skew = self.integer(fields.get("maxSkew"), at.child("maxSkew"))
+            if (max_skew is not None and max_skew <= 0) or fields.get("maxSkew") is None:
+                skew = max_skew if max_skew is not None else 0
+                self.invalid_value(
+                    at.child("maxSkew"),
+                    skew,
+                    "must be greater than zero",
+                    f"maxSkew must be an integer of at least 1, not {skew}",
+                )
+            topology_key = self.text(fields.get("topologyKey"), at.child("topologyKey")) or ""
+            if not topology_key:
+                self.required(
+                    at.child("topologyKey"),
+                    "can not be empty",
+                    "a topology spread constraint needs a topologyKey",
+                )
+            when = self.text(fields.get("whenUnsatisfiable"), at.child("whenUnsatisfiable")) or ""
+            if when not in WHEN_UNSATISFIABLE:
+                self.unsupported(at.child("whenUnsatisfiable"), when, WHEN_UNSATISFIABLE)
+            pair = (topology_key, when)
+            if pair in seen:
+                first = where.index(seen[pair]).child("{topologyKey, whenUnsatisfiable}")
+                self.refuse(
+                    first,
+                    f"two constraints spread on {topology_key} with whenUnsatisfiable {when}",
+                    f'{first.k8s}: Duplicate value: "{{{topology_key}, {when}}}"',
+                )
+            else:
+                seen[pair] = position
+            min_domains = self.integer(fields.get("minDomains"), at.child("minDomains"))
+            if min_domains is not None:
+                if min_domains <= 0:
+                    self.invalid_value(at.child("minDomains"), min_domains, "must be greater than zero")
+                if when != "DoNotSchedule":
+                    self.invalid_value(
+                        at.child("minDomains"),
+                        min_domains,
+                        f"can only use minDomains if whenUnsatisfiable=DoNotSchedule, not {when}",
+                    )
+            policies = []
+            for name in ("nodeAffinityPolicy", "nodeTaintsPolicy"):
+                policies.append(self.enum(fields.get(name), at.child(name), NODE_INCLUSION_POLICIES))
+            selector = self.label_selector(fields.get("labelSelector"), at.child("labelSelector"))
+            keys_at = at.child("matchLabelKeys")
+            match_label_keys = self.label_keys(fields.get("matchLabelKeys"), keys_at)
+            if match_label_keys:
+                if selector is None:
+                    self.refuse(
+                        keys_at,
+                        "matchLabelKeys needs a labelSelector",
+                        f"{keys_at.k8s}: Forbidden: must not be specified when labelSelector is not set",
+                    )
+                else:
+                    in_selector = set(selector.match_labels) | {r.key for r in selector.match_expressions}
+                    for i, name in enumerate(match_label_keys):
+                        if name in in_selector:
+                            self.invalid_value(
+                                keys_at.index(i), name, "exists in both matchLabelKeys and labelSelector"
+                            )
+            result.append(
+                TopologySpreadConstraint(
+                    max_skew if max_skew is not None else 0,
+                    topology_key,
+                    when,
+                    selector,
+                    min_domains,
+                    policies[0],
+                    policies[1],
+                    match_label_keys,
+                )
+            )
+        return tuple(result)
+
+
+_TOLERATIONS: dict[object, tuple[Toleration, ...]] = {}
+
+
+def _exact(value: object) -> object:
+    """Decoded JSON as a hashable value in which ``false``, ``0`` and ``"0"`` all differ."""
+    if isinstance(value, Mapping):
+        return ("o", tuple((_exact(k), _exact(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return ("a", tuple(_exact(v) for v in value))
+    text = getattr(value, "text", None)
+    if isinstance(text, str):  # ExactNumber: the number as written
+        return ("n", text)
+    return (type(value).__name__, repr(value))
+
+
+def _go_toleration(at: Location, operator: str, value: str, effect: str) -> str:
+    return (
+        f'core.Toleration{{Key:"", Operator:{json.dumps(operator)}, Value:{json.dumps(value)}, '
+        f"Effect:{json.dumps(effect)}, TolerationSeconds:(*int64)(nil)}}"
+    )
+
+
+def _parse_int64(text: str) -> int | None:
+    # strconv.ParseInt(s, 10, 64): optional sign, decimal digits, no spaces or underscores.
+    if not text:
+        return None
+    digits = text[1:] if text[0] in "+-" else text
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return None
+    value = int(text)
+    return value if _INT64[0] <= value <= _INT64[1] else None
+
+
+_METADATA = Location("metadata", "metadata")
+_SPEC = Location("spec", "spec")
+_STATUS = Location("status", "status")
+
+
+def read_scheduling(
+    metadata: object,
+    spec: object,
+    status: object = None,
+    *,
+    metadata_at: Location = _METADATA,
+    spec_at: Location = _SPEC,
+    status_at: Location = _STATUS,
+    source: str = "",
+    namespace: str | None = None,
+) -> tuple[SchedulingFields, tuple[Problem, ...], tuple[Problem, ...], tuple[Problem, ...]]:
+    """The scheduling fields, and the ``shape``, ``invalid`` and ``notes`` problems (module docstring).
+
+    ``namespace``, when given, overrides ``metadata.namespace`` (a template's pods get their
+    owner's namespace).
+    """
+    reader = SchedulingReader(source)
+    meta = reader.obj(metadata, metadata_at) or {}
+    fields = reader.obj(spec, spec_at) or {}
+    state = reader.obj(status, status_at) or {}
+
+    name = reader.text(meta.get("name"), metadata_at.child("name")) or ""
+    generate_name = reader.text(meta.get("generateName"), metadata_at.child("generateName")) or ""
+    own_namespace = reader.text(meta.get("namespace"), metadata_at.child("namespace")) or ""
+    if own_namespace:
+        for detail in dns1123_label_errors(own_namespace):
+            reader.invalid_value(metadata_at.child("namespace"), own_namespace, detail)
+    labels = reader.labels(meta.get("labels"), metadata_at.child("labels"))
+    deletion = reader.text(meta.get("deletionTimestamp"), metadata_at.child("deletionTimestamp"))
+    created = reader.text(meta.get("creationTimestamp"), metadata_at.child("creationTimestamp"))
+
+    node_name = reader.text(fields.get("nodeName"), spec_at.child("nodeName")) or ""
+    if node_name:
+        for detail in dns1123_subdomain_errors(node_name):
+            reader.invalid_value(spec_at.child("nodeName"), node_name, detail)
+    node_selector = reader.labels(fields.get("nodeSelector"), spec_at.child("nodeSelector"))
+    tolerations = reader.tolerations(fields.get("tolerations"), spec_at.child("tolerations"))
+
+    affinity_at = spec_at.child("affinity")
+    affinity = reader.obj(fields.get("affinity"), affinity_at) or {}
+    node_affinity_at = affinity_at.child("nodeAffinity")
+    node_affinity = reader.obj(affinity.get("nodeAffinity"), node_affinity_at) or {}
+    required_at = node_affinity_at.child("requiredDuringSchedulingIgnoredDuringExecution")
+    required_node_terms = reader.node_selector(
+        node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution"), required_at
+    )
+    pod_terms: list[tuple[PodAffinityTerm, ...]] = []
+    for kind in ("podAffinity", "podAntiAffinity"):
+        kind_at = affinity_at.child(kind)
+        kind_fields = reader.obj(affinity.get(kind), kind_at) or {}
+        terms_at = kind_at.child("requiredDuringSchedulingIgnoredDuringExecution")
+        pod_terms.append(
+            reader.affinity_terms(kind_fields.get("requiredDuringSchedulingIgnoredDuringExecution"), terms_at)
+        )
+    spread = reader.spread_constraints(
+        fields.get("topologySpreadConstraints"), spec_at.child("topologySpreadConstraints")
+    )
+    priority = reader.integer(fields.get("priority"), spec_at.child("priority"))
+    preemption = reader.text(fields.get("preemptionPolicy"), spec_at.child("preemptionPolicy"))
+    if preemption is not None and preemption not in PREEMPTION_POLICIES:
+        if preemption:
+            reader.unsupported(spec_at.child("preemptionPolicy"), preemption, PREEMPTION_POLICIES)
+        else:
+            reader.required(spec_at.child("preemptionPolicy"), "", "preemptionPolicy cannot be empty")
+    host_network = reader.boolean(fields.get("hostNetwork"), spec_at.child("hostNetwork"))
+    phase = reader.text(state.get("phase"), status_at.child("phase")) or ""
+
+    result = SchedulingFields(
+        name=name or generate_name,
+        namespace=namespace if namespace is not None else (own_namespace or "default"),
+        labels=labels,
+        terminating=bool(deletion),
+        creation_timestamp=created,
+        node_name=node_name,
+        node_selector=node_selector,
+        tolerations=tolerations,
+        required_node_terms=required_node_terms,
+        affinity_terms=pod_terms[0],
+        anti_affinity_terms=pod_terms[1],
+        spread_constraints=spread,
+        priority=priority or 0,
+        preemption_policy=preemption or "PreemptLowerPriority",
+        host_network=bool(host_network),
+        phase=phase,
+    )
+    return result, tuple(reader.problems), tuple(reader.invalid), tuple(reader.notes)
