@@ -17,15 +17,14 @@ from typing import Any
 from quantities.manifest.exact_number import ExactNumber
 from quantities.manifest.problems import Problem, key
 from quantities.quantity.errors import KUBERNETES_FORMAT_MESSAGE, QuantityError
+from quantities.quantity.goint import INT32_MAX, INT32_MIN
 from quantities.quantity.quantity import Quantity, parse_quantity
 
-__all__ = ["INT32_RANGE", "FieldReader", "json_type", "parse_manifest_quantity"]
+__all__ = ["FieldReader", "json_type", "parse_manifest_quantity"]
 
 # Go's unicode.IsSpace, which strings.TrimSpace uses: Python's str.strip()
 # would also remove the ASCII separators \x1c-\x1f.
 _GO_SPACE = " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # noqa: E501
-
-INT32_RANGE = (-(1 << 31), (1 << 31) - 1)
 
 
 def json_type(value: object) -> str:
@@ -138,7 +137,7 @@ class FieldReader:
         if value is None:
             return None
         if isinstance(value, int) and not isinstance(value, bool):
-            if INT32_RANGE[0] <= value <= INT32_RANGE[1]:
+            if INT32_MIN <= value <= INT32_MAX:
                 return value
             self.fail(path, f"{value} does not fit in a 32-bit integer")
             return None

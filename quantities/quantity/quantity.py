@@ -49,6 +49,7 @@ from quantities.quantity.errors import (
     KUBERNETES_SUFFIX_MESSAGE,
     QuantityError,
 )
+from quantities.quantity.goint import INT64_MAX, INT64_MIN, saturate_int64, wrap_int32
 from quantities.quantity.hints import hint_for
 from quantities.quantity.suffix import (
     BINARY_SUFFIX_FOR_EXPONENT,
@@ -57,7 +58,6 @@ from quantities.quantity.suffix import (
     DECIMAL_SUFFIXES,
     Format,
     interpret_suffix,
-    wrap_int32,
 )
 
 # typing costs more to import than this whole package; mypy is told TYPE_CHECKING is true.
@@ -84,7 +84,6 @@ MAX_LENGTH = 4096
 #: Most digits an exact result may need (arithmetic, value(), to_fraction()).
 MAX_DIGITS = 4200
 
-_INT64_MAX = (1 << 63) - 1
 _NANO_EXPONENT = -9
 
 # Possessive quantifiers: a failed match must not backtrack, so that every
@@ -314,8 +313,8 @@ class Quantity:
 
     def _int64(self, scale: int) -> int:
         if self._exponent + scale + len(str(abs(self._coefficient))) > 20:
-            return _INT64_MAX if self._coefficient > 0 else -_INT64_MAX - 1
-        return max(-_INT64_MAX - 1, min(_INT64_MAX, self._scaled_ceiling(scale)))
+            return INT64_MAX if self._coefficient > 0 else INT64_MIN
+        return saturate_int64(self._scaled_ceiling(scale))
 
     def is_zero(self) -> bool:
         return self._coefficient == 0
@@ -665,8 +664,8 @@ def _parse(text: str) -> Quantity:
     coefficient, value_exponent = _round_to_nano(coefficient, value_exponent)
     if fmt is Format.BINARY_SI:
         one = 10**-value_exponent  # binary values have no positive decimal exponent
-        if coefficient > _INT64_MAX * one:
-            coefficient, value_exponent = _INT64_MAX, 0
+        if coefficient > INT64_MAX * one:
+            coefficient, value_exponent = INT64_MAX, 0
         elif 0 < coefficient < one:
             fmt = Format.DECIMAL_SI
     if negative:
