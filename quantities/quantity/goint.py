@@ -35,7 +35,7 @@ def wrap_int32(value: int) -> int:
     >>> wrap_int32(4294967297), wrap_int32(-(1 << 31) - 1)
     (1, 2147483647)
     """
-    return ((value - INT32_MIN) & 0xFFFFFFFF) + INT32_MIN
+    return ((value + 0x80000000) & 0xFFFFFFFF) - 0x80000000  # literals: 2^31, folded at compile time
 
 
 def saturate_int64(value: int) -> int:
