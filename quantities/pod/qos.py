@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from quantities.pod.model import Container, Pod, Resources
 from quantities.pod.read import PodLike, as_pod
@@ -106,6 +107,20 @@ class QoSExplanation:
     reasons: tuple[str, ...]
     to_guaranteed: tuple[str, ...]
     notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The explanation as JSON: what ``kq qos -o json`` and ``POST /v1/pods/qos`` answer per pod.
+
+        >>> explain_qos({"spec": {"containers": [{"name": "app"}]}}).to_json()["qos_class"]
+        'BestEffort'
+        """
+        return {
+            "qos_class": str(self.qos_class),
+            "decided_by": self.decided_by,
+            "reasons": list(self.reasons),
+            "to_guaranteed": list(self.to_guaranteed),
+            "notes": list(self.notes),
+        }
 
     def __str__(self) -> str:
         lines = [f"QoS class: {self.qos_class}"]
