@@ -11,8 +11,10 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any
+
+from quantities.manifest.kinds import list_items
 
 __all__ = ["iter_json_objects", "iter_objects", "read_text"]
 
@@ -84,6 +86,10 @@ def _iter_object(text: str, position: int, out: list[int]) -> Iterator[Any]:
 def iter_json_objects(text: str) -> Iterator[Any]:
     """Every object in concatenated JSON documents, the items of a list object one at a time.
 
+    Arrays and ``List`` objects are flattened as :func:`~quantities.manifest.kinds.list_items`
+    flattens them (nested ones too); ``null`` documents are skipped. The ``items`` of a
+    top-level object are streamed whatever its kind, as the kind may come after them.
+
     >>> [o["metadata"]["name"] for o in iter_json_objects(
     ...     '{"kind": "List", "items": [{"metadata": {"name": "a"}}, {"metadata": {"name": "b"}}]} '
     ...     '{"metadata": {"name": "c"}}')]
@@ -94,14 +100,12 @@ def iter_json_objects(text: str) -> Iterator[Any]:
     while position < end:
         if text.startswith("{", position):
             out = [position]
-            yield from _iter_object(text, position, out)
+            for item in _iter_object(text, position, out):
+                yield from list_items(item)
             position = out[0]
-        elif text.startswith("[", position):
-            value, position = _DECODER.raw_decode(text, position)
-            yield from value
         else:
             value, position = _DECODER.raw_decode(text, position)
-            yield value
+            yield from list_items(value)
         position = _skip(text, position)
 
 
@@ -111,7 +115,7 @@ def _looks_like_csv(text: str) -> bool:
 
 
 def iter_objects(text: str) -> Iterator[Any]:
-    """Objects of JSON (streamed), YAML (all documents) or CSV (one mapping per row) text."""
+    """Objects of JSON (streamed), YAML (all documents) or CSV (one mapping per row) text, lists flattened."""
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         yield from iter_json_objects(text)
@@ -120,13 +124,7 @@ def iter_objects(text: str) -> Iterator[Any]:
     else:
         from quantities.manifest.decode import load_yaml
 
-        for document in load_yaml(text):
-            if isinstance(document, Mapping) and isinstance(document.get("items"), list):
-                yield from document["items"]
-            elif isinstance(document, list):
-                yield from document
-            elif document is not None:
-                yield document
+        yield from list_items(load_yaml(text))
 
 
 def read_text(path: str) -> str:

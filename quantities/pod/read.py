@@ -28,7 +28,7 @@ from typing import Any, TypeAlias
 
 from quantities.manifest.decode import load_documents
 from quantities.manifest.fields import FieldReader, json_type
-from quantities.manifest.kinds import POD_TEMPLATE_PATHS
+from quantities.manifest.kinds import POD_TEMPLATE_PATHS, is_list
 from quantities.manifest.problems import ManifestError, Problem, child, index, key
 from quantities.pod.model import EMPTY, Container, ContainerKind, Pod, ResourceList, Resources
 from quantities.quantity.quantity import Quantity
@@ -202,9 +202,8 @@ def _collect(
     if kind is not None and not isinstance(kind, str):
         problems.append(Problem(child(prefix, "kind"), f"expected a string, got {json_type(kind)}"))
         return
-    items = obj.get("items")
-    if isinstance(items, list) and (kind is None or kind.endswith("List")):
-        for position, item in enumerate(items):
+    if is_list(obj):
+        for position, item in enumerate(obj["items"]):
             _collect(item, index(child(prefix, "items"), position), document, pods, problems)
         return
     located = _locate(obj)
