@@ -31,7 +31,6 @@ has our JSON path and message, and in ``kubernetes`` the API server's line
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -52,17 +51,12 @@ from quantities.pod.resource_names import (
     is_supported_pod_level,
     qualified_name_errors,
 )
-from quantities.quantity.errors import QuantityError
+from quantities.quantity.errors import QuantityError, quote
 from quantities.quantity.quantity import Quantity, parse_quantity
 
 __all__ = ["check_pod", "valid_pod", "validate_pod"]
 
 _SUPPORTED_POD_LEVEL = '"cpu", "hugepages-", "memory"'
-
-
-def _quote(text: str) -> str:
-    """Go's ``%q`` for the strings that occur here."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 def _kchild(path: str, name: str) -> str:
@@ -194,7 +188,7 @@ class _Checker:
         self.fail(
             key(place.json_requests, name),
             message,
-            _field_error(_kchild(place.k8s_base, "requests"), "Invalid value", _quote(str(request)), detail),
+            _field_error(_kchild(place.k8s_base, "requests"), "Invalid value", quote(str(request)), detail),
         )
 
     def entry(
@@ -234,7 +228,7 @@ class _Checker:
                 json_path,
                 f"{quantity} is negative",
                 _field_error(
-                    k8s_path, "Invalid value", _quote(str(quantity)), "must be greater than or equal to 0"
+                    k8s_path, "Invalid value", quote(str(quantity)), "must be greater than or equal to 0"
                 ),
             )
         if fractional:
@@ -255,7 +249,7 @@ class _Checker:
                 _field_error(
                     k8s_path,
                     "Invalid value",
-                    _quote(str(quantity)),
+                    quote(str(quantity)),
                     f"{quantity} is not positive integer multiple of {name}",
                 ),
             )
@@ -307,7 +301,7 @@ class _Checker:
             self.fail(
                 child(container.path, "name"),
                 f'the name "{container.name}" is already used by another container of this pod',
-                _field_error(_kchild(k8s_path, "name"), "Duplicate value", _quote(container.name)),
+                _field_error(_kchild(k8s_path, "name"), "Duplicate value", quote(container.name)),
             )
         elif container.name or container.kind is ContainerKind.CONTAINER:
             names.add(container.name)
@@ -344,11 +338,11 @@ class _Checker:
             self.fail(
                 child(container.path, "restartPolicy"),
                 "an init container's restartPolicy can only be Always (a sidecar), "
-                f"not {container.restart_policy!r}",
+                f"not {quote(container.restart_policy)}",
                 _field_error(
                     _kchild(k8s_path, "restartPolicy"),
                     "Unsupported value",
-                    _quote(container.restart_policy),
+                    quote(container.restart_policy),
                     'supported values: "Always"',
                 ),
             )
@@ -382,7 +376,7 @@ class _Checker:
                     _field_error(
                         k8s_path,
                         "Invalid value",
-                        _quote(str(limit)),
+                        quote(str(limit)),
                         f"must be less than or equal to pod limits of {pod_limit}",
                     ),
                 )
@@ -405,7 +399,7 @@ class _Checker:
                 _field_error(
                     _kkey(_kchild(place.k8s_base, field), name),
                     "Invalid value",
-                    _quote(str(value)),
+                    quote(str(value)),
                     f"must be greater than or equal to aggregate container {field} of {total}",
                 ),
             )

@@ -8,6 +8,8 @@ needs no parser of its own and the parser module can import it.
 
 from __future__ import annotations
 
+from quantities.quantity.errors import quote
+
 TYPE_CHECKING = False  # typing-only imports stay out of `import quantities`
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,20 +33,20 @@ def _did_you_mean(parses: Callable[[str], bool], *candidates: str) -> str | None
     valid = [c for c in candidates if parses(c)]
     if not valid:
         return None
-    return "did you mean " + " or ".join(repr(c) for c in valid) + "?"
+    return "did you mean " + " or ".join(map(quote, valid)) + "?"
 
 
 def _unit_hint(number: str, unit: str, parses: Callable[[str], bool]) -> str | None:
     lower = unit.lower()
     if unit == "K":
         return (
-            "Kubernetes has no suffix 'K': 'k' is 1000 and 'Ki' is 1024; "
+            'Kubernetes has no suffix "K": "k" is 1000 and "Ki" is 1024; '
             + (_did_you_mean(parses, number + "k", number + "Ki") or "")
         ).rstrip("; ")
     if lower in _BYTE_UNITS:
         return (
-            f"quantities carry no byte unit: '{_DECIMAL_BY_LETTER[lower[0]]}' is a power of 1000 "
-            f"and '{_BINARY_BY_LETTER[lower[0]]}' a power of 1024; "
+            f"quantities carry no byte unit: {quote(_DECIMAL_BY_LETTER[lower[0]])} is a power of 1000 "
+            f"and {quote(_BINARY_BY_LETTER[lower[0]])} a power of 1024; "
             + (_did_you_mean(parses, number + _BYTE_UNITS[lower], number + _BINARY_BY_LETTER[lower[0]]) or "")
         ).rstrip("; ")
     if len(lower) in (2, 3) and lower[0] in _BINARY_BY_LETTER and lower[1:] in ("i", "ib"):
@@ -52,12 +54,12 @@ def _unit_hint(number: str, unit: str, parses: Callable[[str], bool]) -> str | N
         if unit != binary:
             return (
                 f"binary suffixes are written {', '.join(_BINARY_BY_LETTER.values())} "
-                f"(no 'B', case matters); " + (_did_you_mean(parses, number + binary) or "")
+                '(no "B", case matters); ' + (_did_you_mean(parses, number + binary) or "")
             ).rstrip("; ")
     if lower in _CPU_WORDS:
         return "CPU is counted in cores without a unit; " + (_did_you_mean(parses, number) or "")
     if lower in _MILLICPU_WORDS:
-        return "millicores are written with the suffix 'm'; " + (_did_you_mean(parses, number + "m") or "")
+        return 'millicores are written with the suffix "m"; ' + (_did_you_mean(parses, number + "m") or "")
     if lower in _BYTE_WORDS:
         return "memory is a plain number of bytes; " + (_did_you_mean(parses, number) or "")
     if len(unit) == 1 and unit in "gtp":
@@ -76,20 +78,20 @@ def hint_for(text: str, parses: Callable[[str], bool]) -> str | None:
     import re  # only errors need it: keeps `import quantities` cheap
 
     if text == "":
-        return "an empty string is not a quantity; write '0' for zero"
+        return 'an empty string is not a quantity; write "0" for zero'
     stripped = text.strip()
     if stripped != text:
         if parses(stripped):
-            return f"remove the surrounding white space: {stripped!r}"
+            return f"remove the surrounding white space: {quote(stripped)}"
         inner = hint_for(stripped, parses)
         return "remove the surrounding white space" + (f"; {inner}" if inner else "")
     for index, char in enumerate(text):
         if not char.isascii():
             ascii_guess = {"\u2212": "-", "\u2013": "-", "\uff0e": "."}.get(char)
-            note = f"non-ASCII character {char!r} at position {index}"
+            note = f"non-ASCII character {quote(char)} at position {index}"
             if ascii_guess:
                 fixed = text.replace(char, ascii_guess)
-                return note + (f"; did you mean {fixed!r}?" if parses(fixed) else "")
+                return note + (f"; did you mean {quote(fixed)}?" if parses(fixed) else "")
             return note + "; quantities are plain ASCII"
     lowered = text.lower()
     if lowered.lstrip("+-") in ("inf", "infinity", "nan"):
@@ -99,7 +101,7 @@ def hint_for(text: str, parses: Callable[[str], bool]) -> str | None:
             value = int(text, 0)
         except ValueError:
             return "only decimal numbers are allowed"
-        return f"only decimal numbers are allowed; {text} is {value}: did you mean '{value}'?"
+        return f'only decimal numbers are allowed; {text} is {value}: did you mean "{value}"?'
     comma = re.fullmatch(r"([+-]?[0-9]+),([0-9]+)(.*)", text)
     if comma:
         whole, fraction, rest = comma.groups()
@@ -117,7 +119,7 @@ def hint_for(text: str, parses: Callable[[str], bool]) -> str | None:
     if spaced:
         joined = spaced.group(1) + spaced.group(2)
         if parses(joined):
-            return f"remove the space: {joined!r}"
+            return f"remove the space: {quote(joined)}"
         unit = _unit_hint(spaced.group(1), spaced.group(2), parses)
         return "remove the space" + (f"; {unit}" if unit else "")
     if re.fullmatch(r"[+-]?\.?(Pi|Ei)", text):
@@ -127,7 +129,7 @@ def hint_for(text: str, parses: Callable[[str], bool]) -> str | None:
     if re.fullmatch(r"[+-]?[0-9.]*[eE][+-]?[0-9]*[A-Za-z]+", text):
         return "an exponent cannot be combined with a suffix"
     if re.fullmatch(r"[+-]?[0-9.]*[eE][+-]?", text):
-        return "an exponent needs digits, as in '1e3'"
+        return 'an exponent needs digits, as in "1e3"'
     number_and_unit = re.fullmatch(_NUMBER_AND_UNIT, text)
     if number_and_unit:
         number, unit = number_and_unit.groups()

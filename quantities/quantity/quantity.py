@@ -48,6 +48,7 @@ from quantities.quantity.errors import (
     KUBERNETES_NUMERIC_MESSAGE,
     KUBERNETES_SUFFIX_MESSAGE,
     QuantityError,
+    quote,
 )
 from quantities.quantity.goint import INT64_MAX, INT64_MIN, saturate_int64, wrap_int32
 from quantities.quantity.hints import hint_for
@@ -623,7 +624,7 @@ def _parse_quantity(text: object) -> Quantity:
     negative, has_digits, number, fraction, suffix, suffix_at = _parse_quantity_string(text)
     interpreted = interpret_suffix(suffix)  # quantitySuffixer.interpret
     if interpreted is None:
-        _fail(text, KUBERNETES_SUFFIX_MESSAGE, f"unknown suffix {suffix!r}", suffix_at)
+        _fail(text, KUBERNETES_SUFFIX_MESSAGE, f"unknown suffix {quote(suffix)}", suffix_at)
     base, exponent, fmt = interpreted
     quantity = _int64_amount(text, negative, number, fraction, base, exponent, fmt)
     if quantity is not None:
@@ -646,7 +647,7 @@ def _parse_quantity_string(text: str) -> tuple[bool, bool, str, str, str, int]:
 
         prefix = re.match(_SCANNABLE_PREFIX, text)
         position = prefix.end() if prefix else 0
-        _fail(text, KUBERNETES_FORMAT_MESSAGE, f"unexpected character {text[position]!r}", position)
+        _fail(text, KUBERNETES_FORMAT_MESSAGE, f"unexpected character {quote(text[position])}", position)
     sign, zeros, number, fraction, suffix = match.groups()
     fraction = fraction or ""
     has_digits = bool(zeros or number or fraction)

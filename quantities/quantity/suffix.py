@@ -12,6 +12,7 @@ only then read as an exponent, so ``E`` alone means exa, not "exponent".
 
 from __future__ import annotations
 
+from quantities.quantity.errors import quote
 from quantities.quantity.goint import parse_go_int64, wrap_int32
 
 __all__ = ["BINARY_SUFFIXES", "DECIMAL_SUFFIXES", "Format", "interpret_suffix"]
@@ -40,7 +41,7 @@ class Format(str):
         try:
             return cls._members[value]
         except (KeyError, TypeError):
-            raise ValueError(f"{value!r} is not a quantity format") from None
+            raise ValueError(f"{quote(value)} is not a quantity format") from None
 
     @property
     def value(self) -> str:

@@ -179,7 +179,7 @@ def test_validate_pod(row: Row) -> None:
 def test_quantity_problems_carry_the_quantity_error() -> None:
     problems = validate_pod(pod([c("a", {"memory": "1GB", "cpu": True})]))
     memory, cpu = problems
-    assert "did you mean '1G' or '1Gi'?" in memory.message
+    assert 'did you mean "1G" or "1Gi"?' in memory.message
     assert memory.kubernetes is not None
     assert memory.kubernetes.startswith(
         'Pod in version "v1" cannot be handled as a Pod: quantities must match'
