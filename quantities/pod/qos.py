@@ -67,7 +67,7 @@ def compute_qos(pod: Pod) -> QOSClass:
     """``ComputePodQOS`` on a pod already defaulted (``status.qosClass`` is not consulted)."""
     if pod.resources is not None:
         return resources_qos(pod.resources)
-    classes = {resources_qos(container.resources) for container in (*pod.init_containers, *pod.containers)}
+    classes = {resources_qos(container.resources) for container in _counted(pod)}
     if not classes:
         return QOSClass.BEST_EFFORT
     if len(classes) > 1:
@@ -200,7 +200,7 @@ def _notes(read: Pod, pod: Pod, computed: QOSClass) -> list[str]:
     notes: list[str] = []
     if pod.ephemeral_containers:
         notes.append("ephemeral containers do not count for the QoS class")
-    units = [container.resources for container in (*pod.init_containers, *pod.containers)]
+    units = [container.resources for container in _counted(pod)]
     if pod.resources is not None:
         units = [pod.resources]
     others = sorted(
@@ -218,11 +218,9 @@ def _notes(read: Pod, pod: Pod, computed: QOSClass) -> list[str]:
     )
     if zeros:
         notes.append("a cpu or memory quantity of 0 counts as not set")
-    before = {container.path: container for container in (*read.init_containers, *read.containers)}
-    for container in (*pod.init_containers, *pod.containers):
-        original = before.get(container.path)
-        if original is None:
-            continue
+    before = {container.path: container for container in _counted(read)}
+    for container in _counted(pod):
+        original = before[container.path]  # the same pod before defaulting: the same paths
         for name in QOS_RESOURCES:
             if name in container.resources.requests and name not in original.resources.requests:
                 notes.append(
@@ -297,4 +295,5 @@ def explain_qos(pod: PodLike) -> QoSExplanation:
 
 
 def _counted(pod: Pod) -> tuple[Container, ...]:
+    """The containers that count for the QoS class: init containers (sidecars too) and app containers."""
     return (*pod.init_containers, *pod.containers)
