@@ -34,6 +34,16 @@ def _json_error(message: str, text: str, position: int) -> json.JSONDecodeError:
     return json.JSONDecodeError(message, text, position)
 
 
+def _after_value(text: str, position: int, closer: str) -> tuple[int, bool]:
+    """After a value in an array or object: past the comma (False), or past ``closer`` (True)."""
+    position = _skip(text, position)
+    if text.startswith(",", position):
+        return _skip(text, position + 1), False
+    if text.startswith(closer, position):
+        return position + 1, True
+    raise _json_error("Expecting ',' delimiter", text, position)
+
+
 def _iter_object(text: str, position: int, out: list[int]) -> Iterator[Any]:
     """Yield the elements of a top-level object's ``items`` array one by one, else the object itself."""
     fields: dict[str, Any] = {}
@@ -57,27 +67,16 @@ def _iter_object(text: str, position: int, out: list[int]) -> Iterator[Any]:
             if text.startswith("]", position):
                 position += 1
             else:
-                while True:
+                done = False
+                while not done:
                     item, position = _DECODER.raw_decode(text, position)
                     yield item
-                    position = _skip(text, position)
-                    if text.startswith(",", position):
-                        position = _skip(text, position + 1)
-                        continue
-                    if text.startswith("]", position):
-                        position += 1
-                        break
-                    raise _json_error("Expecting ',' delimiter", text, position)
+                    position, done = _after_value(text, position, "]")
         else:
             fields[name], position = _DECODER.raw_decode(text, position)
-        position = _skip(text, position)
-        if text.startswith(",", position):
-            position = _skip(text, position + 1)
-            continue
-        if text.startswith("}", position):
-            position += 1
+        position, done = _after_value(text, position, "}")
+        if done:
             break
-        raise _json_error("Expecting ',' delimiter", text, position)
     out[0] = position
     if not streamed:
         yield fields
