@@ -253,20 +253,29 @@ def explain_qos(pod: PodLike) -> QoSExplanation:
     computed = compute_qos(checked)
     notes = _notes(read, checked, computed)
     if checked.resources is not None:
-        verdict = _judge("spec.resources", checked.resources)
-        notes.insert(
-            0,
-            "spec.resources (pod-level resources) is set, so it alone decides; "
-            "container resources are ignored",
-        )
-        if not checked.resources:
-            notes.insert(
-                1, "an empty spec.resources still decides in Kubernetes v1.34 (newer releases ignore it)"
-            )
-        reasons = verdict.reasons or (verdict.summary,)
-        return QoSExplanation(computed, "spec.resources", reasons, verdict.fixes, tuple(notes))
+        return _explain_pod_level(checked.resources, computed, notes)
+    return _explain_containers(checked, computed, notes)
 
-    verdicts = [_judge(container.label, container.resources) for container in _counted(checked)]
+
+def _explain_pod_level(resources: Resources, computed: QOSClass, notes: list[str]) -> QoSExplanation:
+    """Pod-level ``spec.resources`` alone decides."""
+    verdict = _judge("spec.resources", resources)
+    notes.insert(
+        0,
+        "spec.resources (pod-level resources) is set, so it alone decides; container resources are ignored",
+    )
+    if not resources:
+        notes.insert(
+            1, "an empty spec.resources still decides in Kubernetes v1.34 (newer releases ignore it)"
+        )
+    reasons = verdict.reasons or (verdict.summary,)
+    return QoSExplanation(computed, "spec.resources", reasons, verdict.fixes, tuple(notes))
+
+
+def _explain_containers(pod: Pod, computed: QOSClass, notes: list[str]) -> QoSExplanation:
+    """The init and app containers decide together."""
+    verdicts = [_judge(container.label, container.resources) for container in _counted(pod)]
+    fixes = tuple(fix for verdict in verdicts for fix in verdict.fixes)
     if computed is QOSClass.GUARANTEED:
         reasons = (
             "every container sets cpu and memory requests equal to its limits",
@@ -274,13 +283,8 @@ def explain_qos(pod: PodLike) -> QoSExplanation:
         )
         return QoSExplanation(computed, "containers", reasons, (), tuple(notes))
     if computed is QOSClass.BEST_EFFORT:
-        return QoSExplanation(
-            computed,
-            "containers",
-            ("no container sets a cpu or memory request or limit",),
-            tuple(fix for verdict in verdicts for fix in verdict.fixes),
-            tuple(notes),
-        )
+        reasons = ("no container sets a cpu or memory request or limit",)
+        return QoSExplanation(computed, "containers", reasons, fixes, tuple(notes))
     reasons_list = [reason for verdict in verdicts for reason in verdict.reasons]
     kinds = {verdict.qos_class for verdict in verdicts}
     if QOSClass.GUARANTEED in kinds and QOSClass.BEST_EFFORT in kinds:
@@ -290,7 +294,6 @@ def explain_qos(pod: PodLike) -> QoSExplanation:
             "but a pod is Guaranteed only when every container is, "
             "and BestEffort only when none sets cpu or memory"
         )
-    fixes = tuple(fix for verdict in verdicts for fix in verdict.fixes)
     return QoSExplanation(computed, "containers", tuple(reasons_list), fixes, tuple(notes))
 
 
