@@ -54,9 +54,10 @@ from decimal import Decimal
 from typing import Any
 
 from quantities.manifest.exact_number import ExactNumber
-from quantities.manifest.fields import INT32_RANGE, parse_manifest_quantity
+from quantities.manifest.fields import parse_manifest_quantity
 from quantities.manifest.problems import ManifestError, Problem, index, key
 from quantities.quantity.errors import QuantityError
+from quantities.quantity.goint import INT32_MAX
 from quantities.quantity.quantity import Quantity
 
 __all__ = [
@@ -393,8 +394,8 @@ class _Reader:
         if number < 0:
             self.fail(path, f"replicas {number} must be greater than or equal to 0", number)
             return None
-        if number > INT32_RANGE[1]:
-            self.fail(path, f"replicas {number} must be at most {INT32_RANGE[1]}", number)
+        if number > INT32_MAX:
+            self.fail(path, f"replicas {number} must be at most {INT32_MAX}", number)
             return None
         return number
 

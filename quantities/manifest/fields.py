@@ -11,37 +11,51 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from quantities.manifest.exact_number import ExactNumber
 from quantities.manifest.problems import Problem, key
-from quantities.quantity.errors import KUBERNETES_FORMAT_MESSAGE, QuantityError
+from quantities.quantity.errors import KUBERNETES_FORMAT_MESSAGE, QuantityError, quote
+from quantities.quantity.goint import INT32_MAX, INT32_MIN
 from quantities.quantity.quantity import Quantity, parse_quantity
 
-__all__ = ["INT32_RANGE", "FieldReader", "json_type", "parse_manifest_quantity"]
+__all__ = ["FieldReader", "json_type", "parse_manifest_quantity"]
 
 # Go's unicode.IsSpace, which strings.TrimSpace uses: Python's str.strip()
 # would also remove the ASCII separators \x1c-\x1f.
 _GO_SPACE = " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # noqa: E501
 
-INT32_RANGE = (-(1 << 31), (1 << 31) - 1)
-
 
 def json_type(value: object) -> str:
+    """What a decoded value is, in JSON's words, for "expected ..., got ..." messages.
+
+    >>> json_type("high"), json_type(ExactNumber("1e3")), json_type([1]), json_type(None)
+    ('string "high"', 'number 1e3', 'an array', 'null')
+    """
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "boolean " + ("true" if value else "false")
     if isinstance(value, str):
-        return f"string {value!r}"
+        return f"string {quote(value, shorten=True)}"
+    if isinstance(value, ExactNumber):
+        return f"number {value.text}"
     if isinstance(value, int | float | Decimal):
         return f"number {value}"
     if isinstance(value, Mapping):
         return "an object"
     if isinstance(value, list | tuple):
         return "an array"
-    return type(value).__name__
+    # What YAML has beyond JSON (safe_load's timestamps, !!binary, !!set).
+    if isinstance(value, date):
+        return f"timestamp {value.isoformat()}"
+    if isinstance(value, bytes):
+        return "binary data"
+    if isinstance(value, set | frozenset):
+        return "a set"
+    return "a value JSON cannot hold"
 
 
 def _go_json_float(value: float) -> str:
@@ -138,7 +152,7 @@ class FieldReader:
         if value is None:
             return None
         if isinstance(value, int) and not isinstance(value, bool):
-            if INT32_RANGE[0] <= value <= INT32_RANGE[1]:
+            if INT32_MIN <= value <= INT32_MAX:
                 return value
             self.fail(path, f"{value} does not fit in a 32-bit integer")
             return None

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-__all__ = ["POD_TEMPLATE_PATHS", "is_list", "list_items", "pod_spec"]
+from quantities.manifest.problems import child, index
+
+__all__ = ["POD_TEMPLATE_PATHS", "is_list", "list_items", "located_items", "pod_spec"]
 
 #: Where each kind keeps its ``PodSpec``.
 POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
@@ -59,6 +61,26 @@ def list_items(documents: Any) -> Iterator[Any]:
             yield from list_items(document)
     elif documents is not None:
         yield documents
+
+
+def located_items(documents: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """:func:`list_items` with each object's JSON path (``items[1].items[0]``, ``[2]``).
+
+    >>> documents = [{"kind": "List", "items": [{"n": 1}, {"items": [{"n": 2}]}]}, {"n": 3}]
+    >>> [path for path, _ in located_items(documents)]
+    ['[0].items[0]', '[0].items[1].items[0]', '[1]']
+    """
+    if isinstance(documents, Mapping):
+        if is_list(documents):
+            for position, item in enumerate(documents["items"]):
+                yield from located_items(item, index(child(path, "items"), position))
+        else:
+            yield path, documents
+    elif isinstance(documents, list | tuple):
+        for position, document in enumerate(documents):
+            yield from located_items(document, index(path, position))
+    elif documents is not None:
+        yield path, documents
 
 
 def pod_spec(pod: Mapping[str, Any]) -> Mapping[str, Any]:

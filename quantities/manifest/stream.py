@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from quantities.manifest.compact import looks_like_csv, read_csv_table
+from quantities.manifest.kinds import located_items
 
 __all__ = [
     "iter_json_objects",
@@ -67,7 +68,7 @@ def _iter_object(text: str, position: int, out: list[int]) -> Iterator[tuple[str
                 count = 0
                 while True:
                     item, position = _DECODER.raw_decode(text, position)
-                    yield f"items[{count}]", item
+                    yield from located_items(item, f"items[{count}]")
                     count += 1
                     position = _skip(text, position)
                     if text.startswith(",", position):
@@ -89,7 +90,7 @@ def _iter_object(text: str, position: int, out: list[int]) -> Iterator[tuple[str
         raise _json_error("Expecting ',' delimiter", text, position)
     out[0] = position
     if not streamed:
-        yield "", fields
+        yield from located_items(fields)
 
 
 def iter_json_objects(text: str) -> Iterator[Any]:
@@ -126,11 +127,12 @@ def iter_located_json_objects(text: str) -> Iterator[tuple[str, Any]]:
             position = out[0]
         elif text.startswith("[", position):
             values, position = _DECODER.raw_decode(text, position)
-            for number, value in enumerate(values):
-                yield f"{prefix}[{number}]", value
+            for path, value in located_items(values):
+                yield prefix + path, value
         else:
             value, position = _DECODER.raw_decode(text, position)
-            yield prefix.rstrip(), value
+            for path, item in located_items(value):
+                yield (prefix + path).rstrip(), item
         position = _skip(text, position)
 
 
@@ -159,14 +161,8 @@ def iter_located_objects(text: str) -> Iterator[tuple[str, Any]]:
         documents = load_yaml(text)
         for number, document in enumerate(documents):
             prefix = f"document {number + 1} " if len(documents) > 1 else ""
-            if isinstance(document, Mapping) and isinstance(document.get("items"), list):
-                for position, item in enumerate(document["items"]):
-                    yield f"{prefix}items[{position}]", item
-            elif isinstance(document, list):
-                for position, item in enumerate(document):
-                    yield f"{prefix}[{position}]", item
-            elif document is not None:
-                yield prefix.rstrip(), document
+            for path, item in located_items(document):
+                yield (prefix + path).rstrip(), item
 
 
 def read_text(path: str) -> str:

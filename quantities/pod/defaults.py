@@ -107,11 +107,8 @@ def _hugepage_pod_limits(pod: Pod, resources: Resources) -> Resources:
         return resources
     limits = dict(resources.limits)
     for name, quantity in aggregate(pod, lambda container: container.resources.limits).items():
-        if not (is_supported_pod_level(name) and is_hugepages(name)):
-            continue
-        if name in resources.requests:
-            continue
-        limits.setdefault(name, quantity)
+        if is_hugepages(name) and name not in resources.requests:
+            limits.setdefault(name, quantity)
     return Resources(resources.requests, ResourceList(limits))
 
 

@@ -87,10 +87,6 @@ class ResourceList(Mapping[str, Quantity]):
     def __reduce__(self) -> tuple[type[ResourceList], tuple[dict[str, Quantity]]]:
         return (ResourceList, (dict(self._items),))
 
-    def replace(self, **changes: Quantity) -> ResourceList:
-        """A copy with some entries set (for names that are Python identifiers)."""
-        return ResourceList({**self._items, **changes})
-
 
 EMPTY = ResourceList()
 

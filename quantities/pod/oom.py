@@ -50,7 +50,6 @@ __all__ = [
 GUARANTEED_OOM_SCORE_ADJ = -997
 BEST_EFFORT_OOM_SCORE_ADJ = 1000
 KUBELET_OOM_SCORE_ADJ = -999
-KUBE_PROXY_OOM_SCORE_ADJ = -999
 _LOWEST_BURSTABLE = 1000 + GUARANTEED_OOM_SCORE_ADJ
 
 SYSTEM_CRITICAL_PRIORITY = 2 * 1_000_000_000
@@ -178,7 +177,7 @@ def _burstable(pod: Pod, container: Container, capacity: int) -> tuple[int, str]
         remaining = 0
         score = 1000 - _go_div(1000 * request, capacity)
         reason = f"Burstable: 1000 - 1000 * {request} requested / {capacity} = {score}"
-    if container.is_sidecar and any(init.name == container.name for init in pod.init_containers):
+    if container.is_sidecar:
         smallest = min(map(_memory_request, pod.containers)) + remaining
         bound = 1000 - _go_div(1000 * smallest, capacity)
         if score > bound:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from quantities.pod.model import Container, Pod, Resources
 from quantities.pod.read import PodLike, as_pod
@@ -66,7 +67,7 @@ def compute_qos(pod: Pod) -> QOSClass:
     """``ComputePodQOS`` on a pod already defaulted (``status.qosClass`` is not consulted)."""
     if pod.resources is not None:
         return resources_qos(pod.resources)
-    classes = {resources_qos(container.resources) for container in (*pod.init_containers, *pod.containers)}
+    classes = {resources_qos(container.resources) for container in _counted(pod)}
     if not classes:
         return QOSClass.BEST_EFFORT
     if len(classes) > 1:
@@ -106,6 +107,20 @@ class QoSExplanation:
     reasons: tuple[str, ...]
     to_guaranteed: tuple[str, ...]
     notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The explanation as JSON: what ``kq qos -o json`` and ``POST /v1/pods/qos`` answer per pod.
+
+        >>> explain_qos({"spec": {"containers": [{"name": "app"}]}}).to_json()["qos_class"]
+        'BestEffort'
+        """
+        return {
+            "qos_class": str(self.qos_class),
+            "decided_by": self.decided_by,
+            "reasons": list(self.reasons),
+            "to_guaranteed": list(self.to_guaranteed),
+            "notes": list(self.notes),
+        }
 
     def __str__(self) -> str:
         lines = [f"QoS class: {self.qos_class}"]
@@ -185,7 +200,7 @@ def _notes(read: Pod, pod: Pod, computed: QOSClass) -> list[str]:
     notes: list[str] = []
     if pod.ephemeral_containers:
         notes.append("ephemeral containers do not count for the QoS class")
-    units = [container.resources for container in (*pod.init_containers, *pod.containers)]
+    units = [container.resources for container in _counted(pod)]
     if pod.resources is not None:
         units = [pod.resources]
     others = sorted(
@@ -203,11 +218,9 @@ def _notes(read: Pod, pod: Pod, computed: QOSClass) -> list[str]:
     )
     if zeros:
         notes.append("a cpu or memory quantity of 0 counts as not set")
-    before = {container.path: container for container in (*read.init_containers, *read.containers)}
-    for container in (*pod.init_containers, *pod.containers):
-        original = before.get(container.path)
-        if original is None:
-            continue
+    before = {container.path: container for container in _counted(read)}
+    for container in _counted(pod):
+        original = before[container.path]  # the same pod before defaulting: the same paths
         for name in QOS_RESOURCES:
             if name in container.resources.requests and name not in original.resources.requests:
                 notes.append(
@@ -240,20 +253,29 @@ def explain_qos(pod: PodLike) -> QoSExplanation:
     computed = compute_qos(checked)
     notes = _notes(read, checked, computed)
     if checked.resources is not None:
-        verdict = _judge("spec.resources", checked.resources)
-        notes.insert(
-            0,
-            "spec.resources (pod-level resources) is set, so it alone decides; "
-            "container resources are ignored",
-        )
-        if not checked.resources:
-            notes.insert(
-                1, "an empty spec.resources still decides in Kubernetes v1.34 (newer releases ignore it)"
-            )
-        reasons = verdict.reasons or (verdict.summary,)
-        return QoSExplanation(computed, "spec.resources", reasons, verdict.fixes, tuple(notes))
+        return _explain_pod_level(checked.resources, computed, notes)
+    return _explain_containers(checked, computed, notes)
 
-    verdicts = [_judge(container.label, container.resources) for container in _counted(checked)]
+
+def _explain_pod_level(resources: Resources, computed: QOSClass, notes: list[str]) -> QoSExplanation:
+    """Pod-level ``spec.resources`` alone decides."""
+    verdict = _judge("spec.resources", resources)
+    notes.insert(
+        0,
+        "spec.resources (pod-level resources) is set, so it alone decides; container resources are ignored",
+    )
+    if not resources:
+        notes.insert(
+            1, "an empty spec.resources still decides in Kubernetes v1.34 (newer releases ignore it)"
+        )
+    reasons = verdict.reasons or (verdict.summary,)
+    return QoSExplanation(computed, "spec.resources", reasons, verdict.fixes, tuple(notes))
+
+
+def _explain_containers(pod: Pod, computed: QOSClass, notes: list[str]) -> QoSExplanation:
+    """The init and app containers decide together."""
+    verdicts = [_judge(container.label, container.resources) for container in _counted(pod)]
+    fixes = tuple(fix for verdict in verdicts for fix in verdict.fixes)
     if computed is QOSClass.GUARANTEED:
         reasons = (
             "every container sets cpu and memory requests equal to its limits",
@@ -261,13 +283,8 @@ def explain_qos(pod: PodLike) -> QoSExplanation:
         )
         return QoSExplanation(computed, "containers", reasons, (), tuple(notes))
     if computed is QOSClass.BEST_EFFORT:
-        return QoSExplanation(
-            computed,
-            "containers",
-            ("no container sets a cpu or memory request or limit",),
-            tuple(fix for verdict in verdicts for fix in verdict.fixes),
-            tuple(notes),
-        )
+        reasons = ("no container sets a cpu or memory request or limit",)
+        return QoSExplanation(computed, "containers", reasons, fixes, tuple(notes))
     reasons_list = [reason for verdict in verdicts for reason in verdict.reasons]
     kinds = {verdict.qos_class for verdict in verdicts}
     if QOSClass.GUARANTEED in kinds and QOSClass.BEST_EFFORT in kinds:
@@ -277,9 +294,9 @@ def explain_qos(pod: PodLike) -> QoSExplanation:
             "but a pod is Guaranteed only when every container is, "
             "and BestEffort only when none sets cpu or memory"
         )
-    fixes = tuple(fix for verdict in verdicts for fix in verdict.fixes)
     return QoSExplanation(computed, "containers", tuple(reasons_list), fixes, tuple(notes))
 
 
 def _counted(pod: Pod) -> tuple[Container, ...]:
+    """The containers that count for the QoS class: init containers (sidecars too) and app containers."""
     return (*pod.init_containers, *pod.containers)

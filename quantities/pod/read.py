@@ -28,7 +28,7 @@ from typing import Any, TypeAlias
 
 from quantities.manifest.decode import load_documents
 from quantities.manifest.fields import FieldReader, json_type
-from quantities.manifest.kinds import POD_TEMPLATE_PATHS
+from quantities.manifest.kinds import POD_TEMPLATE_PATHS, is_list
 from quantities.manifest.problems import ManifestError, Problem, child, index, key
 from quantities.pod.model import EMPTY, Container, ContainerKind, Pod, ResourceList, Resources
 from quantities.quantity.quantity import Quantity
@@ -120,31 +120,19 @@ def _locate(obj: Mapping[Any, Any]) -> tuple[str, tuple[str, ...]] | None:
 def _read(
     obj: Mapping[Any, Any], kind: str, segments: tuple[str, ...], prefix: str, document: int | None
 ) -> Pod:
-    metadata = obj.get("metadata")
-    name = metadata.get("name") if isinstance(metadata, Mapping) else None
-    namespace = metadata.get("namespace") if isinstance(metadata, Mapping) else None
-    name = name if isinstance(name, str) else ""
-    namespace = namespace if isinstance(namespace, str) else ""
-    label = Pod(kind=kind, name=name, document=document).label
+    """The pod whose ``PodSpec`` is at ``segments`` in ``obj`` (``prefix`` is the path of ``obj``)."""
+    name, namespace = _name_and_namespace(obj)
     version = obj.get("apiVersion")
     version = version.rsplit("/", 1)[-1] if isinstance(version, str) and version else "v1"
     decode_prefix = f'{kind} in version "{version}" cannot be handled as a {kind}: '
+    label = Pod(kind=kind, name=name, document=document).label
     reader = _Reader(label, decode_prefix if kind in POD_TEMPLATE_PATHS else "")
 
-    object_path = ".".join(segments)
     spec_value, path = _walk(reader, obj, segments, prefix)
     spec = reader.mapping(spec_value, path) or {}
-    # The pod's own metadata: the object's for a Pod, the template's otherwise.
-    meta_value, meta_path = (
-        _walk(reader, obj, (*segments[:-1], "metadata"), prefix) if segments else (None, "")
-    )
-    pod_meta = reader.mapping(meta_value, meta_path) or {}
-    annotations = reader.annotations(pod_meta.get("annotations"), child(meta_path, "annotations"))
-    status_qos = ""
-    if segments == ("spec",):
-        status = reader.mapping(obj.get("status"), child(prefix, "status")) or {}
-        status_qos = reader.string(status.get("qosClass"), child(child(prefix, "status"), "qosClass")) or ""
-
+    # Read in this order so that problems are listed in it: metadata, status, then the spec.
+    annotations = _annotations(reader, obj, segments, prefix)
+    status_qos_class = _status_qos_class(reader, obj, segments, prefix)
     return Pod(
         containers=reader.containers(
             spec.get("containers"), child(path, "containers"), ContainerKind.CONTAINER
@@ -161,15 +149,43 @@ def _read(
         priority_class_name=reader.string(spec.get("priorityClassName"), child(path, "priorityClassName"))
         or "",
         annotations=annotations,
-        status_qos_class=status_qos,
+        status_qos_class=status_qos_class,
         kind=kind,
         name=name,
         namespace=namespace,
         document=document,
         path=path,
-        object_path=object_path,
+        object_path=".".join(segments),
         problems=tuple(reader.problems),
     )
+
+
+def _name_and_namespace(obj: Mapping[Any, Any]) -> tuple[str, str]:
+    """``metadata.name`` and ``metadata.namespace`` of the object, ``""`` when absent or not strings."""
+    metadata = obj.get("metadata")
+    if not isinstance(metadata, Mapping):
+        return "", ""
+    name, namespace = metadata.get("name"), metadata.get("namespace")
+    return (name if isinstance(name, str) else ""), (namespace if isinstance(namespace, str) else "")
+
+
+def _annotations(
+    reader: _Reader, obj: Mapping[Any, Any], segments: tuple[str, ...], prefix: str
+) -> dict[str, str]:
+    """The pod's own annotations: the object's for a Pod, the template's otherwise (none for a PodSpec)."""
+    if not segments:
+        return {}
+    meta_value, meta_path = _walk(reader, obj, (*segments[:-1], "metadata"), prefix)
+    pod_meta = reader.mapping(meta_value, meta_path) or {}
+    return reader.annotations(pod_meta.get("annotations"), child(meta_path, "annotations"))
+
+
+def _status_qos_class(reader: _Reader, obj: Mapping[Any, Any], segments: tuple[str, ...], prefix: str) -> str:
+    """``status.qosClass`` of a Pod (a template has no status)."""
+    if segments != ("spec",):
+        return ""
+    status = reader.mapping(obj.get("status"), child(prefix, "status")) or {}
+    return reader.string(status.get("qosClass"), child(child(prefix, "status"), "qosClass")) or ""
 
 
 def pods_in(obj: object, *, document: int | None = None) -> list[Pod]:
@@ -202,9 +218,8 @@ def _collect(
     if kind is not None and not isinstance(kind, str):
         problems.append(Problem(child(prefix, "kind"), f"expected a string, got {json_type(kind)}"))
         return
-    items = obj.get("items")
-    if isinstance(items, list) and (kind is None or kind.endswith("List")):
-        for position, item in enumerate(items):
+    if is_list(obj):
+        for position, item in enumerate(obj["items"]):
             _collect(item, index(child(prefix, "items"), position), document, pods, problems)
         return
     located = _locate(obj)

@@ -126,6 +126,13 @@ def pod_level_resources_set(pod: Pod) -> bool:
     return any(map(is_supported_pod_level, names))
 
 
+def _set_pod_level(total: dict[str, Quantity], pod_level: ResourceList) -> None:
+    """The pod-level value of cpu, memory and each hugepage size replaces the containers' aggregate."""
+    for name, quantity in pod_level.items():
+        if is_supported_pod_level(name):
+            total[name] = quantity
+
+
 def sorted_resources(resources: Mapping[str, Quantity]) -> dict[str, Quantity]:
     return dict(sorted(resources.items()))
 
@@ -141,9 +148,7 @@ def compute_requests(
     requests = aggregate(pod, container_requests, non_missing_container_requests)
     if not skip_pod_level_resources and pod_level_requests_set(pod):
         assert pod.resources is not None
-        for name, quantity in pod.resources.requests.items():
-            if is_supported_pod_level(name):
-                requests[name] = quantity
+        _set_pod_level(requests, pod.resources.requests)
     if not exclude_overhead and pod.overhead:
         _add(requests, pod.overhead)
     return sorted_resources(requests)
@@ -157,9 +162,7 @@ def compute_limits(
     # The gate is IsPodLevelResourcesSet (requests or limits), but only limits are copied.
     if not skip_pod_level_resources and pod_level_resources_set(pod):
         assert pod.resources is not None
-        for name, quantity in pod.resources.limits.items():
-            if is_supported_pod_level(name):
-                limits[name] = quantity
+        _set_pod_level(limits, pod.resources.limits)
     if not exclude_overhead and pod.overhead:
         for name, quantity in pod.overhead.items():
             existing = limits.get(name)

@@ -31,14 +31,14 @@ has our JSON path and message, and in ``kubernetes`` the API server's line
 from __future__ import annotations
 
 import functools
-import json
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from quantities.manifest.problems import PodValidationError, Problem, child, key
 from quantities.pod.defaults import apply_defaults, without_pod_level_resources
-from quantities.pod.model import Container, Pod, ResourceList, Resources
+from quantities.pod.model import Container, ContainerKind, Pod, ResourceList, Resources
 from quantities.pod.read import PodLike, as_pod
-from quantities.pod.requests import aggregate
+from quantities.pod.requests import ResourceSelector, aggregate, container_limits, container_requests
 from quantities.pod.resource_names import (
     QOS_RESOURCES,
     is_extended,
@@ -51,17 +51,12 @@ from quantities.pod.resource_names import (
     is_supported_pod_level,
     qualified_name_errors,
 )
-from quantities.quantity.errors import QuantityError
+from quantities.quantity.errors import QuantityError, quote
 from quantities.quantity.quantity import Quantity, parse_quantity
 
 __all__ = ["check_pod", "valid_pod", "validate_pod"]
 
 _SUPPORTED_POD_LEVEL = '"cpu", "hugepages-", "memory"'
-
-
-def _quote(text: str) -> str:
-    """Go's ``%q`` for the strings that occur here."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 def _kchild(path: str, name: str) -> str:
@@ -101,11 +96,6 @@ def _container_resource_name_errors(name: str) -> tuple[str, ...]:
     return errors
 
 
-@functools.lru_cache(maxsize=1024)
-def _is_integer_resource(name: str) -> bool:
-    return is_integer_resource(name)
-
-
 def _hugepage_multiple_error(name: str, quantity: Quantity) -> str | None:
     """``IsHugePageResourceValueDivisible``; None when the value is a whole number of pages."""
     try:
@@ -119,6 +109,25 @@ def _hugepage_multiple_error(name: str, quantity: Quantity) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where one ``ResourceRequirements`` is: our JSON paths and the API server's field path.
+
+    ``json_limits`` and ``json_requests`` are the same for ``spec.overhead``,
+    which is a bare resource list (the API server still names it ``overhead.limits``).
+    """
+
+    json_base: str
+    k8s_base: str
+    json_limits: str
+    json_requests: str
+    pod_level: bool = False
+
+    @classmethod
+    def of(cls, json_base: str, k8s_base: str, pod_level: bool = False) -> _Place:
+        return cls(json_base, k8s_base, child(json_base, "limits"), child(json_base, "requests"), pod_level)
+
+
 class _Checker:
     def __init__(self, pod: Pod) -> None:
         self.pod = pod
@@ -129,74 +138,58 @@ class _Checker:
 
     # -- one ResourceRequirements -------------------------------------------------
 
-    def requirements(
-        self,
-        resources: Resources,
-        *,
-        json_base: str,
-        k8s_base: str,
-        json_limits: str,
-        json_requests: str,
-        pod_level: bool = False,
-    ) -> None:
+    def requirements(self, resources: Resources, place: _Place) -> None:
         """``validateResourceRequirements``: limits first, then requests, then the hugepages rule."""
-        k8s_limits, k8s_requests = _kchild(k8s_base, "limits"), _kchild(k8s_base, "requests")
-        seen_cpu_or_memory = seen_hugepages = False
+        k8s_limits, k8s_requests = _kchild(place.k8s_base, "limits"), _kchild(place.k8s_base, "requests")
         for name, quantity in resources.limits.items():
-            self.entry(name, quantity, json_limits, k8s_limits, pod_level)
-            seen_hugepages |= is_hugepages(name)
-            seen_cpu_or_memory |= name in QOS_RESOURCES
+            self.entry(name, quantity, place.json_limits, k8s_limits, place.pod_level)
         for name, quantity in resources.requests.items():
-            self.entry(name, quantity, json_requests, k8s_requests, pod_level, hugepage_check=False)
-            limit = resources.limits.get(name)
-            if limit is not None:
-                if quantity == limit or (is_overcommit_allowed(name) and quantity < limit):
-                    pass
-                elif not is_overcommit_allowed(name):
-                    shown = f"{key('requests', name)} {quantity}"
-                    self.fail(
-                        key(json_requests, name),
-                        f"{shown} must equal {key('limits', name)} {limit}: {name} cannot be overcommitted",
-                        _field_error(
-                            k8s_requests,
-                            "Invalid value",
-                            _quote(str(quantity)),
-                            f"must be equal to {name} limit of {limit}",
-                        ),
-                    )
-                else:
-                    self.fail(
-                        key(json_requests, name),
-                        f"{key('requests', name)} {quantity} is above {key('limits', name)} {limit}",
-                        _field_error(
-                            k8s_requests,
-                            "Invalid value",
-                            _quote(str(quantity)),
-                            f"must be less than or equal to {name} limit of {limit}",
-                        ),
-                    )
-            elif not is_overcommit_allowed(name):
+            self.entry(name, quantity, place.json_requests, k8s_requests, place.pod_level, check_pages=False)
+            self.request_within_limit(name, quantity, resources.limits.get(name), place)
+            if is_hugepages(name):
+                self.hugepage_value(name, quantity, key(place.json_requests, name), _kkey(k8s_requests, name))
+        limits, requests = resources.limits, resources.requests
+        cpu_or_memory = any(name in limits or name in requests for name in QOS_RESOURCES)
+        if not cpu_or_memory and any(map(is_hugepages, (*limits, *requests))):
+            self.fail(
+                place.json_base,
+                "hugepages need a cpu or memory request or limit beside them",
+                _field_error(place.k8s_base, "Forbidden", None, "HugePages require cpu or memory"),
+            )
+
+    def request_within_limit(
+        self, name: str, request: Quantity, limit: Quantity | None, place: _Place
+    ) -> None:
+        """A request is at most its limit, and equal to it where the resource cannot be overcommitted."""
+        overcommit = is_overcommit_allowed(name)
+        if limit is None:
+            if not overcommit:
                 self.fail(
-                    key(json_limits, name),
-                    f"{key('requests', name)} {quantity} needs {key('limits', name)} set to the same value: "
+                    key(place.json_limits, name),
+                    f"{key('requests', name)} {request} needs {key('limits', name)} set to the same value: "
                     f"{name} cannot be overcommitted",
                     _field_error(
-                        k8s_limits,
+                        _kchild(place.k8s_base, "limits"),
                         "Required value",
                         None,
                         "Limit must be set for non overcommitable resources",
                     ),
                 )
-            if is_hugepages(name):
-                self.hugepage_value(name, quantity, key(json_requests, name), _kkey(k8s_requests, name))
-            seen_hugepages |= is_hugepages(name)
-            seen_cpu_or_memory |= name in QOS_RESOURCES
-        if seen_hugepages and not seen_cpu_or_memory:
-            self.fail(
-                json_base,
-                "hugepages need a cpu or memory request or limit beside them",
-                _field_error(k8s_base, "Forbidden", None, "HugePages require cpu or memory"),
-            )
+            return
+        if request == limit or (overcommit and request < limit):
+            return
+        if overcommit:
+            message = f"{key('requests', name)} {request} is above {key('limits', name)} {limit}"
+            detail = f"must be less than or equal to {name} limit of {limit}"
+        else:
+            shown = f"{key('requests', name)} {request}"
+            message = f"{shown} must equal {key('limits', name)} {limit}: {name} cannot be overcommitted"
+            detail = f"must be equal to {name} limit of {limit}"
+        self.fail(
+            key(place.json_requests, name),
+            message,
+            _field_error(_kchild(place.k8s_base, "requests"), "Invalid value", quote(str(request)), detail),
+        )
 
     def entry(
         self,
@@ -205,45 +198,37 @@ class _Checker:
         json_list: str,
         k8s_list: str,
         pod_level: bool,
-        hugepage_check: bool = True,
+        check_pages: bool = True,
     ) -> None:
         """Name and value checks of one ``name: quantity`` entry of the list at ``json_list``."""
         name_errors = _resource_name_errors(name) if pod_level else _container_resource_name_errors(name)
         negative = quantity.sign() < 0
-        fractional = _is_integer_resource(name) and quantity.int64_milli_value() % 1000 != 0
-        hugepages = hugepage_check and is_hugepages(name)
+        fractional = is_integer_resource(name) and quantity.int64_milli_value() % 1000 != 0
+        pages = check_pages and is_hugepages(name)
         unsupported = pod_level and not name_errors and not is_supported_pod_level(name)
-        if not (name_errors or negative or fractional or hugepages or unsupported):
+        if not (name_errors or negative or fractional or pages or unsupported):
             return
         json_path, k8s_path = key(json_list, name), _kkey(k8s_list, name)
-        if pod_level:
-            for detail in name_errors:
-                self.fail(
-                    json_path,
-                    f"invalid resource name: {detail}",
-                    _field_error(k8s_path, "Invalid value", name, detail),
-                )
-            if unsupported:
-                self.fail(
-                    json_path,
-                    f"{name} cannot be set at pod level: only cpu, memory and hugepages-<size> can",
-                    _field_error(
-                        k8s_path, "Unsupported value", name, f"supported values: {_SUPPORTED_POD_LEVEL}"
-                    ),
-                )
-        else:
-            for detail in name_errors:
-                self.fail(
-                    json_path,
-                    f"invalid resource name: {detail}",
-                    _field_error(k8s_path, "Invalid value", name, detail),
-                )
+        for detail in name_errors:
+            self.fail(
+                json_path,
+                f"invalid resource name: {detail}",
+                _field_error(k8s_path, "Invalid value", name, detail),
+            )
+        if unsupported:
+            self.fail(
+                json_path,
+                f"{name} cannot be set at pod level: only cpu, memory and hugepages-<size> can",
+                _field_error(
+                    k8s_path, "Unsupported value", name, f"supported values: {_SUPPORTED_POD_LEVEL}"
+                ),
+            )
         if negative:
             self.fail(
                 json_path,
                 f"{quantity} is negative",
                 _field_error(
-                    k8s_path, "Invalid value", _quote(str(quantity)), "must be greater than or equal to 0"
+                    k8s_path, "Invalid value", quote(str(quantity)), "must be greater than or equal to 0"
                 ),
             )
         if fractional:
@@ -252,7 +237,7 @@ class _Checker:
                 f"{name} is counted in whole units; {quantity} is not an integer",
                 _field_error(k8s_path, "Invalid value", str(quantity), "must be an integer"),
             )
-        if hugepages:
+        if pages:
             self.hugepage_value(name, quantity, json_path, k8s_path)
 
     def hugepage_value(self, name: str, quantity: Quantity, json_path: str, k8s_path: str) -> None:
@@ -264,12 +249,41 @@ class _Checker:
                 _field_error(
                     k8s_path,
                     "Invalid value",
-                    _quote(str(quantity)),
+                    quote(str(quantity)),
                     f"{quantity} is not positive integer multiple of {name}",
                 ),
             )
 
     # -- containers ------------------------------------------------------------------
+
+    def containers(self) -> None:
+        """``validateContainers``, ``validateInitContainers``, ``validateEphemeralContainers``.
+
+        Names are unique across the three lists; an empty name is reported once
+        (as missing), except that a second unnamed regular container is also a duplicate.
+        """
+        pod = self.pod
+        if not pod.containers:
+            self.fail(
+                child(pod.path, "containers"),
+                "a pod needs at least one container",
+                _field_error(_kchild(pod.object_path, "containers"), "Required value"),
+            )
+        names: set[str] = set()
+        for kind, containers in (
+            (ContainerKind.CONTAINER, pod.containers),
+            (ContainerKind.INIT, pod.init_containers),
+            (ContainerKind.EPHEMERAL, pod.ephemeral_containers),
+        ):
+            k8s_list = _kchild(pod.object_path, kind.value)  # the list's field name
+            for position, container in enumerate(containers):
+                k8s_path = f"{k8s_list}[{position}]"
+                self.container_common(container, k8s_path)
+                if kind is ContainerKind.CONTAINER:  # its name is checked before its restart policy
+                    self.unique_name(container, k8s_path, names)
+                self.kind_rules(container, k8s_path)
+                if kind is not ContainerKind.CONTAINER:
+                    self.unique_name(container, k8s_path, names)
 
     def container_common(self, container: Container, k8s_path: str) -> None:
         if not container.name:
@@ -279,72 +293,22 @@ class _Checker:
                 _field_error(_kchild(k8s_path, "name"), "Required value"),
             )
         self.requirements(
-            container.resources,
-            json_base=child(container.path, "resources"),
-            k8s_base=_kchild(k8s_path, "resources"),
-            json_limits=child(child(container.path, "resources"), "limits"),
-            json_requests=child(child(container.path, "resources"), "requests"),
+            container.resources, _Place.of(child(container.path, "resources"), _kchild(k8s_path, "resources"))
         )
 
-    def duplicate(self, container: Container, k8s_path: str) -> None:
-        self.fail(
-            child(container.path, "name"),
-            f'the name "{container.name}" is already used by another container of this pod',
-            _field_error(_kchild(k8s_path, "name"), "Duplicate value", _quote(container.name)),
-        )
-
-    def containers(self) -> None:
-        pod, base = self.pod, self.pod.object_path
-        k8s_list = _kchild(base, "containers")
-        if not pod.containers:
+    def unique_name(self, container: Container, k8s_path: str, names: set[str]) -> None:
+        if container.name in names:
             self.fail(
-                child(pod.path, "containers"),
-                "a pod needs at least one container",
-                _field_error(k8s_list, "Required value"),
+                child(container.path, "name"),
+                f'the name "{container.name}" is already used by another container of this pod',
+                _field_error(_kchild(k8s_path, "name"), "Duplicate value", quote(container.name)),
             )
-        names: set[str] = set()
-        for position, container in enumerate(pod.containers):
-            k8s_path = f"{k8s_list}[{position}]"
-            self.container_common(container, k8s_path)
-            if container.name in names:
-                self.duplicate(container, k8s_path)
+        elif container.name or container.kind is ContainerKind.CONTAINER:
             names.add(container.name)
-            if container.restart_policy is not None:
-                self.fail(
-                    child(container.path, "restartPolicy"),
-                    "restartPolicy may only be set on init containers "
-                    "(an init container with restartPolicy: Always is a sidecar)",
-                    _field_error(
-                        _kchild(k8s_path, "restartPolicy"),
-                        "Forbidden",
-                        None,
-                        "may not be set for non-init containers",
-                    ),
-                )
-        k8s_list = _kchild(base, "initContainers")
-        for position, container in enumerate(pod.init_containers):
-            k8s_path = f"{k8s_list}[{position}]"
-            self.container_common(container, k8s_path)
-            if container.restart_policy is not None and container.restart_policy != "Always":
-                self.fail(
-                    child(container.path, "restartPolicy"),
-                    "an init container's restartPolicy can only be Always (a sidecar), "
-                    f"not {container.restart_policy!r}",
-                    _field_error(
-                        _kchild(k8s_path, "restartPolicy"),
-                        "Unsupported value",
-                        _quote(container.restart_policy),
-                        'supported values: "Always"',
-                    ),
-                )
-            if container.name in names:
-                self.duplicate(container, k8s_path)
-            elif container.name:
-                names.add(container.name)
-        k8s_list = _kchild(base, "ephemeralContainers")
-        for position, container in enumerate(pod.ephemeral_containers):
-            k8s_path = f"{k8s_list}[{position}]"
-            self.container_common(container, k8s_path)
+
+    def kind_rules(self, container: Container, k8s_path: str) -> None:
+        """What only one list allows: restartPolicy (init containers, Always), resources (not ephemeral)."""
+        if container.kind is ContainerKind.EPHEMERAL:
             if container.resources:
                 self.fail(
                     child(container.path, "resources"),
@@ -356,10 +320,32 @@ class _Checker:
                         "cannot be set for an Ephemeral Container",
                     ),
                 )
-            if container.name in names:
-                self.duplicate(container, k8s_path)
-            elif container.name:
-                names.add(container.name)
+        elif container.restart_policy is None:
+            return
+        elif container.kind is ContainerKind.CONTAINER:
+            self.fail(
+                child(container.path, "restartPolicy"),
+                "restartPolicy may only be set on init containers "
+                "(an init container with restartPolicy: Always is a sidecar)",
+                _field_error(
+                    _kchild(k8s_path, "restartPolicy"),
+                    "Forbidden",
+                    None,
+                    "may not be set for non-init containers",
+                ),
+            )
+        elif container.restart_policy != "Always":
+            self.fail(
+                child(container.path, "restartPolicy"),
+                "an init container's restartPolicy can only be Always (a sidecar), "
+                f"not {quote(container.restart_policy)}",
+                _field_error(
+                    _kchild(k8s_path, "restartPolicy"),
+                    "Unsupported value",
+                    quote(container.restart_policy),
+                    'supported values: "Always"',
+                ),
+            )
 
     # -- pod level ----------------------------------------------------------------------
 
@@ -368,56 +354,21 @@ class _Checker:
         pod, resources = self.pod, self.pod.resources
         if resources is None:
             return
-        json_base = child(pod.path, "resources")
-        k8s_base = _kchild(pod.object_path, "resources")
-        json_requests, json_limits = child(json_base, "requests"), child(json_base, "limits")
-        self.requirements(
-            resources,
-            json_base=json_base,
-            k8s_base=k8s_base,
-            json_limits=json_limits,
-            json_requests=json_requests,
-            pod_level=True,
-        )
+        place = _Place.of(child(pod.path, "resources"), _kchild(pod.object_path, "resources"), pod_level=True)
+        self.requirements(resources, place)
         # Pod-level requests cover the containers' aggregate, for the resources
         # set at pod level (v1.34 skips the others: kubernetes#132449).
-        for name, total in aggregate(pod, lambda container: container.resources.requests).items():
-            requested = resources.requests.get(name)
-            if not is_supported_pod_level(name) or requested is None or total <= requested:
-                continue
-            self.fail(
-                key(json_requests, name),
-                f"pod-level {key('requests', name)} {requested} is below "
-                f"the containers' aggregate request {total}",
-                _field_error(
-                    _kkey(_kchild(k8s_base, "requests"), name),
-                    "Invalid value",
-                    _quote(str(requested)),
-                    f"must be greater than or equal to aggregate container requests of {total}",
-                ),
-            )
+        self.covers_containers("requests", container_requests, is_supported_pod_level, place)
         # Hugepages cannot be overcommitted at pod level either (kubernetes#131089, v1.34).
-        for name, total in aggregate(pod, lambda container: container.resources.limits).items():
-            limit = resources.limits.get(name)
-            if not is_hugepages(name) or limit is None or total <= limit:
-                continue
-            self.fail(
-                key(json_limits, name),
-                f"pod-level {key('limits', name)} {limit} is below the containers' aggregate limit {total}",
-                _field_error(
-                    _kkey(_kchild(k8s_base, "limits"), name),
-                    "Invalid value",
-                    _quote(str(limit)),
-                    f"must be greater than or equal to aggregate container limits of {total}",
-                ),
-            )
+        self.covers_containers("limits", container_limits, is_hugepages, place)
         for position, container in enumerate(pod.containers):
             for name, limit in container.resources.limits.items():
                 pod_limit = resources.limits.get(name)
                 if pod_limit is None or limit <= pod_limit:
                     continue
                 # The API server builds this odd path from the pod-level resources path.
-                k8s_path = _kchild(_kkey(f"{_kchild(k8s_base, 'containers')}[{position}]", name), "limits")
+                containers = _kchild(place.k8s_base, "containers")
+                k8s_path = _kchild(_kkey(f"{containers}[{position}]", name), "limits")
                 self.fail(
                     key(child(child(container.path, "resources"), "limits"), name),
                     f"{container.label}: {key('limits', name)} {limit} is above "
@@ -425,20 +376,38 @@ class _Checker:
                     _field_error(
                         k8s_path,
                         "Invalid value",
-                        _quote(str(limit)),
+                        quote(str(limit)),
                         f"must be less than or equal to pod limits of {pod_limit}",
                     ),
                 )
 
+    def covers_containers(
+        self, field: str, select: ResourceSelector, applies: Callable[[str], bool], place: _Place
+    ) -> None:
+        """The pod-level ``field`` (requests or limits) is at least the containers' aggregate."""
+        assert self.pod.resources is not None
+        pod_level: ResourceList = getattr(self.pod.resources, field)
+        json_list = place.json_requests if field == "requests" else place.json_limits
+        for name, total in aggregate(self.pod, select).items():
+            value = pod_level.get(name)
+            if not applies(name) or value is None or total <= value:
+                continue
+            self.fail(
+                key(json_list, name),
+                f"pod-level {key(field, name)} {value} is below "
+                f"the containers' aggregate {field[:-1]} {total}",
+                _field_error(
+                    _kkey(_kchild(place.k8s_base, field), name),
+                    "Invalid value",
+                    quote(str(value)),
+                    f"must be greater than or equal to aggregate container {field} of {total}",
+                ),
+            )
+
     def overhead(self, overhead: ResourceList) -> None:
         json_base = child(self.pod.path, "overhead")
-        self.requirements(
-            Resources(limits=overhead),
-            json_base=json_base,
-            k8s_base=_kchild(self.pod.object_path, "overhead"),
-            json_limits=json_base,
-            json_requests=json_base,
-        )
+        place = _Place(json_base, _kchild(self.pod.object_path, "overhead"), json_base, json_base)
+        self.requirements(Resources(limits=overhead), place)
 
 
 def check_pod(pod: Pod) -> list[Problem]:

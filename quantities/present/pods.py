@@ -23,6 +23,7 @@ __all__ = [
     "REQUESTS_CSV_HEADER",
     "checked_pods",
     "object_label",
+    "qos_csv_row",
     "qos_report",
     "requests_csv_rows",
     "requests_report",
@@ -83,16 +84,16 @@ def _identity(pod: Pod) -> dict[str, Any]:
 
 
 def qos_report(pod: Pod) -> dict[str, Any]:
-    """The pod's QoS class with the reasons, what would make it Guaranteed, and notes."""
-    explanation = explain_qos(pod)
-    return {
-        **_identity(pod),
-        "qos_class": str(explanation.qos_class),
-        "decided_by": explanation.decided_by,
-        "reasons": list(explanation.reasons),
-        "to_guaranteed": list(explanation.to_guaranteed),
-        "notes": list(explanation.notes),
-    }
+    """Which pod, then its QoS class with the reasons, what would make it Guaranteed, and notes.
+
+    The class and reasons are :meth:`~quantities.pod.qos.QoSExplanation.to_json`.
+    """
+    return {**_identity(pod), **explain_qos(pod).to_json()}
+
+
+def qos_csv_row(report: dict[str, Any], label: str) -> tuple[str, str, str, str]:
+    """The CSV row of a :func:`qos_report`: object, class, reasons and changes, each joined by "; "."""
+    return (label, report["qos_class"], "; ".join(report["reasons"]), "; ".join(report["to_guaranteed"]))
 
 
 def requests_report(pod: Pod, exclude_overhead: bool = False) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The quantity layer: Kubernetes' ``resource.Quantity`` and what people write instead of it.
 
 * :mod:`~quantities.quantity.quantity`: the value type and its parser (apimachinery's
-  ``quantity.go``), with :mod:`~quantities.quantity.suffix` (``suffix.go``);
+  ``quantity.go``), with :mod:`~quantities.quantity.suffix` (``suffix.go``) and
+  :mod:`~quantities.quantity.goint` (Go's int32/int64: ``strconv.ParseInt``, wrapping);
 * :mod:`~quantities.quantity.errors` and :mod:`~quantities.quantity.hints`: what is wrong
   with a string and what was probably meant;
 * :mod:`~quantities.quantity.units` (pint, exact) and :mod:`~quantities.quantity.human`

@@ -17,6 +17,7 @@ __all__ = [
     "KUBERNETES_NUMERIC_MESSAGE",
     "KUBERNETES_SUFFIX_MESSAGE",
     "QuantityError",
+    "quote",
 ]
 
 # The three errors of apimachinery's ParseQuantity, word for word.
@@ -51,7 +52,7 @@ class QuantityError(ValueError):
         self.kubernetes_message = kubernetes_message
         #: Where the value was, as a JSON path, when a caller knows it.
         self.path: str | None = None
-        message = f"invalid quantity {_quote(text)}: {reason}"
+        message = f"invalid quantity {quote(text, shorten=True)}: {reason}"
         if isinstance(text, str) and text:
             message += f" (at position {position})"
         if hint:
@@ -65,7 +66,16 @@ class QuantityError(ValueError):
         )
 
 
-def _quote(text: object) -> str:
-    if isinstance(text, str) and len(text) > 60:
-        return repr(text[:40] + "...") + f" ({len(text)} characters)"
-    return repr(text)
+def quote(value: object, *, shorten: bool = False) -> str:
+    """``value`` as JSON writes it, the way every message quotes what a person typed.
+
+    ``shorten``: a string of more than 60 characters is cut to its first 40.
+
+    >>> print(quote("1K"), quote('say "hi"'), quote(5), quote(None), quote("x" * 61, shorten=True))
+    "1K" "say \\"hi\\"" 5 null "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..." (61 characters)
+    """
+    import json  # only messages need it: keeps `import quantities` cheap
+
+    if shorten and isinstance(value, str) and len(value) > 60:
+        return quote(value[:40] + "...") + f" ({len(value)} characters)"
+    return json.dumps(value, ensure_ascii=False, default=lambda other: f"<{type(other).__name__}>")

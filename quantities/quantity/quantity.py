@@ -48,7 +48,9 @@ from quantities.quantity.errors import (
     KUBERNETES_NUMERIC_MESSAGE,
     KUBERNETES_SUFFIX_MESSAGE,
     QuantityError,
+    quote,
 )
+from quantities.quantity.goint import INT64_MAX, INT64_MIN, saturate_int64, wrap_int32
 from quantities.quantity.hints import hint_for
 from quantities.quantity.suffix import (
     BINARY_SUFFIX_FOR_EXPONENT,
@@ -57,7 +59,6 @@ from quantities.quantity.suffix import (
     DECIMAL_SUFFIXES,
     Format,
     interpret_suffix,
-    wrap_int32,
 )
 
 # typing costs more to import than this whole package; mypy is told TYPE_CHECKING is true.
@@ -84,7 +85,6 @@ MAX_LENGTH = 4096
 #: Most digits an exact result may need (arithmetic, value(), to_fraction()).
 MAX_DIGITS = 4200
 
-_INT64_MAX = (1 << 63) - 1
 _NANO_EXPONENT = -9
 
 # Possessive quantifiers: a failed match must not backtrack, so that every
@@ -155,20 +155,13 @@ class Quantity:
         return _cache[text]
 
     @classmethod
-    def _make(
-        cls, coefficient: int, exponent: int, fmt: Format, text: str | None = None
-    ) -> Quantity:
-        """The value ``coefficient * 10**exponent``; ``text`` is a verbatim form, if any."""
-        return _new(coefficient, exponent, fmt, text)
-
-    @classmethod
     def from_int(cls, value: int, fmt: Format | str = Format.DECIMAL_SI) -> Quantity:
         """Kubernetes' ``NewQuantity``: an integer in the given notation.
 
         >>> str(Quantity.from_int(2048, "BinarySI"))
         '2Ki'
         """
-        return cls._make(value, 0, Format(fmt))
+        return _new(value, 0, Format(fmt))
 
     @classmethod
     def from_milli(cls, value: int, fmt: Format | str = Format.DECIMAL_SI) -> Quantity:
@@ -177,7 +170,7 @@ class Quantity:
         >>> str(Quantity.from_milli(1500))
         '1500m'
         """
-        return cls._make(value, -3, Format(fmt))
+        return _new(value, -3, Format(fmt))
 
     @classmethod
     def from_decimal(cls, value: Decimal | int, fmt: Format | str = Format.DECIMAL_SI) -> Quantity:
@@ -191,7 +184,7 @@ class Quantity:
         assert isinstance(exponent, int)
         coefficient = int("".join(map(str, digits)) or "0")
         coefficient, exponent = _round_to_nano(coefficient, exponent)
-        return cls._make(-coefficient if sign else coefficient, exponent, Format(fmt))
+        return _new(-coefficient if sign else coefficient, exponent, Format(fmt))
 
     @classmethod
     def from_pint(cls, quantity: pint.Quantity[Any]) -> Quantity:
@@ -220,7 +213,7 @@ class Quantity:
         coefficient = nanos if value >= 0 else -nanos
         if fmt is Format.BINARY_SI and 0 < abs(value) < 1:
             fmt = Format.DECIMAL_SI
-        return cls._make(coefficient, -9, fmt)
+        return _new(coefficient, -9, fmt)
 
     # -- what it is -----------------------------------------------------------
 
@@ -314,8 +307,8 @@ class Quantity:
 
     def _int64(self, scale: int) -> int:
         if self._exponent + scale + len(str(abs(self._coefficient))) > 20:
-            return _INT64_MAX if self._coefficient > 0 else -_INT64_MAX - 1
-        return max(-_INT64_MAX - 1, min(_INT64_MAX, self._scaled_ceiling(scale)))
+            return INT64_MAX if self._coefficient > 0 else INT64_MIN
+        return saturate_int64(self._scaled_ceiling(scale))
 
     def is_zero(self) -> bool:
         return self._coefficient == 0
@@ -413,12 +406,12 @@ class Quantity:
         if negate_other:
             b = -b
         if a == 0:
-            return Quantity._make(b, eb, other._format)
+            return _new(b, eb, other._format)
         if b == 0:
-            return Quantity._make(a, ea, self._format)
+            return _new(a, ea, self._format)
         low = min(ea, eb)
         _check_digits(max(ea, eb) - low, "this sum")
-        return Quantity._make(a * 10 ** (ea - low) + b * 10 ** (eb - low), low, self._format)
+        return _new(a * 10 ** (ea - low) + b * 10 ** (eb - low), low, self._format)
 
     def __add__(self, other: Quantity) -> Quantity:
         """Kubernetes' ``Add``: the result keeps the left format unless the left is zero.
@@ -433,7 +426,7 @@ class Quantity:
     def __radd__(self, other: object) -> Quantity:
         # sum() starts from the integer 0, like Go's zero Quantity{}.
         if isinstance(other, int) and not isinstance(other, bool) and other == 0:
-            return Quantity._make(self._coefficient, self._exponent, self._format)
+            return _new(self._coefficient, self._exponent, self._format)
         return NotImplemented
 
     def __sub__(self, other: Quantity) -> Quantity:
@@ -443,13 +436,13 @@ class Quantity:
         return self._combine(other, negate_other=True)
 
     def __neg__(self) -> Quantity:
-        return Quantity._make(-self._coefficient, self._exponent, self._format)
+        return _new(-self._coefficient, self._exponent, self._format)
 
     def __pos__(self) -> Quantity:
         return self
 
     def __abs__(self) -> Quantity:
-        return Quantity._make(abs(self._coefficient), self._exponent, self._format)
+        return _new(abs(self._coefficient), self._exponent, self._format)
 
     def __mul__(self, factor: int) -> Quantity:
         """Kubernetes' ``Mul`` by an integer; the format is kept.
@@ -459,7 +452,7 @@ class Quantity:
         """
         if not isinstance(factor, int) or isinstance(factor, bool):
             return NotImplemented
-        return Quantity._make(self._coefficient * factor, self._exponent, self._format)
+        return _new(self._coefficient * factor, self._exponent, self._format)
 
     __rmul__ = __mul__
 
@@ -475,7 +468,8 @@ class Quantity:
         return (_restore, (self._coefficient, self._exponent, self._format.value, self._text))
 
 
-def _new(coefficient: int, exponent: int, fmt: Format, text: str | None) -> Quantity:
+def _new(coefficient: int, exponent: int, fmt: Format, text: str | None = None) -> Quantity:
+    """The value ``coefficient * 10**exponent``; ``text`` is its verbatim form, if any."""
     # Plain slot assignment: a Quantity has no setters, and this is the hot path.
     self = object.__new__(Quantity)
     self._coefficient = coefficient
@@ -486,7 +480,7 @@ def _new(coefficient: int, exponent: int, fmt: Format, text: str | None) -> Quan
 
 
 def _restore(coefficient: int, exponent: int, fmt: str, text: str | None) -> Quantity:
-    return Quantity._make(coefficient, exponent, Format(fmt), text)
+    return _new(coefficient, exponent, Format(fmt), text)
 
 
 def _round_to_nano(coefficient: int, exponent: int) -> tuple[int, int]:
@@ -563,10 +557,13 @@ _NO_SUFFIX = _PLAIN_SUFFIXES[""]
 
 
 def _parse(text: str) -> Quantity:
-    """Parse ``text`` exactly as apimachinery's ``ParseQuantity`` does (uncached)."""
-    # A lane for what manifests are made of, unsigned digits without leading
-    # zeros and an SI suffix ("500m", "1536Mi"). It takes the same decisions as
-    # the general path below, in fewer steps: this is the hot path.
+    """Parse ``text`` exactly as apimachinery's ``ParseQuantity`` does (uncached).
+
+    First a lane for what manifests are made of, unsigned digits without
+    leading zeros and an SI suffix (``500m``, ``1536Mi``, ``1.5``): it takes the
+    decisions of Kubernetes' int64 fast path in fewer steps, because this is
+    the hot path. Everything else takes Kubernetes' steps, :func:`_parse_quantity`.
+    """
     if type(text) is str:
         last = text[-1:]
         if last == "i":
@@ -578,6 +575,7 @@ def _parse(text: str) -> Quantity:
         if plain is not None and number.isdigit() and number.isascii() and number[0] != "0":
             exponent, fmt, most_digits = plain
             if len(number) <= most_digits:
+                # _int64_amount for a whole number, inlined: plain slot assignment.
                 quantity = object.__new__(Quantity)
                 magnitude = int(number)
                 quantity._format = fmt
@@ -590,22 +588,31 @@ def _parse(text: str) -> Quantity:
                     quantity._exponent = exponent
                     quantity._text = None if number.endswith("000") else text
                 return quantity
-        elif plain is not None and plain[1] is not Format.BINARY_SI:
-            whole, dot, fraction = number.partition(".")
-            if (
-                dot
-                and whole.isdigit()
-                and fraction.isdigit()
-                and number.isascii()
-                and (whole[0] != "0" or whole == "0")
-            ):
-                # "1.5", "0.25": the int64 fast path with a scale ("0" is what
-                # Kubernetes strips a zero whole part to; "00.5" goes the long way).
-                exponent = plain[0] - len(fraction)
-                if len(whole) + len(fraction) <= 18 and exponent >= _NANO_EXPONENT:
-                    shifted = whole + fraction
-                    verbatim = exponent % 3 == 0 and shifted[0] != "0" and not shifted.endswith("000")
-                    return _new(int(shifted), exponent, plain[1], text if verbatim else None)
+        elif plain is not None and plain[1] is not Format.BINARY_SI and "." in number:
+            fractional = _decimal_fraction(text, number, plain[0], plain[1])
+            if fractional is not None:
+                return fractional
+    return _parse_quantity(text)
+
+
+def _decimal_fraction(text: str, number: str, exponent: int, fmt: Format) -> Quantity | None:
+    """The lane for ``1.5`` and ``0.25``: straight to Kubernetes' int64 fast path, or None.
+
+    ``0`` is what Kubernetes strips a zero whole part to; ``00.5`` and ``.5`` go the long way.
+    """
+    whole, _, fraction = number.partition(".")
+    if whole.isdigit() and fraction.isdigit() and number.isascii() and (whole[0] != "0" or whole == "0"):
+        return _int64_amount(text, False, whole, fraction, 10, exponent, fmt)
+    return None
+
+
+def _parse_quantity(text: object) -> Quantity:
+    """``ParseQuantity``, step by step, for what the lane of :func:`_parse` leaves.
+
+    Split the string (``parseQuantityString``), interpret the suffix, then hold
+    the value in an int64 with a scale when it fits (the fast path) or in an
+    exact decimal (the slow path).
+    """
     if not isinstance(text, str):
         raise QuantityError(text, f"expected a string, got {type(text).__name__}")
     if text == "0":
@@ -614,67 +621,101 @@ def _parse(text: str) -> Quantity:
         _fail(text, KUBERNETES_FORMAT_MESSAGE, "empty string", 0)
     if len(text) > MAX_LENGTH:
         raise QuantityError(text, f"longer than {MAX_LENGTH} characters", position=MAX_LENGTH)
-    match = _grammar().fullmatch(text)
+    negative, has_digits, number, fraction, suffix, suffix_at = _parse_quantity_string(text)
+    interpreted = interpret_suffix(suffix)  # quantitySuffixer.interpret
+    if interpreted is None:
+        _fail(text, KUBERNETES_SUFFIX_MESSAGE, f"unknown suffix {quote(suffix)}", suffix_at)
+    base, exponent, fmt = interpreted
+    quantity = _int64_amount(text, negative, number, fraction, base, exponent, fmt)
+    if quantity is not None:
+        return quantity
+    if not has_digits:  # inf.Dec's SetString refuses a number without digits
+        _fail(text, KUBERNETES_NUMERIC_MESSAGE, "no digits before the suffix", suffix_at)
+    return _dec_amount(negative, number, fraction, base, exponent, fmt)
+
+
+def _parse_quantity_string(text: str) -> tuple[bool, bool, str, str, str, int]:
+    """``parseQuantityString``: the parts of ``text``, or the format error.
+
+    Returns whether it is negative, whether it has any digit, the whole
+    number without leading zeros (``"0"`` when empty), the fraction digits,
+    the suffix and the position where the suffix starts.
+    """
+    match = (_compiled_grammar or _grammar()).fullmatch(text)
     if match is None:
         import re
 
         prefix = re.match(_SCANNABLE_PREFIX, text)
         position = prefix.end() if prefix else 0
-        _fail(text, KUBERNETES_FORMAT_MESSAGE, f"unexpected character {text[position]!r}", position)
+        _fail(text, KUBERNETES_FORMAT_MESSAGE, f"unexpected character {quote(text[position])}", position)
     sign, zeros, number, fraction, suffix = match.groups()
-    interpreted = interpret_suffix(suffix)
-    if interpreted is None:
-        _fail(text, KUBERNETES_SUFFIX_MESSAGE, f"unknown suffix {suffix!r}", match.start(5))
-    base, exponent, fmt = interpreted
     fraction = fraction or ""
-    number_or_zero = number or "0"
-    negative = sign == "-"
+    has_digits = bool(zeros or number or fraction)
+    return sign == "-", has_digits, number or "0", fraction, suffix, len(text) - len(suffix)
 
-    # Kubernetes' fast path: small numbers held in an int64 with a decimal scale.
+
+def _int64_amount(
+    text: str, negative: bool, number: str, fraction: str, base: int, exponent: int, fmt: Format
+) -> Quantity | None:
+    """Kubernetes' fast path: at most 18 digits held in an int64 with a decimal scale, or None.
+
+    Binary SI takes it only for whole numbers, with fewer digits the larger the
+    suffix (``1Mi`` has about six digits of precision); a scale below nano
+    leaves it for the slow path, which rounds.
+    """
     if fmt is Format.BINARY_SI:
-        precision = (14 - len(number_or_zero) - exponent * 3 // 10) if not fraction else -1
-        scale = 0
+        if fraction:
+            return None
+        precision, scale = 14 - len(number) - exponent * 3 // 10, 0
     else:
-        precision = 18 - len(number_or_zero) - len(fraction)
-        scale = exponent
-    if precision >= 0:
-        scale = wrap_int32(scale - len(fraction))
-        if scale >= _NANO_EXPONENT:
-            shifted = number_or_zero + fraction
-            magnitude = int(shifted)
-            coefficient = magnitude << exponent if base == 2 else magnitude
-            if negative:
-                coefficient = -coefficient
-            if fmt is Format.BINARY_SI:
-                verbatim = magnitude & 7 != 0
-            else:
-                verbatim = scale % 3 == 0 and shifted[0] != "0" and not shifted.endswith("000")
-            return Quantity._make(coefficient, scale, fmt, text if verbatim else None)
+        precision, scale = 18 - len(number) - len(fraction), exponent
+    if precision < 0:
+        return None
+    scale -= len(fraction)
+    if scale < _NANO_EXPONENT:
+        # Go's int32 scale wraps: an exponent near -2^31 lands far above nano.
+        scale = wrap_int32(scale)
+        if scale < _NANO_EXPONENT:
+            return None
+    shifted = number + fraction
+    magnitude = int(shifted)
+    # When the string is already canonical, Kubernetes keeps it as typed.
+    if base == 2:
+        coefficient, reusable = magnitude << exponent, magnitude & 7 != 0
+    else:
+        coefficient = magnitude
+        reusable = scale % 3 == 0 and shifted[0] != "0" and not shifted.endswith("000")
+    return _new(-coefficient if negative else coefficient, scale, fmt, text if reusable else None)
 
-    # The slow path: an arbitrary-precision decimal.
-    if not (zeros or number or fraction):
-        _fail(text, KUBERNETES_NUMERIC_MESSAGE, "no digits before the suffix", match.start(5))
-    coefficient = int(number_or_zero + fraction)
+
+def _dec_amount(
+    negative: bool, number: str, fraction: str, base: int, exponent: int, fmt: Format
+) -> Quantity:
+    """Kubernetes' slow path: an exact ``inf.Dec``, rounded up to nanos, binary SI kept in bounds."""
+    coefficient = int(number + fraction)
     if base == 10:
         # inf.Dec scale arithmetic is int32 and wraps, as in Go.
-        inf_scale = wrap_int32(len(fraction) + wrap_int32(-exponent))
-        value_exponent = -inf_scale
+        value_exponent = -wrap_int32(len(fraction) + wrap_int32(-exponent))
     else:
         coefficient <<= exponent
         value_exponent = -len(fraction)
     coefficient, value_exponent = _round_to_nano(coefficient, value_exponent)
     if fmt is Format.BINARY_SI:
-        one = 10**-value_exponent  # binary values have no positive decimal exponent
-        if coefficient > _INT64_MAX * one:
-            coefficient, value_exponent = _INT64_MAX, 0
-        elif 0 < coefficient < one:
-            fmt = Format.DECIMAL_SI
-    if negative:
-        coefficient = -coefficient
-    return Quantity._make(coefficient, value_exponent, fmt)
+        coefficient, value_exponent, fmt = _binary_bounds(coefficient, value_exponent)
+    return _new(-coefficient if negative else coefficient, value_exponent, fmt)
 
 
-_ZERO = Quantity._make(0, 0, Format.DECIMAL_SI, "0")
+def _binary_bounds(magnitude: int, exponent: int) -> tuple[int, int, Format]:
+    """A binary-SI magnitude is capped at 2^63-1; one below 1 is remembered as decimal SI."""
+    one = 10**-exponent  # binary values have no positive decimal exponent
+    if magnitude > INT64_MAX * one:
+        return INT64_MAX, 0, Format.BINARY_SI
+    if 0 < magnitude < one:
+        return magnitude, exponent, Format.DECIMAL_SI
+    return magnitude, exponent, Format.BINARY_SI
+
+
+_ZERO = _new(0, 0, Format.DECIMAL_SI, "0")
 
 
 #: How many distinct strings parse_quantity remembers; real clusters use a few hundred.

@@ -12,6 +12,9 @@ only then read as an exponent, so ``E`` alone means exa, not "exponent".
 
 from __future__ import annotations
 
+from quantities.quantity.errors import quote
+from quantities.quantity.goint import parse_go_int64, wrap_int32
+
 __all__ = ["BINARY_SUFFIXES", "DECIMAL_SUFFIXES", "Format", "interpret_suffix"]
 
 
@@ -38,7 +41,7 @@ class Format(str):
         try:
             return cls._members[value]
         except (KeyError, TypeError):
-            raise ValueError(f"{value!r} is not a quantity format") from None
+            raise ValueError(f"{quote(value)} is not a quantity format") from None
 
     @property
     def value(self) -> str:
@@ -71,24 +74,6 @@ BINARY_SUFFIXES: dict[str, int] = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi":
 DECIMAL_SUFFIX_FOR_EXPONENT: dict[int, str] = {e: s for s, e in DECIMAL_SUFFIXES.items()}
 BINARY_SUFFIX_FOR_EXPONENT: dict[int, str] = {e: s for s, e in BINARY_SUFFIXES.items()}
 
-_INT64_MIN = -(1 << 63)
-_INT64_MAX = (1 << 63) - 1
-
-
-def wrap_int32(value: int) -> int:
-    """Reduce ``value`` to a signed 32-bit integer, as a Go ``int32`` conversion does."""
-    return ((value + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
-
-
-def _parse_go_int64(text: str) -> int | None:
-    """Go's ``strconv.ParseInt(text, 10, 64)``: optional sign, ASCII digits, int64 range."""
-    body = text[1:] if text[:1] in ("+", "-") else text
-    if not body or not body.isascii() or not body.isdigit():
-        return None
-    value = int(text)
-    return value if _INT64_MIN <= value <= _INT64_MAX else None
-
-
 def interpret_suffix(suffix: str) -> tuple[int, int, Format] | None:
     """Return ``(base, exponent, format)`` for a suffix, or None when Kubernetes rejects it.
 
@@ -107,7 +92,7 @@ def interpret_suffix(suffix: str) -> tuple[int, int, Format] | None:
     if exponent is not None:
         return 2, exponent, Format.BINARY_SI
     if len(suffix) > 1 and suffix[0] in "eE":
-        parsed = _parse_go_int64(suffix[1:])
+        parsed = parse_go_int64(suffix[1:])
         if parsed is None:
             return None
         return 10, wrap_int32(parsed), Format.DECIMAL_EXPONENT

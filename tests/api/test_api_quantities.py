@@ -22,8 +22,8 @@ GET_CASES = [
     ("/v1/quantity?value=1G&to=GiB&format=text", 200, "text/plain", "0.931322574615478515625\n"),
     ("/v1/quantity?value=250m&to=cores&format=text", 200, "text/plain", "0.25\n"),
     ("/v1/quantity?value=2%20GiB&lenient=true&format=text", 200, "text/plain", "2Gi\n"),
-    ("/v1/quantity?value=1K", 422, PROBLEM, "did you mean '1k' or '1Ki'?"),
-    ("/v1/quantity?value=1K&errors=text", 200, "text/plain", "ERROR: invalid quantity '1K'"),
+    ("/v1/quantity?value=1K", 422, PROBLEM, 'did you mean \\"1k\\" or \\"1Ki\\"?'),
+    ("/v1/quantity?value=1K&errors=text", 200, "text/plain", 'ERROR: invalid quantity "1K"'),
     ("/v1/quantity?value=1Gi&to=parsecs", 422, PROBLEM, "unknown unit"),
     ("/v1/quantity", 422, PROBLEM, '"path": "value"'),
     ("/v1/quantity?value=1&format=xml", 422, PROBLEM, '"path": "format"'),
@@ -31,7 +31,7 @@ GET_CASES = [
         "/v1/quantities/normalize?value=1.5Gi&value=1K&value=2%20GB&lenient=true&to=GiB&format=text",
         200,
         "text/plain",
-        "1.5\nERROR: invalid quantity '1K': unknown suffix 'K' (at position 1); Kubernetes has no",
+        '1.5\nERROR: invalid quantity "1K": unknown suffix "K" (at position 1); Kubernetes has no',
     ),
     ("/v1/quantities/sum?value=1Gi&value=512Mi&format=text", 200, "text/plain", "1536Mi\n"),
     ("/v1/quantities/sum?value=1&value=1Ki&format=text", 200, "text/plain", "1025\n"),
@@ -86,7 +86,7 @@ def test_normalize_get_as_csv_keeps_input_order_and_reports_bad_rows(client: Fla
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [row["input"] for row in rows] == ["1.5Gi", "1K", "0.1"]
     assert [row["canonical"] for row in rows] == ["1536Mi", "", "100m"]
-    assert rows[1]["error"].startswith("invalid quantity '1K'") and "1Ki" in rows[1]["hint"]
+    assert rows[1]["error"].startswith('invalid quantity "1K"') and "1Ki" in rows[1]["hint"]
 
 
 def test_normalize_post_never_fails_the_batch(client: FlaskClient) -> None:

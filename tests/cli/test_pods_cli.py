@@ -162,7 +162,7 @@ def test_invalid_pods_report_every_problem_on_stderr(tmp_path: Path) -> None:
         assert status == 2 and out == ""
         assert err.startswith(f'kq: "{path}": invalid pod, 4 problems:')
         assert (
-            "document 1, Pod \"a\": spec.containers[0].resources.requests.memory: invalid quantity '1GB'"
+            'document 1, Pod "a": spec.containers[0].resources.requests.memory: invalid quantity "1GB"'
             in err
         )
         assert (

@@ -54,20 +54,20 @@ def test_convert_prints_the_exact_decimal(value: str, unit: str, printed: str) -
 def test_bad_value_goes_to_stderr_with_status_2() -> None:
     status, out, err = run("parse", "1K")
     assert (status, out) == (2, "")
-    assert err.startswith("kq: invalid quantity '1K'")
-    assert "'1k' or '1Ki'" in err
+    assert err.startswith('kq: invalid quantity "1K"')
+    assert '"1k" or "1Ki"' in err
 
 
 def test_good_values_before_a_bad_one_are_printed() -> None:
     status, out, err = run("parse", "1Gi", "1GB", "2Gi")
     assert (status, out) == (2, "1Gi\n")
-    assert "'1GB'" in err
+    assert '"1GB"' in err
 
 
 def test_convert_refuses_a_bad_value_and_an_unknown_unit() -> None:
     status, out, err = run("convert", "1,5Gi", "GiB")
     assert (status, out) == (2, "")
-    assert "'1,5Gi'" in err
+    assert '"1,5Gi"' in err
     status, out, err = run("convert", "1Gi", "parsec")
     assert (status, out) == (2, "")
     assert "parsec" in err
@@ -98,4 +98,4 @@ def test_python_dash_m_quantities() -> None:
         check=False,
     )
     assert (bad.returncode, bad.stdout) == (2, "")
-    assert bad.stderr.startswith("kq: invalid quantity '1K'")
+    assert bad.stderr.startswith('kq: invalid quantity "1K"')

@@ -167,10 +167,10 @@ def test_wrong_types_name_their_json_path() -> None:
             "spec.template.spec.containers[1].resources.limits.cpu",
             'expected a quantity (a string such as "500m" or a number), got boolean true',
         ),
-        ("spec.template.spec.containers[2]", "expected an object, got string 'not a container'"),
+        ("spec.template.spec.containers[2]", 'expected an object, got string "not a container"'),
         ("spec.template.spec.initContainers", "expected an array, got an object"),
         ("spec.template.spec.overhead", "expected an object, got an array"),
-        ("spec.template.spec.priority", "expected an integer, got string 'high'"),
+        ("spec.template.spec.priority", 'expected an integer, got string "high"'),
     ]
     assert all(problem.source == 'Deployment "web"' for problem in caught.value.problems)
     assert "7 problems" in str(caught.value)
@@ -322,7 +322,7 @@ def test_load_pods_reports_every_document_that_is_not_an_object() -> None:
         load_pods("- 1\n---\nkind: Pod\n---\nplain text\n")
     assert [str(problem) for problem in caught.value.problems] == [
         "document 1: expected a Kubernetes object, got an array",
-        "document 3: expected a Kubernetes object, got string 'plain text'",
+        'document 3: expected a Kubernetes object, got string "plain text"',
     ]
 
 

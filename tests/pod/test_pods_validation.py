@@ -76,6 +76,24 @@ ROWS = [
           f'{C0}.limits[hugepages-2Mi]: Invalid value: "3Mi": 3Mi is not positive integer multiple of hugepages-2Mi'),
          (f"{C0}.requests.hugepages-2Mi",
           f'{C0}.requests[hugepages-2Mi]: Invalid value: "3Mi": 3Mi is not positive integer multiple of hugepages-2Mi')]),
+    Row("hugepages-0: no positive whole page size (IsHugePageResourceValueDivisible)",
+        pod([c("a", limits={"hugepages-0": "2Mi", "memory": "1Gi"})]),
+        [(f"{C0}.limits.hugepages-0",
+          f'{C0}.limits[hugepages-0]: Invalid value: "2Mi": 2Mi is not positive integer multiple of hugepages-0'),
+         (f"{C0}.requests.hugepages-0",
+          f'{C0}.requests[hugepages-0]: Invalid value: "2Mi": 2Mi is not positive integer multiple of hugepages-0')]),
+    Row("hugepages-1.5: no positive whole page size (IsHugePageResourceValueDivisible)",
+        pod([c("a", limits={"hugepages-1.5": "2Mi", "memory": "1Gi"})]),
+        [(f"{C0}.limits[hugepages-1.5]",
+          f'{C0}.limits[hugepages-1.5]: Invalid value: "2Mi": 2Mi is not positive integer multiple of hugepages-1.5'),
+         (f"{C0}.requests[hugepages-1.5]",
+          f'{C0}.requests[hugepages-1.5]: Invalid value: "2Mi": 2Mi is not positive integer multiple of hugepages-1.5')]),
+    Row("hugepages-x: no positive whole page size (IsHugePageResourceValueDivisible)",
+        pod([c("a", limits={"hugepages-x": "2Mi", "memory": "1Gi"})]),
+        [(f"{C0}.limits.hugepages-x",
+          f'{C0}.limits[hugepages-x]: Invalid value: "2Mi": 2Mi is not positive integer multiple of hugepages-x'),
+         (f"{C0}.requests.hugepages-x",
+          f'{C0}.requests[hugepages-x]: Invalid value: "2Mi": 2Mi is not positive integer multiple of hugepages-x')]),
     Row("hugepages request different from the limit",
         pod([c("a", {"hugepages-2Mi": "2Mi", "cpu": "1"}, {"hugepages-2Mi": "4Mi"})]),
         [(f"{C0}.requests.hugepages-2Mi",
@@ -179,7 +197,7 @@ def test_validate_pod(row: Row) -> None:
 def test_quantity_problems_carry_the_quantity_error() -> None:
     problems = validate_pod(pod([c("a", {"memory": "1GB", "cpu": True})]))
     memory, cpu = problems
-    assert "did you mean '1G' or '1Gi'?" in memory.message
+    assert 'did you mean "1G" or "1Gi"?' in memory.message
     assert memory.kubernetes is not None
     assert memory.kubernetes.startswith(
         'Pod in version "v1" cannot be handled as a Pod: quantities must match'

@@ -33,6 +33,7 @@ from typing import NamedTuple
 import pytest
 
 from quantities import QuantityError, parse_quantity
+from quantities.quantity.goint import INT64_MAX, INT64_MIN, wrap_int32
 from tests.quantity.test_quantity_table import ROWS, Rejected
 
 SEED = 20241128
@@ -58,10 +59,6 @@ class Answer(NamedTuple):
     error: str | None
 
 
-def _wrap_int32(value: int) -> int:
-    return (value + 2**31) % 2**32 - 2**31
-
-
 _EXPONENT_FORM = re.compile(r"[+-]?0*([0-9]*)(?:\.([0-9]*))?[eE]([+-]?[0-9]+)")
 
 
@@ -77,12 +74,12 @@ def _kubectl_answers_quickly(text: str) -> bool:
         return True
     number, fraction, exponent_text = match.groups()
     exponent = int(exponent_text)
-    if not -(2**63) <= exponent < 2**63:
+    if not INT64_MIN <= exponent <= INT64_MAX:
         return True  # ErrSuffix before any arithmetic
-    exponent = _wrap_int32(exponent)
+    exponent = wrap_int32(exponent)
     fraction = fraction or ""
     digits = len(number or "0") + len(fraction)
-    slow = digits > 18 or _wrap_int32(exponent - len(fraction)) < -9
+    slow = digits > 18 or wrap_int32(exponent - len(fraction)) < -9
     return not slow or abs(exponent) <= 10000
 
 

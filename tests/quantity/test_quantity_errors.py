@@ -9,6 +9,7 @@ unknown suffix, and the start of the suffix when digits are missing before it.
 from __future__ import annotations
 
 import contextlib
+import json
 import pickle
 import re
 import time
@@ -33,35 +34,35 @@ class Mistake(NamedTuple):
 
 
 MISTAKES = [
-    # A capital K is not a suffix: 'k' is 1000, 'Ki' is 1024.
-    Mistake("1K", 1, KUBERNETES_SUFFIX_MESSAGE, ("'1k'", "'1Ki'")),
+    # A capital K is not a suffix: "k" is 1000, "Ki" is 1024.
+    Mistake("1K", 1, KUBERNETES_SUFFIX_MESSAGE, ('"1k"', '"1Ki"')),
     # Byte units: quantities have no unit; the suffix alone is the multiplier.
-    Mistake("1KB", 2, KUBERNETES_FORMAT_MESSAGE, ("'1k'", "'1Ki'")),
-    Mistake("1GB", 2, KUBERNETES_FORMAT_MESSAGE, ("'1G'", "'1Gi'")),
-    Mistake("1MB", 2, KUBERNETES_FORMAT_MESSAGE, ("'1M'", "'1Mi'")),
-    Mistake("1GiB", 3, KUBERNETES_FORMAT_MESSAGE, ("'1Gi'",)),
-    Mistake("1Mib", 3, KUBERNETES_FORMAT_MESSAGE, ("'1Mi'",)),
+    Mistake("1KB", 2, KUBERNETES_FORMAT_MESSAGE, ('"1k"', '"1Ki"')),
+    Mistake("1GB", 2, KUBERNETES_FORMAT_MESSAGE, ('"1G"', '"1Gi"')),
+    Mistake("1MB", 2, KUBERNETES_FORMAT_MESSAGE, ('"1M"', '"1Mi"')),
+    Mistake("1GiB", 3, KUBERNETES_FORMAT_MESSAGE, ('"1Gi"',)),
+    Mistake("1Mib", 3, KUBERNETES_FORMAT_MESSAGE, ('"1Mi"',)),
     # Case matters: "mi" is milli followed by a stray "i".
-    Mistake("1mi", 1, KUBERNETES_SUFFIX_MESSAGE, ("'1Mi'",)),
-    Mistake("1 Gi", 1, KUBERNETES_FORMAT_MESSAGE, ("'1Gi'",)),
-    Mistake("1,5Gi", 1, KUBERNETES_FORMAT_MESSAGE, ("'1.5Gi'",)),
-    Mistake("", 0, KUBERNETES_FORMAT_MESSAGE, ("'0'",)),
+    Mistake("1mi", 1, KUBERNETES_SUFFIX_MESSAGE, ('"1Mi"',)),
+    Mistake("1 Gi", 1, KUBERNETES_FORMAT_MESSAGE, ('"1Gi"',)),
+    Mistake("1,5Gi", 1, KUBERNETES_FORMAT_MESSAGE, ('"1.5Gi"',)),
+    Mistake("", 0, KUBERNETES_FORMAT_MESSAGE, ('"0"',)),
     Mistake("1.5.5", 3, KUBERNETES_FORMAT_MESSAGE, ("one decimal point",)),
-    Mistake("0x10", 1, KUBERNETES_FORMAT_MESSAGE, ("'16'",)),
+    Mistake("0x10", 1, KUBERNETES_FORMAT_MESSAGE, ('"16"',)),
     # More of what people type.
-    Mistake("1g", 1, KUBERNETES_FORMAT_MESSAGE, ("'1G'", "'1Gi'")),
-    Mistake("1.5GB", 4, KUBERNETES_FORMAT_MESSAGE, ("'1.5G'", "'1.5Gi'")),
-    Mistake("1KiB", 3, KUBERNETES_FORMAT_MESSAGE, ("'1Ki'",)),
-    Mistake("1,000", 1, KUBERNETES_FORMAT_MESSAGE, ("'1000'",)),
-    Mistake(" 1Gi", 0, KUBERNETES_FORMAT_MESSAGE, ("'1Gi'",)),
-    Mistake("1Gi ", 3, KUBERNETES_FORMAT_MESSAGE, ("'1Gi'",)),
-    Mistake("2 cores", 1, KUBERNETES_FORMAT_MESSAGE, ("'2'",)),
-    Mistake("100 millicores", 3, KUBERNETES_FORMAT_MESSAGE, ("'100m'",)),
-    Mistake("1.5 GiB", 3, KUBERNETES_FORMAT_MESSAGE, ("'1.5Gi'",)),
-    Mistake("\u22121", 0, KUBERNETES_FORMAT_MESSAGE, ("'-1'",)),
-    Mistake("-0x10", 2, KUBERNETES_FORMAT_MESSAGE, ("'-16'",)),
+    Mistake("1g", 1, KUBERNETES_FORMAT_MESSAGE, ('"1G"', '"1Gi"')),
+    Mistake("1.5GB", 4, KUBERNETES_FORMAT_MESSAGE, ('"1.5G"', '"1.5Gi"')),
+    Mistake("1KiB", 3, KUBERNETES_FORMAT_MESSAGE, ('"1Ki"',)),
+    Mistake("1,000", 1, KUBERNETES_FORMAT_MESSAGE, ('"1000"',)),
+    Mistake(" 1Gi", 0, KUBERNETES_FORMAT_MESSAGE, ('"1Gi"',)),
+    Mistake("1Gi ", 3, KUBERNETES_FORMAT_MESSAGE, ('"1Gi"',)),
+    Mistake("2 cores", 1, KUBERNETES_FORMAT_MESSAGE, ('"2"',)),
+    Mistake("100 millicores", 3, KUBERNETES_FORMAT_MESSAGE, ('"100m"',)),
+    Mistake("1.5 GiB", 3, KUBERNETES_FORMAT_MESSAGE, ('"1.5Gi"',)),
+    Mistake("\u22121", 0, KUBERNETES_FORMAT_MESSAGE, ('"-1"',)),
+    Mistake("-0x10", 2, KUBERNETES_FORMAT_MESSAGE, ('"-16"',)),
     Mistake("inf", 2, KUBERNETES_FORMAT_MESSAGE, ("finite",)),
-    Mistake("1e", 1, KUBERNETES_SUFFIX_MESSAGE, ("'1e3'",)),
+    Mistake("1e", 1, KUBERNETES_SUFFIX_MESSAGE, ('"1e3"',)),
     Mistake("Pi", 0, KUBERNETES_NUMERIC_MESSAGE, ("no number before the suffix",)),
     Mistake("-.Ei", 2, KUBERNETES_NUMERIC_MESSAGE, ("no number before the suffix",)),
 ]
@@ -74,7 +75,8 @@ def test_mistake_is_explained(mistake: Mistake) -> None:
     error = raised.value
     assert isinstance(error, ValueError)
     assert error.text == mistake.text
-    assert repr(mistake.text) in str(error)
+    assert json.dumps(mistake.text, ensure_ascii=False) in str(error)
+    assert mistake.text == "" or f"'{mistake.text}'" not in str(error)  # JSON quotes, not Python's
     assert error.position == mistake.position
     if mistake.text:
         assert f"(at position {mistake.position})" in str(error)
@@ -90,7 +92,7 @@ def test_every_suggestion_is_a_quantity(mistake: Mistake) -> None:
     with pytest.raises(QuantityError) as raised:
         parse_quantity(mistake.text)
     hint = raised.value.hint or ""
-    suggestions = re.findall(r"'([^']*)'", hint.partition("did you mean")[2])
+    suggestions = re.findall(r'"([^"]*)"', hint.partition("did you mean")[2])
     for suggestion in suggestions:
         parse_quantity(suggestion)
 
