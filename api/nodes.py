@@ -18,7 +18,7 @@ from api.schemas import (
     PLAN_BODY,
     AllocatedGetQuery,
     AllocatedQuery,
-    AnyObject,
+    AllocatedResponse,
     FitQuery,
     FitResponse,
     PlanQuery,
@@ -125,7 +125,7 @@ def _allocation_answer(allocation: NodeAllocation) -> Any:
 
 @blp.route("/nodes/allocated", methods=["POST"])
 @blp.arguments(AllocatedQuery(), location="query", as_kwargs=True)
-@blp.response(200, AnyObject)
+@blp.response(200, AllocatedResponse)
 @blp.doc(requestBody=CLUSTER_BODY, **ALSO_TEXT_AND_CSV)
 def post_allocated(node: str | None = None, **_: Any) -> Any:
     """The "Non-terminated Pods" and "Allocated resources" of `kubectl describe node`, figure for figure
@@ -136,7 +136,7 @@ def post_allocated(node: str | None = None, **_: Any) -> Any:
 
 @blp.route("/nodes/allocated", methods=["GET"])
 @blp.arguments(AllocatedGetQuery(), location="query", as_kwargs=True)
-@blp.response(200, AnyObject)
+@blp.response(200, AllocatedResponse)
 @blp.doc(**ALSO_TEXT_AND_CSV)
 def get_allocated(node: str, pod: list[str] | None = None, **_: Any) -> Any:
     """What a node `node=name,cpu,memory,pods` has allocated to its pods, with kubectl's percentages.

@@ -165,17 +165,33 @@ class ComparisonSchema(Schema):
     relation = fields.String(required=True, validate=validate.OneOf(["less", "equal", "greater"]))
 
 
-class ProblemDetailSchema(Schema):
-    path = fields.String(metadata={"description": "JSON path of the offending field"})
-    message = fields.String()
+class WarningSchema(Schema):
+    """One problem with the input, at its JSON path: a row of a problem document or of ``warnings``."""
+
+    path = fields.String(
+        required=True,
+        metadata={
+            "description": "JSON path of the offending field (`spec.containers[0].resources.limits.cpu`)"
+        },
+    )
+    message = fields.String(required=True, metadata={"description": "what is wrong, and what was expected"})
     value = fields.String(metadata={"description": "the offending value, as JSON text"})
-    hint = fields.String()
-    error = fields.String()
-    input = fields.Raw()
-    position = fields.Integer()
-    location = fields.String(data_key="in", metadata={"description": "query or body"})
+    hint = fields.String(metadata={"description": "what was probably meant"})
     kubernetes = fields.String(metadata={"description": "the API server's own error line for this problem"})
     object = fields.String(metadata={"description": "which object of the body, when it holds several"})
+
+
+class ProblemDetailSchema(WarningSchema):
+    location = fields.String(
+        data_key="in",
+        validate=validate.OneOf(["query", "body"]),
+        metadata={"description": "query or body"},
+    )
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(["ok", "unavailable"]))
+    detail = fields.String(required=True, metadata={"example": "ready"})
 
 
 class ProblemSchema(Schema):
@@ -185,8 +201,18 @@ class ProblemSchema(Schema):
     title = fields.String(required=True)
     status = fields.Integer(required=True)
     detail = fields.String(required=True)
-    instance = fields.String()
+    instance = fields.String(required=True, metadata={"description": "the path asked for"})
     errors = fields.List(fields.Nested(ProblemDetailSchema))
+
+
+_RESOURCE_MAP = "resource name to quantity, as Kubernetes writes it"
+
+
+def _resource_map(description: str = _RESOURCE_MAP, **kwargs: Any) -> fields.Dict:
+    """A map keyed by resource name (``{"cpu": "500m"}``): a declared shape, not a free-form object."""
+    return fields.Dict(
+        keys=fields.String(), values=fields.String(), metadata={"description": description}, **kwargs
+    )
 
 
 # -- pods --------------------------------------------------------------------------------------
@@ -225,26 +251,40 @@ class RequestsQuery(PodsQuery):
 
 
 class _PodIdentity(Schema):
-    kind = fields.String(required=True)
-    name = fields.String(allow_none=True)
-    namespace = fields.String(allow_none=True)
-    document = fields.Integer(allow_none=True, metadata={"description": "index of the YAML document"})
-    path = fields.String(allow_none=True, metadata={"description": "JSON path of the pod spec in the object"})
+    """Which pod of the body a report is about."""
+
+    kind = fields.String(required=True, metadata={"description": "the kind of the object holding the pod"})
+    name = fields.String(required=True, allow_none=True)
+    namespace = fields.String(required=True, allow_none=True)
+    document = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "index of the YAML document"}
+    )
+    path = fields.String(
+        required=True, allow_none=True, metadata={"description": "JSON path of the pod spec in the object"}
+    )
 
 
 class QosReportSchema(_PodIdentity):
+    """The QoS class the API server gives the pod (status.qosClass), and why."""
+
     qos_class = fields.String(
         required=True, validate=validate.OneOf(["Guaranteed", "Burstable", "BestEffort"])
     )
-    decided_by = fields.String(required=True)
+    decided_by = fields.String(required=True, metadata={"description": "what decided the class"})
     reasons = fields.List(fields.String(), required=True)
-    to_guaranteed = fields.List(fields.String(), required=True)
+    to_guaranteed = fields.List(
+        fields.String(), required=True, metadata={"description": "what would make the pod Guaranteed"}
+    )
     notes = fields.List(fields.String(), required=True)
 
 
 class RequestsReportSchema(_PodIdentity):
-    requests = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
-    limits = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    """The pod's effective requests and limits, as the scheduler and kubelet add them up."""
+
+    requests = _resource_map(required=True)
+    limits = _resource_map(
+        description="resource name to quantity; a resource without a limit is absent", required=True
+    )
 
 
 class QosResponse(Schema):
@@ -354,25 +394,150 @@ class PlanQuery(_TablePresentation):
     )
 
 
-class AnyObject(Schema):
-    """A document whose shape the library describes (see the endpoint's summary)."""
+# -- answers of /v1/nodes/allocated, /v1/fit and /v1/plan -------------------------------------------
+# Field for field what NodeAllocation.to_json, FitResult.to_json and PlanResult.to_json write.
 
-    class Meta:
-        unknown = "include"
+_WARNINGS_HELP = (
+    "what was read but is probably not what was meant (the answer is still given); "
+    "absent when there is nothing to say"
+)
 
 
-class FitResponse(Schema):
+class _Warned(Schema):
+    warnings = fields.List(fields.Nested(WarningSchema), metadata={"description": _WARNINGS_HELP})
+
+
+class ResourceAllocationSchema(Schema):
+    """A row of "Allocated resources" (or a pod's cpu or memory): requests and limits against allocatable."""
+
+    resource = fields.String(required=True, metadata={"example": "cpu"})
+    requests = fields.String(required=True, metadata={"example": "960m"})
+    limits = fields.String(required=True, metadata={"example": "2"})
+    allocatable = fields.String(
+        required=True, allow_none=True, metadata={"description": "null when the node does not offer it"}
+    )
+    requests_percent = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "kubectl's percentage of allocatable; null for an extended resource"},
+    )
+    limits_percent = fields.Integer(required=True, allow_none=True)
+
+
+class PodAllocationSchema(Schema):
+    """A row of "Non-terminated Pods"."""
+
+    namespace = fields.String(required=True)
+    name = fields.String(required=True)
+    cpu = fields.Nested(ResourceAllocationSchema, required=True)
+    memory = fields.Nested(ResourceAllocationSchema, required=True)
+    requests = _resource_map(required=True)
+    limits = _resource_map(required=True)
+    created = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "metadata.creationTimestamp in ISO 8601; null when absent"},
+    )
+
+
+class AllocatedResponse(_Warned):
+    """The "Non-terminated Pods" and "Allocated resources" sections of `kubectl describe node`."""
+
+    name = fields.String(required=True, metadata={"description": "the node"})
+    allocatable = _resource_map("the node's status.allocatable", required=True)
+    pods = fields.List(fields.Nested(PodAllocationSchema), required=True)
+    allocated = fields.List(fields.Nested(ResourceAllocationSchema), required=True)
+
+
+class ResourceCheckSchema(Schema):
+    """One resource on one node: the pod's request, what is free, how much is missing."""
+
+    requested = fields.String(required=True)
+    free = fields.String(required=True, metadata={"description": "allocatable minus what pods request"})
+    shortfall = fields.String(required=True, metadata={"description": "0 when the request fits"})
+
+
+class NodeFitSchema(Schema):
+    """One node's verdict for the pod."""
+
+    name = fields.String(required=True)
     fits = fields.Boolean(required=True)
-    message = fields.String(allow_none=True, required=True)
-    nodes = fields.List(fields.Dict(), required=True)
+    plugin = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "the kube-scheduler plugin that rejected the node; null when it fits"},
+    )
+    reasons = fields.List(fields.String(), required=True, metadata={"description": "the plugin's reasons"})
+    resources = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(ResourceCheckSchema),
+        required=True,
+        metadata={"description": "per resource the pod requests, and pods"},
+    )
 
-    class Meta:
-        unknown = "include"
+
+class FitResponse(_Warned):
+    """Whether the pod fits each node, and kube-scheduler's FailedScheduling message when none does."""
+
+    pod = fields.String(required=True)
+    fits = fields.Boolean(required=True, metadata={"description": "true when at least one node fits"})
+    message = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "the FailedScheduling event; null when it fits"},
+    )
+    feasible = fields.List(fields.String(), required=True, metadata={"description": "the nodes that fit"})
+    preemption_nodes = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "nodes where preempting lower-priority pods would make room"},
+    )
+    nodes = fields.List(fields.Nested(NodeFitSchema), required=True)
 
 
-class PlanResponse(Schema):
-    workloads = fields.List(fields.Dict(), required=True)
-    nodes = fields.List(fields.Dict(), required=True)
+class WorkloadPlanSchema(Schema):
+    """One workload's outcome: how many replicas go where, and why the rest stay Pending."""
 
-    class Meta:
-        unknown = "include"
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    namespace = fields.String(required=True)
+    replicas = fields.Integer(required=True)
+    placed = fields.Integer(required=True)
+    pending = fields.Integer(required=True)
+    placements = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "node name to the number of replicas placed on it"},
+    )
+    message = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "the FailedScheduling event of the pending replicas; null when none"},
+    )
+    messages = fields.List(fields.String(), required=True)
+    requests = _resource_map("the requests of one replica", required=True)
+
+
+class NodeResourceUsageSchema(Schema):
+    allocatable = fields.String(required=True)
+    requests = fields.String(required=True)
+    requests_percent = fields.Integer(required=True)
+    limits = fields.String(required=True)
+    limits_percent = fields.Integer(required=True)
+
+
+class NodeUsageSchema(Schema):
+    """A node's allocation once the plan is placed."""
+
+    name = fields.String(required=True)
+    pods = fields.Integer(required=True)
+    allowed_pods = fields.Integer(required=True)
+    placed = fields.Integer(required=True, metadata={"description": "replicas the plan put here"})
+    cpu = fields.Nested(NodeResourceUsageSchema, required=True)
+    memory = fields.Nested(NodeResourceUsageSchema, required=True)
+
+
+class PlanResponse(_Warned):
+    workloads = fields.List(fields.Nested(WorkloadPlanSchema), required=True)
+    nodes = fields.List(fields.Nested(NodeUsageSchema), required=True)
