@@ -118,7 +118,11 @@ class QuantitySummarySchema(Schema):
 
 
 class NormalizeResultSchema(Schema):
-    input = fields.Raw(required=True)
+    """One row of a batch: the summary of a valid quantity, or why the value is not one."""
+
+    input = fields.Raw(
+        required=True, allow_none=True, metadata={"description": "the value as given (any JSON value)"}
+    )
     canonical = fields.String()
     format = fields.String()
     value = fields.String()
