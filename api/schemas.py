@@ -221,19 +221,175 @@ def _resource_map(description: str = _RESOURCE_MAP, **kwargs: Any) -> fields.Dic
 
 # -- pods --------------------------------------------------------------------------------------
 
+# Request bodies are Kubernetes objects, read by the library (which reports every problem with its
+# path), not loaded through these schemas: they document the shape and let clients and fuzzers
+# build bodies field by field. Objects carry many fields the computations do not read, so the
+# schemas are open (additionalProperties: true); only answers are closed.
+
+# apimachinery's quantity grammar (resource.ParseQuantity): sign, digits with an optional point,
+# then a decimal exponent, a decimal SI suffix or a binary suffix.
+QUANTITY_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$"
+
+
+def _quantity(description: str = "a Kubernetes quantity", **kwargs: Any) -> fields.Raw:
+    """A quantity in a body: a string in Kubernetes' notation, or a JSON number."""
+    return fields.Raw(
+        metadata={
+            "description": description,
+            "anyOf": [{"type": "string", "pattern": QUANTITY_PATTERN}, {"type": "number"}],
+        },
+        **kwargs,
+    )
+
+
+def _quantities(description: str = "resource name to quantity") -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=_quantity(), metadata={"description": description})
+
+
+class _Open(Schema):
+    class Meta:
+        unknown = "include"
+
+
+class ObjectMetaBody(_Open):
+    name = fields.String()
+    namespace = fields.String()
+    labels = fields.Dict(keys=fields.String(), values=fields.String())
+    creationTimestamp = fields.String(metadata={"description": "RFC 3339, as the API server writes it"})
+
+
+class ResourceRequirementsBody(_Open):
+    requests = _quantities()
+    limits = _quantities()
+
+
+class ContainerBody(_Open):
+    name = fields.String(required=True)
+    resources = fields.Nested(ResourceRequirementsBody)
+    restartPolicy = fields.String(metadata={"description": "Always on an init container: a sidecar"})
+
+
+class PodSpecBody(_Open):
+    containers = fields.List(fields.Nested(ContainerBody), required=True, validate=validate.Length(min=1))
+    initContainers = fields.List(fields.Nested(ContainerBody))
+    overhead = _quantities("spec.overhead: what the RuntimeClass adds to the pod")
+    resources = fields.Nested(ResourceRequirementsBody, metadata={"description": "pod-level resources"})
+    nodeName = fields.String()
+
+
+class PodBody(_Open):
+    apiVersion = fields.String()
+    kind = fields.String(required=True, validate=validate.OneOf(["Pod"]))
+    metadata = fields.Nested(ObjectMetaBody)
+    spec = fields.Nested(PodSpecBody, required=True)
+
+
+class PodTemplateSpecBody(_Open):
+    metadata = fields.Nested(ObjectMetaBody)
+    spec = fields.Nested(PodSpecBody, required=True)
+
+
+class WorkloadSpecBody(_Open):
+    replicas = fields.Integer()
+    template = fields.Nested(PodTemplateSpecBody, required=True)
+
+
+_WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"]
+
+
+class WorkloadBody(_Open):
+    apiVersion = fields.String()
+    kind = fields.String(required=True, validate=validate.OneOf(_WORKLOAD_KINDS))
+    metadata = fields.Nested(ObjectMetaBody)
+    spec = fields.Nested(WorkloadSpecBody, required=True)
+
+
+class TaintBody(_Open):
+    key = fields.String(required=True)
+    value = fields.String()
+    effect = fields.String(validate=validate.OneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"]))
+
+
+class NodeSpecBody(_Open):
+    taints = fields.List(fields.Nested(TaintBody))
+    unschedulable = JsonBoolean()
+
+
+class NodeStatusBody(_Open):
+    allocatable = _quantities("what the scheduler may hand out")
+    capacity = _quantities()
+
+
+class NodeBody(_Open):
+    apiVersion = fields.String()
+    kind = fields.String(required=True, validate=validate.OneOf(["Node"]))
+    metadata = fields.Nested(ObjectMetaBody, required=True)
+    spec = fields.Nested(NodeSpecBody)
+    status = fields.Nested(NodeStatusBody)
+
+
+class CompactNodeBody(_Open):
+    """A node written compactly; other keys are further allocatable resources (``nvidia.com/gpu``)."""
+
+    name = fields.String(required=True)
+    cpu = _quantity("allocatable cpu")
+    memory = _quantity("allocatable memory")
+    pods = _quantity("how many pods the node takes (110 when absent)")
+    labels = fields.Dict(keys=fields.String(), values=fields.String())
+    taints = fields.List(fields.String(metadata={"example": "gpu=true:NoSchedule"}))
+
+
+class CompactPodBody(_Open):
+    """The pod of a fit written compactly: its requests and limits (one pod needs no name)."""
+
+    name = fields.String()
+    cpu = _quantity("cpu request")
+    memory = _quantity("memory request")
+    cpu_limit = _quantity()
+    memory_limit = _quantity()
+
+
+class CompactWorkloadBody(_Open):
+    """A workload written compactly: replicas of one pod with these requests and limits."""
+
+    name = fields.String(required=True)
+    replicas = fields.Integer()
+    cpu = _quantity("cpu request of one replica")
+    memory = _quantity("memory request of one replica")
+    cpu_limit = _quantity()
+    memory_limit = _quantity()
+
+
+class ListBody(_Open):
+    kind = fields.String(required=True, validate=validate.OneOf(["List"]))
+    items = fields.List(fields.Dict(), required=True)
+
+
 _OBJECTS_HELP = (
     "Kubernetes objects as JSON or YAML (application/yaml): a Pod, a PodSpec, a Deployment, "
     "StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob or PodTemplate, a List of "
     "them, a JSON array, or several YAML documents."
 )
 
+
+def _pod_objects() -> list[Any]:
+    return [PodBody, WorkloadBody, PodSpecBody, ListBody]
+
+
+def _objects_schema() -> dict[str, Any]:
+    """A pod-holding object, or an array of objects (where other kinds are skipped)."""
+    return {
+        "anyOf": [
+            *_pod_objects(),
+            {"type": "array", "items": {"anyOf": [*_pod_objects(), {"type": "object"}]}},
+        ]
+    }
+
+
 OBJECTS_BODY = {
     "required": True,
     "description": _OBJECTS_HELP,
-    "content": {
-        media: {"schema": {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}}
-        for media in ("application/json", "application/yaml")
-    },
+    "content": {media: {"schema": _objects_schema()} for media in ("application/json", "application/yaml")},
 }
 
 
@@ -301,6 +457,54 @@ class RequestsResponse(Schema):
 
 # -- nodes, fit, plan ----------------------------------------------------------------------------
 
+
+def _cluster_schema(description: str = "") -> dict[str, Any]:
+    """Nodes and pods: a Node, a List, or an array of nodes (full or compact), pods and Lists."""
+    # Other kinds (a Service in a `kubectl get all` dump) are skipped, as the scheduler ignores them.
+    items = {"anyOf": [NodeBody, CompactNodeBody, PodBody, ListBody, {"type": "object"}]}
+    schema: dict[str, Any] = {"anyOf": [NodeBody, ListBody, {"type": "array", "items": items}]}
+    return {**schema, "description": description} if description else schema
+
+
+def _with_cluster(required: list[str], **properties: Any) -> dict[str, Any]:
+    """A fit or plan body: its own fields, and the cluster as ``cluster`` or ``nodes`` and ``pods``."""
+    return {
+        "type": "object",
+        "required": required,
+        "properties": {
+            **properties,
+            "cluster": _cluster_schema("nodes and pods, as `kubectl get nodes,pods -o json` prints them"),
+            "nodes": {
+                "type": "array",
+                "description": "instead of `cluster`: the nodes",
+                "items": {"anyOf": [NodeBody, CompactNodeBody]},
+            },
+            "pods": {
+                "type": "array",
+                "description": "with `nodes`: the pods already running (other kinds are skipped)",
+                "items": {"anyOf": [PodBody, ListBody, {"type": "object"}]},
+            },
+        },
+    }
+
+
+def _fit_schema() -> dict[str, Any]:
+    pod = {
+        "description": "the pod: a Pod, a workload or a compact pod",
+        "anyOf": [PodBody, WorkloadBody, CompactPodBody],
+    }
+    return _with_cluster(["pod"], pod=pod)
+
+
+def _plan_schema() -> dict[str, Any]:
+    workloads = {
+        "type": "array",
+        "minItems": 1,
+        "items": {"anyOf": [WorkloadBody, PodBody, CompactWorkloadBody]},
+    }
+    return _with_cluster(["workloads"], workloads=workloads)
+
+
 CLUSTER_BODY = {
     "required": True,
     "description": (
@@ -308,8 +512,9 @@ CLUSTER_BODY = {
         'several YAML documents), or compact nodes `{"name", "cpu", "memory", "pods", "labels", '
         '"taints"}`.'
     ),
-    "content": OBJECTS_BODY["content"],
+    "content": {media: {"schema": _cluster_schema()} for media in ("application/json", "application/yaml")},
 }
+
 
 FIT_BODY = {
     "required": True,
@@ -317,10 +522,7 @@ FIT_BODY = {
         '`{"pod": <Pod, workload or compact {"name", "cpu", "memory"}>, "cluster": <nodes and pods>}`; '
         "or `nodes` and `pods` lists instead of `cluster`."
     ),
-    "content": {
-        media: {"schema": {"type": "object", "required": ["pod"]}}
-        for media in ("application/json", "application/yaml")
-    },
+    "content": {media: {"schema": _fit_schema()} for media in ("application/json", "application/yaml")},
 }
 
 PLAN_BODY = {
@@ -332,7 +534,7 @@ PLAN_BODY = {
         "and the others workloads (name,replicas,cpu,memory,cpu_limit,memory_limit)."
     ),
     "content": {
-        **{media: {"schema": {"type": "object"}} for media in ("application/json", "application/yaml")},
+        **{media: {"schema": _plan_schema()} for media in ("application/json", "application/yaml")},
         "text/csv": {"schema": {"type": "string"}},
     },
 }
