@@ -84,6 +84,13 @@ def _plan_answer(result: PlanResult) -> Any:
 
 def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     if "cluster" in body:
+        # Both forms at once would silently drop one of them.
+        if both := [key for key in ("nodes", "pods") if key in body]:
+            raise Problem(
+                422,
+                "give the cluster as `cluster` or as `nodes` and `pods`, not both",
+                [{"path": key, "message": "not taken with `cluster`"} for key in both],
+            )
         cluster = load_cluster(body["cluster"] if isinstance(body["cluster"], list) else [body["cluster"]])
         return list(cluster.nodes), list(cluster.pods)
     nodes = body.get("nodes")

@@ -182,6 +182,7 @@ EXCHANGES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/v1/fit", {"json": {"pod": {"cpu": "1"}}}),
     ("POST", "/v1/fit", {"json": {"pod": {"cpu": "1"}, "nodes": [{"cpu": "1"}]}}),
     ("POST", "/v1/fit", {"data": "x", "content_type": "text/plain"}),
+    ("POST", "/v1/fit", {"json": {**_FIT_CLUSTER, "pods": []}}),
     ("GET", "/v1/fit?cpu=1&node=n1,2,4Gi,10", {}),
     ("GET", "/v1/fit?cpu=4&memory=1Gi&node=n1,2,4Gi,10&node=n2,8,16Gi,110", {}),
     ("GET", "/v1/fit?cpu=1&node=n1,2,4Gi,10&format=text", {}),
@@ -419,3 +420,11 @@ def test_yaml_bodies_fit_the_contract_too(app: Flask, contract: OpenAPI) -> None
     request = EnvironBuilder(path="/v1/quantities/normalize", method="POST", **options).get_request()
     contract.validate_request(WerkzeugOpenAPIRequest(request))
     contract.validate_response(WerkzeugOpenAPIRequest(request), WerkzeugOpenAPIResponse(response))
+
+
+@pytest.mark.parametrize("extra", [{"nodes": []}, {"pods": [[None]]}, {"nodes": [], "pods": []}])
+def test_cluster_with_nodes_or_pods_is_refused_not_half_read(app: Flask, extra: dict[str, Any]) -> None:
+    """Found by schemathesis: `pods` next to `cluster` was silently ignored (a 200 for any `pods`)."""
+    response = app.test_client().post("/v1/fit", json={**_FIT_CLUSTER, **extra})
+    assert response.status_code == 422
+    assert [row["path"] for row in response.get_json()["errors"]] == sorted(extra)
