@@ -7,10 +7,32 @@ the prefix ``KQ_`` (``KQ_MAX_CONTENT_LENGTH=1048576``); ``PORT`` and
 
 from __future__ import annotations
 
+import importlib.metadata
+import tomllib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULTS", "from_environment"]
+__all__ = ["DEFAULTS", "from_environment", "package_version"]
+
+_DISTRIBUTION = "kube-quantities"
+
+
+def package_version() -> str:
+    """The version of the installed package; in a checkout that is not installed, pyproject.toml's.
+
+    The OpenAPI document's ``info.version`` is this, so a client sees which release answers.
+    """
+    try:
+        return importlib.metadata.version(_DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    try:
+        return str(tomllib.loads(pyproject.read_text())["project"]["version"])
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "0+unknown"
+
 
 DEFAULTS: dict[str, Any] = {
     # Largest request body, in bytes (413 above it).
@@ -40,7 +62,7 @@ DEFAULTS: dict[str, Any] = {
     "RESPONSE_CACHE_BYTES": 16 * 1024 * 1024,
     # Debug mode is never switched on by configuration: see create_app.
     "API_TITLE": "kube-quantities",
-    "API_VERSION": "1.0.0",
+    "API_VERSION": package_version(),
     "OPENAPI_VERSION": "3.0.3",
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",

@@ -12,6 +12,7 @@ import os
 from flask import Response, json
 
 from api.blueprint import Blueprint
+from api.schemas import HealthSchema
 
 blp = Blueprint("health", __name__, description="Liveness and readiness")
 
@@ -22,7 +23,7 @@ def _status(ok: bool, detail: str) -> Response:
 
 
 @blp.route("/livez", methods=["GET"])
-@blp.doc(responses={"200": {"description": "the process is alive"}})
+@blp.response(200, HealthSchema, description="the process is alive")
 def livez() -> Response:
     return _status(True, "alive")
 
@@ -40,12 +41,14 @@ def _readiness() -> Response:
 
 
 @blp.route("/readyz", methods=["GET"])
-@blp.doc(responses={"200": {"description": "ready"}, "503": {"description": "draining"}})
+@blp.response(200, HealthSchema, description="ready")
+@blp.alt_response(503, schema=HealthSchema, description="draining")
 def readyz() -> Response:
     return _readiness()
 
 
 @blp.route("/healthz", methods=["GET"])
-@blp.doc(responses={"200": {"description": "alive and ready"}, "503": {"description": "draining"}})
+@blp.response(200, HealthSchema, description="alive and ready")
+@blp.alt_response(503, schema=HealthSchema, description="draining")
 def healthz() -> Response:
     return _readiness()

@@ -18,7 +18,7 @@ from api.schemas import (
     PLAN_BODY,
     AllocatedGetQuery,
     AllocatedQuery,
-    AnyObject,
+    AllocatedResponse,
     FitQuery,
     FitResponse,
     PlanQuery,
@@ -115,6 +115,13 @@ def _plan_answer(result: PlanResult) -> Any:
 
 def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     if "cluster" in body:
+        # Both forms at once would silently drop one of them.
+        if both := [key for key in ("nodes", "pods") if key in body]:
+            raise Problem(
+                422,
+                "give the cluster as `cluster` or as `nodes` and `pods`, not both",
+                [{"path": key, "message": "not taken with `cluster`"} for key in both],
+            )
         given = body["cluster"]
         if isinstance(given, list):
             cluster = _located_cluster([(f"cluster[{i}]", obj) for i, obj in enumerate(given)])
@@ -177,7 +184,7 @@ def _allocation_answer(allocation: NodeAllocation) -> Any:
 
 @blp.route("/nodes/allocated", methods=["POST"])
 @blp.arguments(AllocatedQuery(), location="query", as_kwargs=True)
-@blp.response(200, AnyObject)
+@blp.response(200, AllocatedResponse)
 @blp.doc(requestBody=CLUSTER_BODY, **ALSO_TEXT_AND_CSV)
 def post_allocated(node: str | None = None, **_: Any) -> Any:
     """The "Non-terminated Pods" and "Allocated resources" of `kubectl describe node`, figure for figure
@@ -188,7 +195,7 @@ def post_allocated(node: str | None = None, **_: Any) -> Any:
 
 @blp.route("/nodes/allocated", methods=["GET"])
 @blp.arguments(AllocatedGetQuery(), location="query", as_kwargs=True)
-@blp.response(200, AnyObject)
+@blp.response(200, AllocatedResponse)
 @blp.doc(**ALSO_TEXT_AND_CSV)
 def get_allocated(node: str, pod: list[str] | None = None, **_: Any) -> Any:
     """What a node `node=name,cpu,memory,pods` has allocated to its pods, with kubectl's percentages.

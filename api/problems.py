@@ -128,6 +128,18 @@ def handle_work_limit(error: WorkLimitExceeded) -> Response:
     )
 
 
+def handle_overflow(error: OverflowError) -> Response:
+    """Arithmetic the library refuses to do inexactly (a sum past its digit bound): the input's fault.
+
+    The library's own words are kept only when they are its bound's message, never Python's.
+    """
+    text = str(error)
+    detail = "a value in this request is too large or too precise to compute exactly"
+    if text.endswith("digits to be exact"):
+        detail += f" ({text})"
+    return respond(422, _title(422), detail, [])
+
+
 def handle_unexpected(error: Exception) -> Response:
     _log.exception("unexpected error", exc_info=error)
     return handle_http_exception(InternalServerError())
@@ -139,6 +151,7 @@ def install(app: Flask) -> None:
     app.register_error_handler(QuantityError, handle_quantity_error)
     app.register_error_handler(WorkLimitExceeded, handle_work_limit)
     app.register_error_handler(ManifestError, handle_manifest_error)
+    app.register_error_handler(OverflowError, handle_overflow)
     app.register_error_handler(
         RecursionError, lambda e: handle_problem(Problem(400, "input nested too deeply"))
     )

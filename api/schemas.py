@@ -118,7 +118,11 @@ class QuantitySummarySchema(Schema):
 
 
 class NormalizeResultSchema(Schema):
-    input = fields.Raw(required=True)
+    """One row of a batch: the summary of a valid quantity, or why the value is not one."""
+
+    input = fields.Raw(
+        required=True, allow_none=True, metadata={"description": "the value as given (any JSON value)"}
+    )
     canonical = fields.String()
     format = fields.String()
     value = fields.String()
@@ -165,17 +169,33 @@ class ComparisonSchema(Schema):
     relation = fields.String(required=True, validate=validate.OneOf(["less", "equal", "greater"]))
 
 
-class ProblemDetailSchema(Schema):
-    path = fields.String(metadata={"description": "JSON path of the offending field"})
-    message = fields.String()
+class WarningSchema(Schema):
+    """One problem with the input, at its JSON path: a row of a problem document or of ``warnings``."""
+
+    path = fields.String(
+        required=True,
+        metadata={
+            "description": "JSON path of the offending field (`spec.containers[0].resources.limits.cpu`)"
+        },
+    )
+    message = fields.String(required=True, metadata={"description": "what is wrong, and what was expected"})
     value = fields.String(metadata={"description": "the offending value, as JSON text"})
-    hint = fields.String()
-    error = fields.String()
-    input = fields.Raw()
-    position = fields.Integer()
-    location = fields.String(data_key="in", metadata={"description": "query or body"})
+    hint = fields.String(metadata={"description": "what was probably meant"})
     kubernetes = fields.String(metadata={"description": "the API server's own error line for this problem"})
     object = fields.String(metadata={"description": "which object of the body, when it holds several"})
+
+
+class ProblemDetailSchema(WarningSchema):
+    location = fields.String(
+        data_key="in",
+        validate=validate.OneOf(["query", "body"]),
+        metadata={"description": "query or body"},
+    )
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(["ok", "unavailable"]))
+    detail = fields.String(required=True, metadata={"example": "ready"})
 
 
 class ProblemSchema(Schema):
@@ -185,11 +205,165 @@ class ProblemSchema(Schema):
     title = fields.String(required=True)
     status = fields.Integer(required=True)
     detail = fields.String(required=True)
-    instance = fields.String()
+    instance = fields.String(required=True, metadata={"description": "the path asked for"})
     errors = fields.List(fields.Nested(ProblemDetailSchema))
 
 
+_RESOURCE_MAP = "resource name to quantity, as Kubernetes writes it"
+
+
+def _resource_map(description: str = _RESOURCE_MAP, **kwargs: Any) -> fields.Dict:
+    """A map keyed by resource name (``{"cpu": "500m"}``): a declared shape, not a free-form object."""
+    return fields.Dict(
+        keys=fields.String(), values=fields.String(), metadata={"description": description}, **kwargs
+    )
+
+
 # -- pods --------------------------------------------------------------------------------------
+
+# Request bodies are Kubernetes objects, read by the library (which reports every problem with its
+# path), not loaded through these schemas: they document the shape and let clients and fuzzers
+# build bodies field by field. Objects carry many fields the computations do not read, so the
+# schemas are open (additionalProperties: true); only answers are closed.
+
+# apimachinery's quantity grammar (resource.ParseQuantity): sign, digits with an optional point,
+# then a decimal exponent, a decimal SI suffix or a binary suffix.
+QUANTITY_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$"
+
+
+def _quantity(description: str = "a Kubernetes quantity", **kwargs: Any) -> fields.Raw:
+    """A quantity in a body: a string in Kubernetes' notation, or a JSON number."""
+    return fields.Raw(
+        metadata={
+            "description": description,
+            "anyOf": [{"type": "string", "pattern": QUANTITY_PATTERN}, {"type": "number"}],
+        },
+        **kwargs,
+    )
+
+
+def _quantities(description: str = "resource name to quantity") -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=_quantity(), metadata={"description": description})
+
+
+class _Open(Schema):
+    class Meta:
+        unknown = "include"
+
+
+class ObjectMetaBody(_Open):
+    name = fields.String()
+    namespace = fields.String()
+    labels = fields.Dict(keys=fields.String(), values=fields.String())
+    creationTimestamp = fields.String(metadata={"description": "RFC 3339, as the API server writes it"})
+
+
+class ResourceRequirementsBody(_Open):
+    requests = _quantities()
+    limits = _quantities()
+
+
+class ContainerBody(_Open):
+    name = fields.String(required=True)
+    resources = fields.Nested(ResourceRequirementsBody)
+    restartPolicy = fields.String(metadata={"description": "Always on an init container: a sidecar"})
+
+
+class PodSpecBody(_Open):
+    containers = fields.List(fields.Nested(ContainerBody), required=True, validate=validate.Length(min=1))
+    initContainers = fields.List(fields.Nested(ContainerBody))
+    overhead = _quantities("spec.overhead: what the RuntimeClass adds to the pod")
+    resources = fields.Nested(ResourceRequirementsBody, metadata={"description": "pod-level resources"})
+    nodeName = fields.String()
+
+
+class PodBody(_Open):
+    apiVersion = fields.String()
+    kind = fields.String(required=True, validate=validate.OneOf(["Pod"]))
+    metadata = fields.Nested(ObjectMetaBody)
+    spec = fields.Nested(PodSpecBody, required=True)
+
+
+class PodTemplateSpecBody(_Open):
+    metadata = fields.Nested(ObjectMetaBody)
+    spec = fields.Nested(PodSpecBody, required=True)
+
+
+class WorkloadSpecBody(_Open):
+    replicas = fields.Integer()
+    template = fields.Nested(PodTemplateSpecBody, required=True)
+
+
+_WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"]
+
+
+class WorkloadBody(_Open):
+    apiVersion = fields.String()
+    kind = fields.String(required=True, validate=validate.OneOf(_WORKLOAD_KINDS))
+    metadata = fields.Nested(ObjectMetaBody)
+    spec = fields.Nested(WorkloadSpecBody, required=True)
+
+
+class TaintBody(_Open):
+    key = fields.String(required=True)
+    value = fields.String()
+    effect = fields.String(validate=validate.OneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"]))
+
+
+class NodeSpecBody(_Open):
+    taints = fields.List(fields.Nested(TaintBody))
+    unschedulable = JsonBoolean()
+
+
+class NodeStatusBody(_Open):
+    allocatable = _quantities("what the scheduler may hand out")
+    capacity = _quantities()
+
+
+class NodeBody(_Open):
+    apiVersion = fields.String()
+    kind = fields.String(required=True, validate=validate.OneOf(["Node"]))
+    metadata = fields.Nested(ObjectMetaBody, required=True)
+    spec = fields.Nested(NodeSpecBody)
+    status = fields.Nested(NodeStatusBody)
+
+
+class CompactNodeBody(_Open):
+    """A node written compactly; other keys are further allocatable resources (``nvidia.com/gpu``)."""
+
+    name = fields.String(required=True)
+    cpu = _quantity("allocatable cpu")
+    memory = _quantity("allocatable memory")
+    pods = _quantity("how many pods the node takes (110 when absent)")
+    labels = fields.Dict(keys=fields.String(), values=fields.String())
+    taints = fields.List(fields.String(metadata={"example": "gpu=true:NoSchedule"}))
+
+
+class CompactPodBody(_Open):
+    """The pod of a fit written compactly: its requests and limits (one pod needs no name)."""
+
+    name = fields.String()
+    cpu = _quantity("cpu request")
+    memory = _quantity("memory request")
+    cpu_limit = _quantity()
+    memory_limit = _quantity()
+
+
+class CompactWorkloadBody(_Open):
+    """A workload written compactly: replicas of one pod with these requests and limits."""
+
+    name = fields.String(required=True)
+    replicas = fields.Integer()
+    cpu = _quantity("cpu request of one replica")
+    memory = _quantity("memory request of one replica")
+    cpu_limit = _quantity()
+    memory_limit = _quantity()
+
+
+class ListBody(_Open):
+    kind = fields.String(required=True, validate=validate.OneOf(["List"]))
+    items = fields.List(fields.Dict(), required=True)
+
 
 _OBJECTS_HELP = (
     "Kubernetes objects as JSON or YAML (application/yaml): a Pod, a PodSpec, a Deployment, "
@@ -197,13 +371,25 @@ _OBJECTS_HELP = (
     "them, a JSON array, or several YAML documents."
 )
 
+
+def _pod_objects() -> list[Any]:
+    return [PodBody, WorkloadBody, PodSpecBody, ListBody]
+
+
+def _objects_schema() -> dict[str, Any]:
+    """A pod-holding object, or an array of objects (where other kinds are skipped)."""
+    return {
+        "anyOf": [
+            *_pod_objects(),
+            {"type": "array", "items": {"anyOf": [*_pod_objects(), {"type": "object"}]}},
+        ]
+    }
+
+
 OBJECTS_BODY = {
     "required": True,
     "description": _OBJECTS_HELP,
-    "content": {
-        media: {"schema": {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}}
-        for media in ("application/json", "application/yaml")
-    },
+    "content": {media: {"schema": _objects_schema()} for media in ("application/json", "application/yaml")},
 }
 
 
@@ -225,26 +411,40 @@ class RequestsQuery(PodsQuery):
 
 
 class _PodIdentity(Schema):
-    kind = fields.String(required=True)
-    name = fields.String(allow_none=True)
-    namespace = fields.String(allow_none=True)
-    document = fields.Integer(allow_none=True, metadata={"description": "index of the YAML document"})
-    path = fields.String(allow_none=True, metadata={"description": "JSON path of the pod spec in the object"})
+    """Which pod of the body a report is about."""
+
+    kind = fields.String(required=True, metadata={"description": "the kind of the object holding the pod"})
+    name = fields.String(required=True, allow_none=True)
+    namespace = fields.String(required=True, allow_none=True)
+    document = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "index of the YAML document"}
+    )
+    path = fields.String(
+        required=True, allow_none=True, metadata={"description": "JSON path of the pod spec in the object"}
+    )
 
 
 class QosReportSchema(_PodIdentity):
+    """The QoS class the API server gives the pod (status.qosClass), and why."""
+
     qos_class = fields.String(
         required=True, validate=validate.OneOf(["Guaranteed", "Burstable", "BestEffort"])
     )
-    decided_by = fields.String(required=True)
+    decided_by = fields.String(required=True, metadata={"description": "what decided the class"})
     reasons = fields.List(fields.String(), required=True)
-    to_guaranteed = fields.List(fields.String(), required=True)
+    to_guaranteed = fields.List(
+        fields.String(), required=True, metadata={"description": "what would make the pod Guaranteed"}
+    )
     notes = fields.List(fields.String(), required=True)
 
 
 class RequestsReportSchema(_PodIdentity):
-    requests = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
-    limits = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    """The pod's effective requests and limits, as the scheduler and kubelet add them up."""
+
+    requests = _resource_map(required=True)
+    limits = _resource_map(
+        description="resource name to quantity; a resource without a limit is absent", required=True
+    )
 
 
 class QosResponse(Schema):
@@ -257,6 +457,54 @@ class RequestsResponse(Schema):
 
 # -- nodes, fit, plan ----------------------------------------------------------------------------
 
+
+def _cluster_schema(description: str = "") -> dict[str, Any]:
+    """Nodes and pods: a Node, a List, or an array of nodes (full or compact), pods and Lists."""
+    # Other kinds (a Service in a `kubectl get all` dump) are skipped, as the scheduler ignores them.
+    items = {"anyOf": [NodeBody, CompactNodeBody, PodBody, ListBody, {"type": "object"}]}
+    schema: dict[str, Any] = {"anyOf": [NodeBody, ListBody, {"type": "array", "items": items}]}
+    return {**schema, "description": description} if description else schema
+
+
+def _with_cluster(required: list[str], **properties: Any) -> dict[str, Any]:
+    """A fit or plan body: its own fields, and the cluster as ``cluster`` or ``nodes`` and ``pods``."""
+    return {
+        "type": "object",
+        "required": required,
+        "properties": {
+            **properties,
+            "cluster": _cluster_schema("nodes and pods, as `kubectl get nodes,pods -o json` prints them"),
+            "nodes": {
+                "type": "array",
+                "description": "instead of `cluster`: the nodes",
+                "items": {"anyOf": [NodeBody, CompactNodeBody]},
+            },
+            "pods": {
+                "type": "array",
+                "description": "with `nodes`: the pods already running (other kinds are skipped)",
+                "items": {"anyOf": [PodBody, ListBody, {"type": "object"}]},
+            },
+        },
+    }
+
+
+def _fit_schema() -> dict[str, Any]:
+    pod = {
+        "description": "the pod: a Pod, a workload or a compact pod",
+        "anyOf": [PodBody, WorkloadBody, CompactPodBody],
+    }
+    return _with_cluster(["pod"], pod=pod)
+
+
+def _plan_schema() -> dict[str, Any]:
+    workloads = {
+        "type": "array",
+        "minItems": 1,
+        "items": {"anyOf": [WorkloadBody, PodBody, CompactWorkloadBody]},
+    }
+    return _with_cluster(["workloads"], workloads=workloads)
+
+
 CLUSTER_BODY = {
     "required": True,
     "description": (
@@ -264,8 +512,9 @@ CLUSTER_BODY = {
         'several YAML documents), or compact nodes `{"name", "cpu", "memory", "pods", "labels", '
         '"taints"}`.'
     ),
-    "content": OBJECTS_BODY["content"],
+    "content": {media: {"schema": _cluster_schema()} for media in ("application/json", "application/yaml")},
 }
+
 
 FIT_BODY = {
     "required": True,
@@ -273,10 +522,7 @@ FIT_BODY = {
         '`{"pod": <Pod, workload or compact {"name", "cpu", "memory"}>, "cluster": <nodes and pods>}`; '
         "or `nodes` and `pods` lists instead of `cluster`."
     ),
-    "content": {
-        media: {"schema": {"type": "object", "required": ["pod"]}}
-        for media in ("application/json", "application/yaml")
-    },
+    "content": {media: {"schema": _fit_schema()} for media in ("application/json", "application/yaml")},
 }
 
 PLAN_BODY = {
@@ -291,7 +537,7 @@ PLAN_BODY = {
         "required, replicas 1 when empty). Errors name rows[i].column (0-based data rows) and the line."
     ),
     "content": {
-        **{media: {"schema": {"type": "object"}} for media in ("application/json", "application/yaml")},
+        **{media: {"schema": _plan_schema()} for media in ("application/json", "application/yaml")},
         "text/csv": {"schema": {"type": "string"}},
     },
 }
@@ -385,25 +631,150 @@ class PlanQuery(_TablePresentation):
     )
 
 
-class AnyObject(Schema):
-    """A document whose shape the library describes (see the endpoint's summary)."""
+# -- answers of /v1/nodes/allocated, /v1/fit and /v1/plan -------------------------------------------
+# Field for field what NodeAllocation.to_json, FitResult.to_json and PlanResult.to_json write.
 
-    class Meta:
-        unknown = "include"
+_WARNINGS_HELP = (
+    "what was read but is probably not what was meant (the answer is still given); "
+    "absent when there is nothing to say"
+)
 
 
-class FitResponse(Schema):
+class _Warned(Schema):
+    warnings = fields.List(fields.Nested(WarningSchema), metadata={"description": _WARNINGS_HELP})
+
+
+class ResourceAllocationSchema(Schema):
+    """A row of "Allocated resources" (or a pod's cpu or memory): requests and limits against allocatable."""
+
+    resource = fields.String(required=True, metadata={"example": "cpu"})
+    requests = fields.String(required=True, metadata={"example": "960m"})
+    limits = fields.String(required=True, metadata={"example": "2"})
+    allocatable = fields.String(
+        required=True, allow_none=True, metadata={"description": "null when the node does not offer it"}
+    )
+    requests_percent = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "kubectl's percentage of allocatable; null for an extended resource"},
+    )
+    limits_percent = fields.Integer(required=True, allow_none=True)
+
+
+class PodAllocationSchema(Schema):
+    """A row of "Non-terminated Pods"."""
+
+    namespace = fields.String(required=True)
+    name = fields.String(required=True)
+    cpu = fields.Nested(ResourceAllocationSchema, required=True)
+    memory = fields.Nested(ResourceAllocationSchema, required=True)
+    requests = _resource_map(required=True)
+    limits = _resource_map(required=True)
+    created = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "metadata.creationTimestamp in ISO 8601; null when absent"},
+    )
+
+
+class AllocatedResponse(_Warned):
+    """The "Non-terminated Pods" and "Allocated resources" sections of `kubectl describe node`."""
+
+    name = fields.String(required=True, metadata={"description": "the node"})
+    allocatable = _resource_map("the node's status.allocatable", required=True)
+    pods = fields.List(fields.Nested(PodAllocationSchema), required=True)
+    allocated = fields.List(fields.Nested(ResourceAllocationSchema), required=True)
+
+
+class ResourceCheckSchema(Schema):
+    """One resource on one node: the pod's request, what is free, how much is missing."""
+
+    requested = fields.String(required=True)
+    free = fields.String(required=True, metadata={"description": "allocatable minus what pods request"})
+    shortfall = fields.String(required=True, metadata={"description": "0 when the request fits"})
+
+
+class NodeFitSchema(Schema):
+    """One node's verdict for the pod."""
+
+    name = fields.String(required=True)
     fits = fields.Boolean(required=True)
-    message = fields.String(allow_none=True, required=True)
-    nodes = fields.List(fields.Dict(), required=True)
+    plugin = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "the kube-scheduler plugin that rejected the node; null when it fits"},
+    )
+    reasons = fields.List(fields.String(), required=True, metadata={"description": "the plugin's reasons"})
+    resources = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(ResourceCheckSchema),
+        required=True,
+        metadata={"description": "per resource the pod requests, and pods"},
+    )
 
-    class Meta:
-        unknown = "include"
+
+class FitResponse(_Warned):
+    """Whether the pod fits each node, and kube-scheduler's FailedScheduling message when none does."""
+
+    pod = fields.String(required=True)
+    fits = fields.Boolean(required=True, metadata={"description": "true when at least one node fits"})
+    message = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "the FailedScheduling event; null when it fits"},
+    )
+    feasible = fields.List(fields.String(), required=True, metadata={"description": "the nodes that fit"})
+    preemption_nodes = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "nodes where preempting lower-priority pods would make room"},
+    )
+    nodes = fields.List(fields.Nested(NodeFitSchema), required=True)
 
 
-class PlanResponse(Schema):
-    workloads = fields.List(fields.Dict(), required=True)
-    nodes = fields.List(fields.Dict(), required=True)
+class WorkloadPlanSchema(Schema):
+    """One workload's outcome: how many replicas go where, and why the rest stay Pending."""
 
-    class Meta:
-        unknown = "include"
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    namespace = fields.String(required=True)
+    replicas = fields.Integer(required=True)
+    placed = fields.Integer(required=True)
+    pending = fields.Integer(required=True)
+    placements = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "node name to the number of replicas placed on it"},
+    )
+    message = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "the FailedScheduling event of the pending replicas; null when none"},
+    )
+    messages = fields.List(fields.String(), required=True)
+    requests = _resource_map("the requests of one replica", required=True)
+
+
+class NodeResourceUsageSchema(Schema):
+    allocatable = fields.String(required=True)
+    requests = fields.String(required=True)
+    requests_percent = fields.Integer(required=True)
+    limits = fields.String(required=True)
+    limits_percent = fields.Integer(required=True)
+
+
+class NodeUsageSchema(Schema):
+    """A node's allocation once the plan is placed."""
+
+    name = fields.String(required=True)
+    pods = fields.Integer(required=True)
+    allowed_pods = fields.Integer(required=True)
+    placed = fields.Integer(required=True, metadata={"description": "replicas the plan put here"})
+    cpu = fields.Nested(NodeResourceUsageSchema, required=True)
+    memory = fields.Nested(NodeResourceUsageSchema, required=True)
+
+
+class PlanResponse(_Warned):
+    workloads = fields.List(fields.Nested(WorkloadPlanSchema), required=True)
+    nodes = fields.List(fields.Nested(NodeUsageSchema), required=True)
