@@ -16,6 +16,7 @@ from quantities.present.pods import (
     REQUESTS_CSV_HEADER,
     checked_pods,
     object_label,
+    qos_csv_row,
     qos_report,
     requests_csv_rows,
     requests_report,
@@ -60,10 +61,7 @@ def post_qos(pod_level_resources: bool = True, **_: Any) -> Any:
     pods = _pods_of_body(pod_level_resources)
     reports = [qos_report(pod) for pod in pods]
     if wanted_format(("json", "csv")) == "csv":
-        rows = [
-            (object_label(pod), r["qos_class"], "; ".join(r["reasons"]), "; ".join(r["to_guaranteed"]))
-            for pod, r in zip(pods, reports, strict=True)
-        ]
+        rows = [qos_csv_row(report, object_label(pod)) for pod, report in zip(pods, reports, strict=True)]
         return csv_response(QOS_CSV_HEADER, [dict(zip(QOS_CSV_HEADER, row, strict=True)) for row in rows])
     return json_response({"objects": reports})
 

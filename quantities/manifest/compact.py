@@ -57,7 +57,7 @@ from quantities.manifest.exact_number import ExactNumber
 from quantities.manifest.fields import parse_manifest_quantity
 from quantities.manifest.problems import ManifestError, Problem, index, key
 from quantities.quantity.errors import QuantityError
-from quantities.quantity.goint import INT32_MAX
+from quantities.quantity.goint import INT32_MAX, INT64_MAX
 from quantities.quantity.quantity import Quantity
 
 __all__ = [
@@ -117,7 +117,7 @@ _NUMBER_WORDS = {
     "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 }  # fmt: skip
 _BOOLEAN_GUESSES = {"yes": "true", "y": "true", "1": "true", "no": "false", "n": "false", "0": "false"}
-_INT64_MAX = Quantity(str((1 << 63) - 1))
+_INT64_MAX = Quantity(str(INT64_MAX))
 #: More columns than any node or workload row has (resources included) is not a table of them.
 MAX_COLUMNS = 1000
 

@@ -9,6 +9,7 @@ Kubernetes' ``Quantity.UnmarshalJSON``.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -21,7 +22,12 @@ from quantities.quantity.errors import KUBERNETES_FORMAT_MESSAGE, QuantityError,
 from quantities.quantity.goint import INT32_MAX, INT32_MIN
 from quantities.quantity.quantity import Quantity, parse_quantity
 
-__all__ = ["FieldReader", "json_type", "parse_manifest_quantity"]
+__all__ = [
+    "FieldReader",
+    "json_text",
+    "json_type",
+    "parse_manifest_quantity",
+]
 
 # Go's unicode.IsSpace, which strings.TrimSpace uses: Python's str.strip()
 # would also remove the ASCII separators \x1c-\x1f.
@@ -56,6 +62,22 @@ def json_type(value: object) -> str:
     if isinstance(value, set | frozenset):
         return "a set"
     return "a value JSON cannot hold"
+
+
+def json_text(value: object) -> str | None:
+    """The offending value as JSON text, for scalars (objects and arrays are not repeated)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text: str = json.dumps(value, ensure_ascii=False)
+        return text
+    if isinstance(value, ExactNumber):
+        return value.text
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    return None
 
 
 def _go_json_float(value: float) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from quantities.manifest.problems import child, index
 
-__all__ = ["POD_TEMPLATE_PATHS", "is_list", "list_items", "located_items", "pod_spec"]
+__all__ = ["POD_TEMPLATE_PATHS", "is_list", "is_list_object", "list_items", "located_items", "pod_spec"]
 
 #: Where each kind keeps its ``PodSpec``.
 POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
@@ -30,16 +30,24 @@ POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
+def is_list_object(obj: Mapping[Any, Any]) -> bool:
+    """Shaped as a ``List`` (``kind: List``, ``PodList``..., or no kind, with an ``items`` key),
+    whether or not its ``items`` is really an array: readers report the ones that are not.
+
+    >>> is_list_object({"kind": "List", "items": {}}), is_list_object({"kind": "Pod", "items": []})
+    (True, False)
+    """
+    kind = obj.get("kind")
+    return "items" in obj and (kind is None or (isinstance(kind, str) and kind.endswith("List")))
+
+
 def is_list(obj: Mapping[Any, Any]) -> bool:
     """A ``List`` object (``kind: List``, ``PodList``..., or no kind) with an ``items`` array.
 
     >>> is_list({"kind": "List", "items": []}), is_list({"items": []}), is_list({"kind": "Pod", "items": []})
     (True, True, False)
     """
-    kind = obj.get("kind")
-    return isinstance(obj.get("items"), list) and (
-        kind is None or (isinstance(kind, str) and kind.endswith("List"))
-    )
+    return is_list_object(obj) and isinstance(obj["items"], list)
 
 
 def list_items(documents: Any) -> Iterator[Any]:

@@ -36,8 +36,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from quantities.manifest.fields import parse_manifest_quantity
-from quantities.manifest.kinds import pod_spec
+from quantities.manifest.fields import json_type, parse_manifest_quantity
+from quantities.manifest.kinds import is_list_object, pod_spec
 from quantities.manifest.problems import ManifestError, Problem
 from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, Node, is_hugepages, read_node
 from quantities.node.tabwriter import tabulate
@@ -45,9 +45,10 @@ from quantities.options import DEFAULT_OPTIONS, Options, WorkLimitExceeded
 from quantities.pod.defaults import apply_defaults, without_pod_level_resources
 from quantities.pod.read import read_pod
 from quantities.pod.requests import compute_limits, compute_requests
-from quantities.pod.scheduling import Location, SchedulingReader, describe_value
+from quantities.pod.scheduling import Location, SchedulingReader
 from quantities.pod.validation import check_pod
 from quantities.quantity.errors import QuantityError
+from quantities.quantity.goint import INT64_MIN
 from quantities.quantity.quantity import Quantity
 
 __all__ = [
@@ -61,7 +62,6 @@ __all__ = [
 ]
 
 _ZERO = Quantity.from_int(0)
-_GO_INT64_INDEFINITE = -(1 << 63)
 _STANDARD = (CPU, MEMORY, EPHEMERAL_STORAGE)
 
 # kubectl describe node writes these "System Info" lines right before the pods table, in the same
@@ -87,10 +87,10 @@ def percent(value: int, total: int, guard: bool = True) -> int:
     (9, 28, 0, -9223372036854775808)
     """
     if total == 0:
-        return 0 if guard else _GO_INT64_INDEFINITE
+        return 0 if guard else INT64_MIN
     fraction = float(value) / float(total) * 100
     if fraction != fraction or abs(fraction) >= 2.0**63:
-        return _GO_INT64_INDEFINITE
+        return INT64_MIN
     return int(fraction)
 
 
@@ -416,7 +416,7 @@ class _Bound:
         reader = SchedulingReader(f"pods[{position}]")
         fields = reader.obj(pod, where)
         if fields is None:
-            message = f"expected a Pod object, got {describe_value(pod)}"
+            message = f"expected a Pod object, got {json_type(pod)}"
             raise ManifestError([Problem("", message, source=reader.source)])
         metadata = reader.obj(fields.get("metadata"), where.child("metadata")) or {}
         spec = reader.obj(fields.get("spec"), where.child("spec")) or {}
@@ -546,11 +546,11 @@ def node_and_pods(
             nodes.append(obj)
         elif kind == "Pod":
             pods.append(obj)
-        elif isinstance(kind, str) and kind.endswith("List") and "items" in obj:
+        elif is_list_object(obj):
             items = obj.get("items")
             items_path = f"{path}.items" if path else "items"
             if not isinstance(items, list):
-                message = f"expected an array of objects, got {describe_value(items)}"
+                message = f"expected an array of objects, got {json_type(items)}"
                 problems.append(Problem(items_path, message))
                 continue
             pending[:0] = [(f"{items_path}[{i}]", item) for i, item in enumerate(items)]

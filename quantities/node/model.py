@@ -21,13 +21,19 @@ from a compact form for people and spreadsheets (:mod:`quantities.node.compact`)
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from quantities.manifest.problems import ManifestError, Problem
 from quantities.node.selectors import Taint
+from quantities.pod.resource_names import (
+    CPU,
+    EPHEMERAL_STORAGE,
+    MEMORY,
+    PODS,
+    is_hugepages,
+    is_scalar_resource_name,
+)
 from quantities.pod.scheduling import TAINT_EFFECTS, Location, SchedulingReader, label_value_errors
 from quantities.quantity.quantity import Quantity
 
@@ -45,61 +51,8 @@ __all__ = [
     "read_node",
 ]
 
-CPU = "cpu"
-MEMORY = "memory"
-EPHEMERAL_STORAGE = "ephemeral-storage"
-PODS = "pods"
 HOSTNAME_LABEL = "kubernetes.io/hostname"
 ZONE_LABEL = "topology.kubernetes.io/zone"
-
-# apimachinery validation.IsQualifiedName: an optional DNS-subdomain prefix and "/", then a
-# name of at most 63 characters, alphanumeric at both ends.
-_QUALIFIED_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
-_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-
-
-def _is_qualified_name(value: str) -> bool:
-    parts = value.split("/")
-    if len(parts) == 1:
-        name = parts[0]
-    elif len(parts) == 2:
-        prefix, name = parts
-        if not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix):
-            return False
-    else:
-        return False
-    return 0 < len(name) <= 63 and _QUALIFIED_NAME.fullmatch(name) is not None
-
-
-def is_hugepages(name: str) -> bool:
-    return name.startswith("hugepages-")
-
-
-def _is_extended(name: str) -> bool:
-    # v1helper.IsExtendedResourceName: qualified, outside the native (no "/" or kubernetes.io/) names.
-    if "/" not in name or "kubernetes.io/" in name or name.startswith("requests."):
-        return False
-    return _is_qualified_name("requests." + name)
-
-
-@functools.lru_cache(maxsize=1024)
-def is_scalar_resource_name(name: str) -> bool:
-    """schedutil.IsScalarResourceName: what NodeResourcesFit counts besides cpu, memory and storage.
-
-    Extended resources, ``hugepages-*``, prefixed native resources
-    (``kubernetes.io/...``) and ``attachable-volumes-*``; any other name
-    (``storage``, an unknown bare word) is ignored by the scheduler.
-
-    >>> is_scalar_resource_name("nvidia.com/gpu"), is_scalar_resource_name("storage")
-    (True, False)
-    """
-    return (
-        _is_extended(name)
-        or is_hugepages(name)
-        or "kubernetes.io/" in name
-        or name.startswith("attachable-volumes-")
-    )
-
 
 class Node:
     """A node as the scheduler sees it (immutable once built)."""

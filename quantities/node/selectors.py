@@ -34,6 +34,7 @@ from quantities.pod.scheduling import (
     Requirement,
     Toleration,
 )
+from quantities.quantity.goint import parse_go_int64
 
 __all__ = [
     "LabelSelector",
@@ -53,7 +54,6 @@ NO_EXECUTE = "NoExecute"
 PREFER_NO_SCHEDULE = "PreferNoSchedule"
 _EFFECTS = (NO_SCHEDULE, PREFER_NO_SCHEDULE, NO_EXECUTE)
 
-_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,17 +126,6 @@ def find_untolerated_taint(
     return None
 
 
-def _parse_int64(text: str) -> int | None:
-    # strconv.ParseInt(s, 10, 64): optional sign, decimal digits, no spaces or underscores.
-    if not text:
-        return None
-    digits = text[1:] if text[0] in "+-" else text
-    if not digits or not digits.isascii() or not digits.isdigit():
-        return None
-    value = int(text)
-    return value if _INT64_MIN <= value <= _INT64_MAX else None
-
-
 def _requirement_matches(requirement: Requirement, labels: Mapping[str, str]) -> bool:
     key, operator, values = requirement.key, requirement.operator, requirement.values
     has = key in labels
@@ -152,7 +141,7 @@ def _requirement_matches(requirement: Requirement, labels: Mapping[str, str]) ->
         # Exactly one integer value is valid; anything else makes the term fail.
         if not has or len(values) != 1:
             return False
-        label_value, bound = _parse_int64(labels[key]), _parse_int64(values[0])
+        label_value, bound = parse_go_int64(labels[key]), parse_go_int64(values[0])
         if label_value is None or bound is None:
             return False
         return label_value > bound if operator == "Gt" else label_value < bound

@@ -44,12 +44,12 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-from quantities.manifest.fields import FieldReader
+from quantities.manifest.fields import FieldReader, json_text, json_type
 from quantities.manifest.problems import Problem, child, index, key
 from quantities.pod.resource_names import qualified_name_errors
+from quantities.quantity.goint import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, parse_go_int64
 
 __all__ = [
     "LABEL_SELECTOR_OPERATORS",
@@ -64,7 +64,6 @@ __all__ = [
     "SchedulingReader",
     "Toleration",
     "TopologySpreadConstraint",
-    "describe_value",
     "dns1123_label_errors",
     "dns1123_subdomain_errors",
     "go_value",
@@ -80,8 +79,6 @@ WHEN_UNSATISFIABLE = ("DoNotSchedule", "ScheduleAnyway")
 NODE_INCLUSION_POLICIES = ("Honor", "Ignore")
 PREEMPTION_POLICIES = ("PreemptLowerPriority", "Never")
 
-_INT32 = (-(1 << 31), (1 << 31) - 1)
-_INT64 = (-(1 << 63), (1 << 63) - 1)
 
 # apimachinery pkg/util/validation: IsValidLabelValue, IsDNS1123Label, IsDNS1123Subdomain.
 _QUALIFIED_NAME_FORMAT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
@@ -143,40 +140,6 @@ def dns1123_subdomain_errors(value: str) -> list[str]:
     if not _DNS1123_SUBDOMAIN.fullmatch(value):
         errors.append(_regex_error(_DNS1123_SUBDOMAIN_MESSAGE, _DNS1123_SUBDOMAIN_FORMAT, "example.com"))
     return errors
-
-
-def describe_value(value: object) -> str:
-    """A JSON value for a message: ``string "oops"``, ``number 5``, ``an array``.
-
-    >>> describe_value("oops"), describe_value(5), describe_value([1]), describe_value(None)
-    ('string "oops"', 'number 5', 'an array', 'null')
-    """
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean " + ("true" if value else "false")
-    if isinstance(value, str):
-        return "string " + json.dumps(value, ensure_ascii=False)
-    if isinstance(value, int | float | Decimal):
-        return f"number {value}"
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, list | tuple):
-        return "an array"
-    return "a value of an unknown type"
-
-
-def json_text(value: object) -> str | None:
-    """The offending value as JSON text, for scalars (objects and arrays are not repeated)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, int | float | Decimal):
-        return str(value)
-    return None
 
 
 def go_value(value: object) -> str:
@@ -368,7 +331,7 @@ class SchedulingReader(FieldReader):
         self.problems.append(
             Problem(
                 where.json,
-                f"expected {expected}, got {describe_value(value)}",
+                f"expected {expected}, got {json_type(value)}",
                 None,
                 self.source,
                 json_text(value),
@@ -440,7 +403,7 @@ class SchedulingReader(FieldReader):
     def integer(self, value: object, where: Location, bits: int = 32) -> int | None:
         if value is None:
             return None
-        low, high = _INT32 if bits == 32 else _INT64
+        low, high = (INT32_MIN, INT32_MAX) if bits == 32 else (INT64_MIN, INT64_MAX)
         if isinstance(value, int) and not isinstance(value, bool):
             if low <= value <= high:
                 return value
@@ -624,7 +587,7 @@ class SchedulingReader(FieldReader):
                     "must be specified single value when `operator` is 'Lt' or 'Gt'",
                     f'operator "{operator}" needs exactly one value, an integer',
                 )
-            elif _parse_int64(values[0]) is None:
+            elif parse_go_int64(values[0]) is None:
                 # Accepted by the API server; the scheduler's labels.NewRequirement refuses it.
                 self.note(
                     values_at.index(0),
@@ -874,17 +837,6 @@ def _go_toleration(at: Location, operator: str, value: str, effect: str) -> str:
         f'core.Toleration{{Key:"", Operator:{json.dumps(operator)}, Value:{json.dumps(value)}, '
         f"Effect:{json.dumps(effect)}, TolerationSeconds:(*int64)(nil)}}"
     )
-
-
-def _parse_int64(text: str) -> int | None:
-    # strconv.ParseInt(s, 10, 64): optional sign, decimal digits, no spaces or underscores.
-    if not text:
-        return None
-    digits = text[1:] if text[0] in "+-" else text
-    if not digits or not digits.isascii() or not digits.isdigit():
-        return None
-    value = int(text)
-    return value if _INT64[0] <= value <= _INT64[1] else None
 
 
 _METADATA = Location("metadata", "metadata")

@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from quantities.manifest.compact import WORKLOAD_FIELDS, WorkloadRow, read_workload, read_workload_fields
+from quantities.manifest.fields import json_text, json_type
+from quantities.manifest.kinds import is_list_object
 from quantities.manifest.problems import ManifestError, PodValidationError, Problem, child, index
-from quantities.pod.scheduling import Location, SchedulingReader, describe_value, json_text
+from quantities.pod.scheduling import Location, SchedulingReader
 
 __all__ = [
     "WORKLOAD_FIELDS",
@@ -178,10 +180,9 @@ def _collect_workloads(
 ) -> None:
     if isinstance(obj, Mapping):
         items = obj.get("items")
-        kind = obj.get("kind")
-        if "items" in obj and (kind is None or (isinstance(kind, str) and kind.endswith("List"))):
+        if is_list_object(obj):
             if not isinstance(items, list | tuple):
-                message = f"expected an array, got {describe_value(items)}"
+                message = f"expected an array, got {json_type(items)}"
                 problems.append(Problem(child(path, "items"), message))
                 return
             for position, item in enumerate(items):
@@ -204,7 +205,7 @@ def _collect_workloads(
             where = index(path, position) if path or len(obj) > 1 else ""
             _collect_workloads(item, where, result, problems)
         return
-    message = f"expected a Kubernetes object, got {describe_value(obj)}"
+    message = f"expected a Kubernetes object, got {json_type(obj)}"
     problems.append(Problem(path, message, value=json_text(obj)))
 
 

@@ -31,12 +31,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from quantities.manifest.fields import json_text, json_type
+from quantities.manifest.kinds import is_list_object
 from quantities.manifest.problems import ManifestError, Problem, child, index
 from quantities.manifest.stream import iter_located_objects
 from quantities.node.compact import node_from_compact
 from quantities.node.model import Node, read_node
 from quantities.options import DEFAULT_OPTIONS, Options, WorkLimitExceeded
-from quantities.pod.scheduling import describe_value, json_text
 from quantities.scheduler.framework.podinfo import PodInfo, pod_info
 
 __all__ = ["Cluster", "load_cluster"]
@@ -72,7 +73,7 @@ class Cluster:
             problems.append(
                 Problem(
                     path,
-                    f"expected a Kubernetes object or a compact node, got {describe_value(obj)}",
+                    f"expected a Kubernetes object or a compact node, got {json_type(obj)}",
                     value=json_text(obj),
                 )
             )
@@ -82,7 +83,7 @@ class Cluster:
             problems.append(
                 Problem(
                     child(path, "kind"),
-                    f"expected a string, got {describe_value(kind)}",
+                    f"expected a string, got {json_type(kind)}",
                     value=json_text(kind),
                 )
             )
@@ -100,13 +101,13 @@ class Cluster:
                 self.warnings.extend(info.warnings)
                 if keep_raw_pods:
                     self.raw_pods.append(obj)
-            elif "items" in obj and (kind is None or kind.endswith("List")):
+            elif is_list_object(obj):
                 items = obj.get("items")
                 if not isinstance(items, list | tuple):
                     problems.append(
                         Problem(
                             child(path, "items"),
-                            f"expected an array of objects, got {describe_value(items)}",
+                            f"expected an array of objects, got {json_type(items)}",
                             value=json_text(items),
                         )
                     )
@@ -119,7 +120,7 @@ class Cluster:
                     problems.append(
                         Problem(
                             child(path, "nodes"),
-                            f"expected an array of nodes, got {describe_value(compact)}",
+                            f"expected an array of nodes, got {json_type(compact)}",
                             value=json_text(compact),
                         )
                     )
@@ -138,7 +139,7 @@ class Cluster:
             problems.append(
                 Problem(
                     path,
-                    f"expected a compact node (an object with a name), got {describe_value(row)}",
+                    f"expected a compact node (an object with a name), got {json_type(row)}",
                     value=json_text(row),
                 )
             )

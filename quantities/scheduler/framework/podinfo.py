@@ -39,6 +39,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from quantities.manifest.fields import json_type
 from quantities.manifest.kinds import POD_TEMPLATE_PATHS
 from quantities.manifest.problems import ManifestError, PodValidationError, Problem, child
 from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, is_scalar_resource_name
@@ -56,7 +57,6 @@ from quantities.pod.scheduling import (
     Requirement,
     Toleration,
     TopologySpreadConstraint,
-    describe_value,
     read_scheduling,
 )
 from quantities.pod.validation import check_pod
@@ -483,7 +483,7 @@ def pod_info(
     options = options or DEFAULT_OPTIONS
     error_type = ManifestError if state else PodValidationError
     if not isinstance(pod, Mapping):
-        raise error_type([Problem(path, f"expected a pod object, got {describe_value(pod)}")])
+        raise error_type([Problem(path, f"expected a pod object, got {json_type(pod)}")])
     segments = ("spec",) if spec_path is not None else _locate(pod)
     if segments is None:
         kind = pod.get("kind")
