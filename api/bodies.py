@@ -36,11 +36,15 @@ def decode_json(data: bytes) -> Any:
     from quantities.manifest.decode import load_json
 
     try:
-        values = load_json(body_text(data))
+        values = load_json(body_text(data), max_documents=1)
     except ManifestError as error:
+        if str(error).startswith("more than 1 JSON value"):
+            where = str(error).rsplit("(", 1)[-1].rstrip(")")
+            message = f"the body is not valid JSON: it holds more than one value ({where})"
+            raise Problem(400, message) from None
         raise Problem(400, f"the body is {error}") from None
-    if len(values) != 1:
-        raise Problem(400, f"the body is not valid JSON: expected one value, found {len(values)}")
+    if not values:
+        raise Problem(400, "the body is not valid JSON: expected one value, found none")
     return values[0]
 
 

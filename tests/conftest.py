@@ -26,3 +26,26 @@ def app() -> Flask:
 @pytest.fixture()
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+def _refuse_constant(name: str) -> object:
+    raise AssertionError(f"an answer holds {name}, which is not JSON")
+
+
+_open = FlaskClient.open
+
+
+def _open_and_check_json(self: FlaskClient, *args: object, **kwargs: object) -> object:
+    """Every JSON answer any test receives must be strict JSON (no NaN, no Infinity, no trailing text)."""
+    import json
+
+    response = _open(self, *args, **kwargs)  # type: ignore[arg-type]
+    mimetype = response.mimetype or ""
+    if mimetype == "application/json" or mimetype.endswith("+json"):
+        body = response.get_data(as_text=True)
+        if body:
+            json.loads(body, parse_constant=_refuse_constant)
+    return response
+
+
+FlaskClient.open = _open_and_check_json  # type: ignore[method-assign,assignment]

@@ -21,11 +21,17 @@ def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def load_json(text: str) -> list[Any]:
+def load_json(text: str, max_documents: int | None = None) -> list[Any]:
     """The JSON values in ``text`` (one, or several one after another), numbers kept exact.
+
+    Past ``max_documents`` values reading stops at once (``{}{}{}...`` costs nothing more).
 
     >>> load_json('{"cpu": 0.10}')
     [{'cpu': ExactNumber('0.10')}]
+    >>> load_json("{} {} {}", max_documents=2)
+    Traceback (most recent call last):
+      ...
+    quantities.manifest.problems.ManifestError: more than 2 JSON values one after another (at character 6)
     """
     decoder = json.JSONDecoder(parse_float=ExactNumber, parse_constant=_reject_constant)
     documents: list[Any] = []
@@ -35,6 +41,9 @@ def load_json(text: str) -> list[Any]:
             position += 1
         if position >= end:
             break
+        if max_documents is not None and len(documents) >= max_documents:
+            message = f"more than {max_documents} JSON values one after another (at character {position})"
+            raise ManifestError([Problem("", message)])
         try:
             value, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as error:

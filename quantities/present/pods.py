@@ -98,8 +98,14 @@ def qos_csv_row(report: dict[str, Any], label: str) -> tuple[str, str, str, str]
 
 def requests_report(pod: Pod, exclude_overhead: bool = False) -> dict[str, Any]:
     """The pod's effective requests and limits (PodRequests/PodLimits), as canonical strings."""
-    requests = compute_requests(pod, exclude_overhead=exclude_overhead)
-    limits = compute_limits(pod, exclude_overhead=exclude_overhead)
+    try:
+        requests = compute_requests(pod, exclude_overhead=exclude_overhead)
+        limits = compute_limits(pod, exclude_overhead=exclude_overhead)
+    except OverflowError as error:
+        # Exact sums have a digit bound (quantity.MAX_DIGITS): name the pod whose sum crossed it.
+        raise PodValidationError(
+            [Problem(pod.path, f"its requests or limits cannot be added up: {error}", source=pod.label)]
+        ) from None
     return {
         **_identity(pod),
         "requests": {name: str(quantity) for name, quantity in requests.items()},

@@ -305,7 +305,15 @@ def total(
     read = _parse_all(values, lenient, paths)
     if target is not None:
         _check_dimensions(values, [notation for _, notation in read], target, paths, unit_path)
-    result = sum((quantity for quantity, _ in read), start=parse_quantity("0"))
+    result = parse_quantity("0")
+    for index, (quantity, _) in enumerate(read):
+        try:
+            result = result + quantity
+        except OverflowError as error:
+            # Exact arithmetic has a digit bound (MAX_DIGITS): say which value crossed it.
+            reason = f"adding it makes the sum too long to be exact ({error})"
+            problem = _problem(values[index], QuantityError(_shown(values[index]), reason), paths[index])
+            raise QuantityBatchError([problem]) from None
     return QuantitySummary(
         input=" + ".join(map(_shown, values)),
         canonical=str(result),

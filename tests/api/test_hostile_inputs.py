@@ -287,6 +287,41 @@ HOSTILE: list[Hostile] = [
         lambda: json.dumps({"values": [f"{i}e-{i}" for i in range(100_000)], "to": "cores"}).encode(),
         check=lambda r: "split it" in r.get_json()["detail"],
     ),
+    # Exact or refused: a sum past the digit bound is a located 422, never a 500.
+    Hostile(
+        "sum past the exact digit bound",
+        "GET",
+        "/v1/quantities/sum?value=1e4201&value=1",
+        422,
+        check=lambda r: r.get_json()["errors"][0]["path"] == "value[1]",
+    ),
+    Hostile(
+        "pod requests past the exact digit bound",
+        "POST",
+        "/v1/pods/requests",
+        422,
+        lambda: json.dumps(
+            {
+                "kind": "Pod",
+                "metadata": {"name": "big"},
+                "spec": {
+                    "containers": [
+                        {"name": "a", "resources": {"requests": {"cpu": "1e4201"}}},
+                        {"name": "b", "resources": {"requests": {"cpu": "1"}}},
+                    ]
+                },
+            }
+        ).encode(),
+        check=lambda r: r.get_json()["errors"][0]["path"] == "spec",
+    ),
+    Hostile(
+        "10 MB of concatenated empty JSON objects",
+        "POST",
+        "/v1/quantities/normalize",
+        400,
+        lambda: b"{}" * 5_000_000,
+        check=lambda r: "more than one value" in r.get_json()["detail"],
+    ),
     # Limits checked while the YAML is read: memory stays a small multiple of the body.
     Hostile(
         "10 MB YAML list of zeros (5,000,000 values)",
@@ -377,3 +412,19 @@ def test_hostile_input_gets_a_clear_answer_and_the_app_lives_on(hostile_app: Fla
 
 def test_there_are_at_least_forty_hostile_inputs() -> None:
     assert len(HOSTILE) >= 40
+
+
+def test_every_json_answer_is_strict_json() -> None:
+    """tests/conftest.py parses every JSON answer of the suite strictly; this proves the check bites."""
+    from flask import Response
+
+    from api import create_app
+
+    app: Flask = create_app({"TESTING": True})
+
+    @app.route("/not-json")
+    def not_json() -> Response:
+        return Response('{"value": NaN}', mimetype="application/json")
+
+    with pytest.raises(AssertionError, match="NaN"):
+        app.test_client().get("/not-json")
