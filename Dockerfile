@@ -1,5 +1,6 @@
 # kube-quantities: the HTTP API under gunicorn, as a non-root user, runtime dependencies only.
-FROM python:3.11-slim
+# The base is pinned by version, the dependencies by version and hash (requirements.lock).
+FROM python:3.11.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -11,10 +12,11 @@ WORKDIR /app
 RUN groupadd --system --gid 10001 kq \
     && useradd --system --uid 10001 --gid kq --home-dir /app --shell /usr/sbin/nologin kq
 
-COPY pyproject.toml README.md ./
+COPY requirements.lock pyproject.toml README.md ./
 COPY quantities ./quantities
 COPY api ./api
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock \
+    && pip install --no-cache-dir --no-deps .
 
 # Numeric, so that Kubernetes can check runAsNonRoot.
 USER 10001:10001

@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: serve test lint typecheck unit bench clean openapi
+.PHONY: serve test lint typecheck unit bench clean openapi lock
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,9 @@ clean:
 # openapi.yaml is generated from the marshmallow schemas; a test fails when it is stale.
 openapi: $(STAMP)
 	$(PY) -m api.openapi > openapi.yaml
+
+# requirements.lock pins the image's runtime dependencies by version and hash (the Dockerfile
+# installs with --require-hashes); a test fails when it no longer satisfies pyproject.toml.
+lock: $(STAMP)
+	$(PY) -m piptools compile --quiet --generate-hashes --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.lock pyproject.toml

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 from tests.server import ROOT, gunicorn
 
@@ -33,7 +36,7 @@ def instructions() -> list[tuple[str, str]]:
 
 def test_image_runs_as_non_root_exposes_8080_and_checks_livez() -> None:
     found = dict(instructions())
-    assert found["FROM"].startswith("python:3.11-slim")
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+", found["FROM"]), "the base is pinned by version"
     user = found["USER"].split(":")[0]
     assert user not in ("root", "0")
     assert found["EXPOSE"] == "8080"
@@ -67,7 +70,8 @@ def test_install_and_start_steps_work_in_a_fresh_environment(tmp_path: Path) -> 
                 else:
                     shutil.copy(origin, app / source)
         elif keyword == "RUN" and "pip install" in argument:
-            subprocess.run(shlex.split(argument), cwd=app, env=environment, check=True, capture_output=True)
+            for step in argument.split("&&"):
+                subprocess.run(shlex.split(step), cwd=app, env=environment, check=True, capture_output=True)
         elif keyword == "ENTRYPOINT":
             entrypoint = json.loads(argument)
     assert entrypoint, "the Dockerfile has no ENTRYPOINT"
@@ -84,3 +88,28 @@ def test_install_and_start_steps_work_in_a_fresh_environment(tmp_path: Path) -> 
     with gunicorn(command, environment, cwd=app) as server:
         status, body = server.get("/v1/quantity?value=1.5Gi&format=text")
         assert (status, body) == (200, b"1536Mi\n")
+
+
+def _dependencies() -> list[Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return [Requirement(text) for text in project["dependencies"]]
+
+
+def test_the_image_installs_from_a_lock_file_with_hashes() -> None:
+    runs = [arg for keyword, arg in instructions() if keyword == "RUN" and "pip install" in arg]
+    assert any("--require-hashes -r requirements.lock" in run for run in runs)
+    assert any("--no-deps ." in run for run in runs), "the package itself adds no unpinned dependency"
+    lock = (ROOT / "requirements.lock").read_text()
+    pin = r"^([a-z0-9][a-z0-9._-]*)==(\S+) \\\n((?:    --hash=sha256:[0-9a-f]{64}.*\n)+)"
+    entries = re.findall(pin, lock, re.M)
+    pinned = {name: version for name, version, _hashes in entries}
+    assert len(entries) == lock.count("=="), "every pin carries its hashes"
+    for requirement in _dependencies():
+        name = requirement.name.lower()
+        assert name in pinned, f"{name} is a dependency but not in requirements.lock: run pip-compile"
+        assert requirement.specifier.contains(pinned[name]), f"{name}=={pinned[name]} breaks {requirement}"
+
+
+def test_pyyaml_excludes_the_versions_slow_on_merge_key_bombs() -> None:
+    (pyyaml,) = [requirement for requirement in _dependencies() if requirement.name.lower() == "pyyaml"]
+    assert not pyyaml.specifier.contains("6.0.3") and not pyyaml.specifier.contains("6.0.2")
