@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from quantities.manifest.fields import json_text, json_type
 from quantities.manifest.problems import ManifestError, Problem
 from quantities.node.selectors import Taint
 from quantities.pod.resource_names import (
@@ -217,6 +218,11 @@ def read_node(obj: object, *, path: str = "", source: str | None = None) -> Node
         reader.shape(root, "a Node object", obj)
         raise ManifestError(reader.problems)
     fields = obj
+    kind = fields.get("kind")
+    if kind is not None and kind != "Node":
+        shown = f'a {kind}' if isinstance(kind, str) else f"kind {json_text(kind) or json_type(kind)}"
+        message = f"expected a Node, got {shown}"
+        raise ManifestError([Problem(root.child("kind").json, message, value=json_text(kind), source=label)])
     metadata_at, spec_at, status_at = root.child("metadata"), root.child("spec"), root.child("status")
     metadata = reader.obj(fields.get("metadata"), metadata_at) or {}
     spec = reader.obj(fields.get("spec"), spec_at) or {}

@@ -684,3 +684,14 @@ def test_http_answers_422_with_the_path(name: str, url: str, body: dict[str, Any
     assert paths and all(paths), document
     assert path in paths, document
     assert not PYTHON_WORDS.search(response.get_data(as_text=True))
+
+
+def test_an_object_of_another_kind_among_the_nodes_is_located() -> None:
+    from quantities import check_fit
+
+    node = {"kind": "Node", "metadata": {"name": "n1"}, "status": {"allocatable": {"cpu": "4"}}}
+    pod = {"kind": "Pod", "metadata": {"name": "old"}, "spec": {"containers": []}}
+    with pytest.raises(ManifestError) as raised:
+        check_fit({"kind": "Pod", "spec": {"containers": [{"name": "a"}]}}, [node, pod])
+    (problem,) = raised.value.problems
+    assert (problem.path, problem.message) == ("nodes[1].kind", "expected a Node, got a Pod")
