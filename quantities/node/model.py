@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from quantities.manifest.names import label_value_errors
 from quantities.manifest.problems import ManifestError, Problem
 from quantities.node.selectors import Taint
 from quantities.pod.resource_names import (
@@ -34,7 +35,7 @@ from quantities.pod.resource_names import (
     is_hugepages,
     is_scalar_resource_name,
 )
-from quantities.pod.scheduling import TAINT_EFFECTS, Location, SchedulingReader, label_value_errors
+from quantities.pod.scheduling import TAINT_EFFECTS, Location, SchedulingReader
 from quantities.quantity.quantity import Quantity
 
 __all__ = [
