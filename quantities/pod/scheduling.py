@@ -41,7 +41,7 @@ spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater tha
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -358,21 +358,33 @@ class SchedulingReader(FieldReader):
         self.shape(where, "an integer", value)
         return None
 
-    def strings(self, value: object, where: Location) -> tuple[str, ...]:
-        result = []
+    def items(self, value: object, where: Location) -> Iterator[tuple[Location, Any]]:
+        """The elements of an array, each with its location."""
         for position, item in enumerate(self.arr(value, where)):
-            text = self.text(item, where.index(position))
-            if text is not None:
-                result.append(text)
-        return tuple(result)
+            yield where.index(position), item
+
+    def objects(self, value: object, where: Location) -> Iterator[tuple[Location, Mapping[Any, Any]]]:
+        """The elements of an array of objects; ``null`` ones are skipped, other non-objects recorded."""
+        for at, item in self.items(value, where):
+            fields = self.obj(item, at)
+            if fields is not None:
+                yield at, fields
+
+    def entries(self, value: object, where: Location, keys: str = "string keys") -> Iterator[tuple[str, Any]]:
+        """The entries of an object whose keys are strings (``keys`` names them in the problem otherwise)."""
+        for name, item in (self.obj(value, where) or {}).items():
+            if isinstance(name, str):
+                yield name, item
+            else:
+                self.shape(where, keys, name)
+
+    def strings(self, value: object, where: Location) -> tuple[str, ...]:
+        texts = (self.text(item, at) for at, item in self.items(value, where))
+        return tuple(text for text in texts if text is not None)
 
     def string_map(self, value: object, where: Location) -> dict[str, str]:
-        entries = self.obj(value, where) or {}
         result: dict[str, str] = {}
-        for name, text in entries.items():
-            if not isinstance(name, str):
-                self.shape(where, "string keys", name)
-                continue
+        for name, text in self.entries(value, where):
             read = self.text(text, where.key(name))
             if read is not None:
                 result[name] = read
@@ -432,11 +444,7 @@ class SchedulingReader(FieldReader):
 
     def _tolerations(self, value: object, where: Location) -> tuple[Toleration, ...]:
         result = []
-        for position, item in enumerate(self.arr(value, where)):
-            at = where.index(position)
-            fields = self.obj(item, at)
-            if fields is None:
-                continue
+        for at, fields in self.objects(value, where):
             tol_key = self.text(fields.get("key"), at.child("key")) or ""
             operator = self.text(fields.get("operator"), at.child("operator")) or ""
             tol_value = self.text(fields.get("value"), at.child("value")) or ""
@@ -600,18 +608,14 @@ class SchedulingReader(FieldReader):
                 "required node affinity needs at least one node selector term",
             )
         terms = []
-        for position, raw in enumerate(raw_terms):
-            at = terms_at.index(position)
-            term = self.obj(raw, at)
-            if term is None:
-                continue
+        for at, term in self.objects(raw_terms, terms_at):
             expressions = [
-                self.requirement(item, at.child("matchExpressions").index(i), NODE_SELECTOR_OPERATORS, True)
-                for i, item in enumerate(self.arr(term.get("matchExpressions"), at.child("matchExpressions")))
+                self.requirement(item, item_at, NODE_SELECTOR_OPERATORS, True)
+                for item_at, item in self.items(term.get("matchExpressions"), at.child("matchExpressions"))
             ]
             fields_ = [
-                self.field_requirement(item, at.child("matchFields").index(i))
-                for i, item in enumerate(self.arr(term.get("matchFields"), at.child("matchFields")))
+                self.field_requirement(item, item_at)
+                for item_at, item in self.items(term.get("matchFields"), at.child("matchFields"))
             ]
             terms.append(
                 NodeSelectorTerm(
@@ -628,8 +632,8 @@ class SchedulingReader(FieldReader):
         match_labels = self.labels(fields.get("matchLabels"), where.child("matchLabels"))
         expressions_at = where.child("matchExpressions")
         expressions = [
-            self.requirement(item, expressions_at.index(i), LABEL_SELECTOR_OPERATORS, False)
-            for i, item in enumerate(self.arr(fields.get("matchExpressions"), expressions_at))
+            self.requirement(item, at, LABEL_SELECTOR_OPERATORS, False)
+            for at, item in self.items(fields.get("matchExpressions"), expressions_at)
         ]
         return LabelSelector(match_labels, tuple(r for r in expressions if r is not None))
 
@@ -643,11 +647,7 @@ class SchedulingReader(FieldReader):
 
     def affinity_terms(self, value: object, where: Location) -> tuple[PodAffinityTerm, ...]:
         terms = []
-        for position, raw in enumerate(self.arr(value, where)):
-            at = where.index(position)
-            fields = self.obj(raw, at)
-            if fields is None:
-                continue
+        for at, fields in self.objects(value, where):
             selector = self.label_selector(fields.get("labelSelector"), at.child("labelSelector"))
             namespace_selector = self.label_selector(
                 fields.get("namespaceSelector"), at.child("namespaceSelector")
@@ -679,12 +679,8 @@ class SchedulingReader(FieldReader):
     def spread_constraints(self, value: object, where: Location) -> tuple[TopologySpreadConstraint, ...]:
         """``validateTopologySpreadConstraints`` (1.32)."""
         result: list[TopologySpreadConstraint] = []
-        seen: dict[tuple[str, str], int] = {}
-        for position, raw in enumerate(self.arr(value, where)):
-            at = where.index(position)
-            fields = self.obj(raw, at)
-            if fields is None:
-                continue
+        seen: dict[tuple[str, str], Location] = {}
+        for at, fields in self.objects(value, where):
             max_skew = self.integer(fields.get("maxSkew"), at.child("maxSkew"))
             if (max_skew is not None and max_skew <= 0) or fields.get("maxSkew") is None:
                 skew = max_skew if max_skew is not None else 0
@@ -706,14 +702,14 @@ class SchedulingReader(FieldReader):
                 self.unsupported(at.child("whenUnsatisfiable"), when, WHEN_UNSATISFIABLE)
             pair = (topology_key, when)
             if pair in seen:
-                first = where.index(seen[pair]).child("{topologyKey, whenUnsatisfiable}")
+                first = seen[pair].child("{topologyKey, whenUnsatisfiable}")
                 self.refuse(
                     first,
                     f"two constraints spread on {topology_key} with whenUnsatisfiable {when}",
                     f'{first.k8s}: Duplicate value: "{{{topology_key}, {when}}}"',
                 )
             else:
-                seen[pair] = position
+                seen[pair] = at
             min_domains = self.integer(fields.get("minDomains"), at.child("minDomains"))
             if min_domains is not None:
                 if min_domains <= 0:
