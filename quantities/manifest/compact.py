@@ -118,6 +118,7 @@ CSV_COLUMNS = tuple(name for name in dict.fromkeys((*_NODE_KEYS, *_WORKLOAD_KEYS
 # Lengths here count characters, not Go's bytes: a non-ASCII name fails the pattern anyway, and
 # "longer than 63 characters" would puzzle whoever wrote 40 accented letters.
 _NAME_RULE = 'lower case letters, digits, "-" and ".", starting and ending with a letter or digit'
+_NAMESPACE_RULE = 'at most 63 lower case letters, digits and "-", starting and ending with a letter or digit'
 _QUALIFIED_RULE = 'letters, digits, "-", "_" or ".", starting and ending with a letter or digit'
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -670,7 +671,8 @@ def read_workload(
         )
     namespace = reader.text(row, "namespace") or "default"
     if not is_dns1123_label(namespace):
-        reader.fail(reader.at("namespace"), f"invalid namespace {_quote(namespace)}: {_NAME_RULE}", namespace)
+        message = f"invalid namespace {_quote(namespace)}: a namespace is {_NAMESPACE_RULE}"
+        reader.fail(reader.at("namespace"), message, namespace)
     replicas = reader.replicas(row)
     if kind == "DaemonSet" and replicas is not None:
         reader.fail(reader.at("replicas"), "a DaemonSet runs one pod per eligible node: leave replicas empty")

@@ -53,6 +53,7 @@ from quantities.manifest.names import (
     qualified_name_errors,
 )
 from quantities.manifest.problems import Problem, child, index, key
+from quantities.quantity.errors import quote
 from quantities.quantity.goint import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, parse_go_int64
 
 __all__ = [
@@ -306,7 +307,7 @@ class SchedulingReader(FieldReader):
     def unsupported(self, where: Location, value: str, supported: Sequence[str]) -> None:
         self.refuse(
             where,
-            f"{json.dumps(value)} is not one of " + ", ".join(supported),
+            f"{quote(value)} is not one of " + ", ".join(supported),
             f"{where.k8s}: Unsupported value: {go_value(value)}: {_supported(supported)}",
             value,
         )
@@ -404,14 +405,14 @@ class SchedulingReader(FieldReader):
             for detail in qualified_name_errors(name):
                 self.refuse(
                     where.key(name),
-                    f"label key {json.dumps(name)}: {detail}",
+                    f"label key {quote(name)}: {detail}",
                     f"{where.k8s}: Invalid value: {go_value(name)}: {detail}",
                     name,
                 )
             for detail in label_value_errors(text):
                 self.refuse(
                     where.key(name),
-                    f"label value {json.dumps(text)}: {detail}",
+                    f"label value {quote(text)}: {detail}",
                     f"{where.k8s}: Invalid value: {go_value(text)}: {detail}",
                     text,
                 )
@@ -484,7 +485,7 @@ class SchedulingReader(FieldReader):
                 # The API server names the operator field for a bad value (1.32).
                 self.refuse(
                     at.child("value"),
-                    f"{json.dumps(value)} is not a valid label value: {';'.join(errors)}",
+                    f"{quote(value)} is not a valid label value: {';'.join(errors)}",
                     f"{at.child('operator').k8s}: Invalid value: {go_value(value)}: {';'.join(errors)}",
                     value,
                 )
@@ -548,7 +549,7 @@ class SchedulingReader(FieldReader):
         else:
             self.refuse(
                 at.child("operator"),
-                f"{json.dumps(operator)} is not an operator: use one of " + ", ".join(operators),
+                f"{quote(operator)} is not an operator: use one of " + ", ".join(operators),
                 f"{at.child('operator').k8s}: Invalid value: {go_value(operator)}: "
                 "not a valid selector operator",
                 operator,
@@ -579,14 +580,14 @@ class SchedulingReader(FieldReader):
                 at.child("operator"),
                 operator,
                 "not a valid selector operator",
-                f"{json.dumps(operator)} is not an operator: use In or NotIn",
+                f"{quote(operator)} is not an operator: use In or NotIn",
             )
         if req_key != "metadata.name":
             self.invalid_value(
                 at.child("key"),
                 req_key,
                 "not a valid field selector key",
-                f"{json.dumps(req_key)} is not a field: only metadata.name can be selected",
+                f"{quote(req_key)} is not a field: only metadata.name can be selected",
             )
         else:
             for position, text in enumerate(values):
@@ -658,7 +659,7 @@ class SchedulingReader(FieldReader):
                     # The API server names "namespace" (singular) here.
                     self.refuse(
                         at.child("namespaces").index(i),
-                        f"namespace {json.dumps(name)}: {detail}",
+                        f"namespace {quote(name)}: {detail}",
                         f"{at.child('namespace').k8s}: Invalid value: {go_value(name)}: {detail}",
                         name,
                     )
@@ -772,8 +773,8 @@ def _exact(value: object) -> object:
 
 def _go_toleration(at: Location, operator: str, value: str, effect: str) -> str:
     return (
-        f'core.Toleration{{Key:"", Operator:{json.dumps(operator)}, Value:{json.dumps(value)}, '
-        f"Effect:{json.dumps(effect)}, TolerationSeconds:(*int64)(nil)}}"
+        f'core.Toleration{{Key:"", Operator:{go_value(operator)}, Value:{go_value(value)}, '
+        f"Effect:{go_value(effect)}, TolerationSeconds:(*int64)(nil)}}"
     )
 
 
