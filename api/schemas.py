@@ -5,6 +5,7 @@ flask-smorest turns these into validation, error messages and ``openapi.yaml``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from marshmallow import Schema, fields, validate
@@ -63,12 +64,17 @@ class _Presentation(Schema):
     )
 
 
+def _table_format() -> fields.String:
+    """``format`` of an answer that is a table."""
+    return fields.String(
+        validate=validate.OneOf(["json", "text", "csv"]), metadata={"description": _FORMAT_HELP}
+    )
+
+
 class _TablePresentation(_Presentation):
     """How a table is answered."""
 
-    format = fields.String(
-        validate=validate.OneOf(["json", "text", "csv"]), metadata={"description": _FORMAT_HELP}
-    )
+    format = _table_format()
 
 
 class _Conversion(Schema):
@@ -386,11 +392,21 @@ def _objects_schema() -> dict[str, Any]:
     }
 
 
-OBJECTS_BODY = {
-    "required": True,
-    "description": _OBJECTS_HELP,
-    "content": {media: {"schema": _objects_schema()} for media in ("application/json", "application/yaml")},
-}
+def _request_body(
+    description: str, schema: Callable[[], dict[str, Any]], csv: bool = False
+) -> dict[str, Any]:
+    """A required body read as JSON or YAML (the same schema), or also as a CSV table.
+
+    Each media type gets its own copy of the schema: a shared one would be written with YAML anchors.
+    """
+    content: dict[str, Any]
+    content = {media: {"schema": schema()} for media in ("application/json", "application/yaml")}
+    if csv:
+        content["text/csv"] = {"schema": {"type": "string"}}
+    return {"required": True, "description": description, "content": content}
+
+
+OBJECTS_BODY = _request_body(_OBJECTS_HELP, _objects_schema)
 
 
 class _PostFormat(Schema):
@@ -505,29 +521,22 @@ def _plan_schema() -> dict[str, Any]:
     return _with_cluster(["workloads"], workloads=workloads)
 
 
-CLUSTER_BODY = {
-    "required": True,
-    "description": (
-        "Nodes and pods as `kubectl get nodes,pods -A -o json|yaml` prints them (a List, a JSON array or "
-        'several YAML documents), or compact nodes `{"name", "cpu", "memory", "pods", "labels", '
-        '"taints"}`.'
-    ),
-    "content": {media: {"schema": _cluster_schema()} for media in ("application/json", "application/yaml")},
-}
+CLUSTER_BODY = _request_body(
+    "Nodes and pods as `kubectl get nodes,pods -A -o json|yaml` prints them (a List, a JSON array or "
+    'several YAML documents), or compact nodes `{"name", "cpu", "memory", "pods", "labels", '
+    '"taints"}`.',
+    _cluster_schema,
+)
 
 
-FIT_BODY = {
-    "required": True,
-    "description": (
-        '`{"pod": <Pod, workload or compact {"name", "cpu", "memory"}>, "cluster": <nodes and pods>}`; '
-        "or `nodes` and `pods` lists instead of `cluster`."
-    ),
-    "content": {media: {"schema": _fit_schema()} for media in ("application/json", "application/yaml")},
-}
+FIT_BODY = _request_body(
+    '`{"pod": <Pod, workload or compact {"name", "cpu", "memory"}>, "cluster": <nodes and pods>}`; '
+    "or `nodes` and `pods` lists instead of `cluster`.",
+    _fit_schema,
+)
 
-PLAN_BODY = {
-    "required": True,
-    "description": (
+PLAN_BODY = _request_body(
+    (
         '`{"workloads": [...], "cluster": <nodes and pods>}` (or `nodes` and `pods`), workloads as '
         'manifests or compact `{"name", "replicas", "cpu", "memory", "cpu_limit", "memory_limit"}`; '
         "or a CSV table whose first line names the columns (kind,name,replicas,cpu,memory,pods,...): "
@@ -536,17 +545,13 @@ PLAN_BODY = {
         "workloads (name,replicas,cpu,memory,cpu_limit,memory_limit,namespace; name, cpu and memory "
         "required, replicas 1 when empty). Errors name rows[i].column (0-based data rows) and the line."
     ),
-    "content": {
-        **{media: {"schema": _plan_schema()} for media in ("application/json", "application/yaml")},
-        "text/csv": {"schema": {"type": "string"}},
-    },
-}
+    _plan_schema,
+    csv=True,
+)
 
 
 class AllocatedQuery(Schema):
-    format = fields.String(
-        validate=validate.OneOf(["json", "text", "csv"]), metadata={"description": _FORMAT_HELP}
-    )
+    format = _table_format()
     node = fields.String(metadata={"description": "the node to describe, when the body holds several"})
 
 
@@ -565,6 +570,15 @@ _POD_ROW_HELP = (
     "repeat, one pod each: name,cpu,memory[,cpu_limit[,memory_limit]]. Required: name, cpu and memory "
     "requests (0 for none); limits optional. Errors name pod[i].field"
 )
+
+
+def _node_rows() -> fields.List[Any]:
+    """The repeated ``node`` GET parameter of fit and plan."""
+    return fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "repeat, " + _NODE_ROW_HELP, "example": ["n1,4,16Gi,110"]},
+    )
 
 
 class AllocatedGetQuery(_TablePresentation):
@@ -591,17 +605,11 @@ class FitQuery(_TablePresentation):
             "example": "1Gi",
         }
     )
-    node = fields.List(
-        fields.String(),
-        required=True,
-        metadata={"description": "repeat, " + _NODE_ROW_HELP, "example": ["n1,4,16Gi,110"]},
-    )
+    node = _node_rows()
 
 
 class PlanTableQuery(Schema):
-    format = fields.String(
-        validate=validate.OneOf(["json", "text", "csv"]), metadata={"description": _FORMAT_HELP}
-    )
+    format = _table_format()
     table = fields.String(
         validate=validate.OneOf(["workloads", "nodes"]),
         metadata={
@@ -624,11 +632,7 @@ class PlanQuery(_TablePresentation):
             "example": ["web,3,500m,1Gi"],
         },
     )
-    node = fields.List(
-        fields.String(),
-        required=True,
-        metadata={"description": "repeat, " + _NODE_ROW_HELP, "example": ["n1,4,16Gi,110"]},
-    )
+    node = _node_rows()
 
 
 # -- answers of /v1/nodes/allocated, /v1/fit and /v1/plan -------------------------------------------

@@ -55,6 +55,14 @@ from typing import Any
 
 from quantities.manifest.exact_number import ExactNumber
 from quantities.manifest.fields import parse_manifest_quantity
+from quantities.manifest.names import (
+    LABEL_VALUE_MAX_LENGTH,
+    QUALIFIED_NAME_MAX_LENGTH,
+    is_dns1123_label,
+    is_dns1123_subdomain,
+    is_qualified_name,
+    is_qualified_name_part,
+)
 from quantities.manifest.problems import ManifestError, Problem, index, key
 from quantities.quantity.errors import QuantityError
 from quantities.quantity.goint import INT32_MAX, INT64_MAX
@@ -106,11 +114,11 @@ _WORKLOAD_KEYS = (
 _JSON_ONLY = ("allocatable", "requests", "limits")
 CSV_COLUMNS = tuple(name for name in dict.fromkeys((*_NODE_KEYS, *_WORKLOAD_KEYS)) if name not in _JSON_ONLY)
 
-_DNS_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-_DNS_SUBDOMAIN = re.compile(_DNS_LABEL + r"(\." + _DNS_LABEL + ")*")
-_DNS_LABEL_RE = re.compile(_DNS_LABEL)
-_QUALIFIED = re.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
+# The rules are apimachinery's (quantities.manifest.names); these words explain them without regexes.
+# Lengths here count characters, not Go's bytes: a non-ASCII name fails the pattern anyway, and
+# "longer than 63 characters" would puzzle whoever wrote 40 accented letters.
 _NAME_RULE = 'lower case letters, digits, "-" and ".", starting and ending with a letter or digit'
+_NAMESPACE_RULE = 'at most 63 lower case letters, digits and "-", starting and ending with a letter or digit'
 _QUALIFIED_RULE = 'letters, digits, "-", "_" or ".", starting and ending with a letter or digit'
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -163,13 +171,13 @@ def _qualified_name_error(value: str) -> str | None:
             return 'the prefix before "/" is empty'
         if "/" in prefix:
             return 'at most one "/" (prefix/name)'
-        if len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix):
+        if not is_dns1123_subdomain(prefix):
             return f'the prefix before "/" must be a DNS subdomain ({_NAME_RULE})'
     if not name:
         return "the name is empty"
-    if len(name) > 63:
+    if len(name) > QUALIFIED_NAME_MAX_LENGTH:
         return "the name part is longer than 63 characters"
-    if not _QUALIFIED.fullmatch(name):
+    if not is_qualified_name_part(name):
         return f"the name part must be {_QUALIFIED_RULE}"
     return None
 
@@ -178,9 +186,9 @@ def _label_value_error(value: str) -> str | None:
     """apimachinery ``IsValidLabelValue``: empty, or at most 63 characters of a qualified name."""
     if not value:
         return None
-    if len(value) > 63:
+    if len(value) > LABEL_VALUE_MAX_LENGTH:
         return "a label value is at most 63 characters"
-    if not _QUALIFIED.fullmatch(value):
+    if not is_qualified_name_part(value):
         return f"a label value must be {_QUALIFIED_RULE}"
     return None
 
@@ -189,7 +197,7 @@ def _is_resource_column(name: str) -> bool:
     """Other allocatable resources a node row may carry: ephemeral storage, hugepages, ``domain/name``."""
     if name in ("ephemeral-storage", "ephemeral_storage") or name.startswith("hugepages-"):
         return True
-    return "/" in name and _qualified_name_error(name) is None
+    return "/" in name and is_qualified_name(name)
 
 
 def _is_integer_resource(name: str) -> bool:
@@ -327,10 +335,10 @@ class _Reader:
         text = self.text(row, "name")
         if text is None:
             return None
-        if len(text) > 253 or not _DNS_SUBDOMAIN.fullmatch(text):
+        if not is_dns1123_subdomain(text):
             hint = None
             lowered = re.sub(r"[^a-z0-9.-]+", "-", text.lower()).strip("-.")
-            if lowered and _DNS_SUBDOMAIN.fullmatch(lowered) and len(lowered) <= 253:
+            if lowered and is_dns1123_subdomain(lowered):
                 hint = f'did you mean "{lowered}"?'
             self.fail(path, f"invalid {what} name {_quote(text)}: a name is {_NAME_RULE}", text, hint)
             return None
@@ -662,8 +670,9 @@ def read_workload(
             _did_you_mean(kind, ["Node", *WORKLOAD_KINDS]),
         )
     namespace = reader.text(row, "namespace") or "default"
-    if len(namespace) > 63 or not _DNS_LABEL_RE.fullmatch(namespace):
-        reader.fail(reader.at("namespace"), f"invalid namespace {_quote(namespace)}: {_NAME_RULE}", namespace)
+    if not is_dns1123_label(namespace):
+        message = f"invalid namespace {_quote(namespace)}: a namespace is {_NAMESPACE_RULE}"
+        reader.fail(reader.at("namespace"), message, namespace)
     replicas = reader.replicas(row)
     if kind == "DaemonSet" and replicas is not None:
         reader.fail(reader.at("replicas"), "a DaemonSet runs one pod per eligible node: leave replicas empty")

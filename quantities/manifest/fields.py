@@ -18,7 +18,7 @@ from typing import Any
 
 from quantities.manifest.exact_number import ExactNumber
 from quantities.manifest.problems import Problem, key
-from quantities.quantity.errors import KUBERNETES_FORMAT_MESSAGE, QuantityError, quote
+from quantities.quantity.errors import KUBERNETES_FORMAT_MESSAGE, QuantityError, json_kind
 from quantities.quantity.goint import INT32_MAX, INT32_MIN
 from quantities.quantity.quantity import Quantity, parse_quantity
 
@@ -40,20 +40,8 @@ def json_type(value: object) -> str:
     >>> json_type("high"), json_type(ExactNumber("1e3")), json_type([1]), json_type(None)
     ('string "high"', 'number 1e3', 'an array', 'null')
     """
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean " + ("true" if value else "false")
-    if isinstance(value, str):
-        return f"string {quote(value, shorten=True)}"
     if isinstance(value, ExactNumber):
         return f"number {value.text}"
-    if isinstance(value, int | float | Decimal):
-        return f"number {value}"
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, list | tuple):
-        return "an array"
     # What YAML has beyond JSON (safe_load's timestamps, !!binary, !!set).
     if isinstance(value, date):
         return f"timestamp {value.isoformat()}"
@@ -61,7 +49,7 @@ def json_type(value: object) -> str:
         return "binary data"
     if isinstance(value, set | frozenset):
         return "a set"
-    return "a value JSON cannot hold"
+    return json_kind(value)
 
 
 def json_text(value: object) -> str | None:

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from quantities.manifest.fields import json_text, json_type
+from quantities.manifest.names import label_value_errors
 from quantities.manifest.problems import ManifestError, Problem
 from quantities.node.selectors import Taint
 from quantities.pod.resource_names import (
@@ -35,7 +36,7 @@ from quantities.pod.resource_names import (
     is_hugepages,
     is_scalar_resource_name,
 )
-from quantities.pod.scheduling import TAINT_EFFECTS, Location, SchedulingReader, label_value_errors
+from quantities.pod.scheduling import TAINT_EFFECTS, Location, SchedulingReader
 from quantities.quantity.quantity import Quantity
 
 __all__ = [
@@ -143,12 +144,8 @@ def _int64(quantity: Quantity | None, milli: bool = False) -> int:
 
 class _NodeReader(SchedulingReader):
     def resources(self, value: object, where: Location) -> dict[str, Quantity]:
-        entries = self.obj(value, where) or {}
         result: dict[str, Quantity] = {}
-        for name, raw in entries.items():
-            if not isinstance(name, str):
-                self.shape(where, "resource names that are strings", name)
-                continue
+        for name, raw in self.entries(value, where, "resource names that are strings"):
             quantity = self.quantity(raw, where.json, name)
             if quantity is None:
                 continue
@@ -172,11 +169,7 @@ class _NodeReader(SchedulingReader):
         """``validateNodeTaints``: a qualified key, a label value, an effect; unique by key and effect."""
         result: list[Taint] = []
         seen: set[tuple[str, str]] = set()
-        for position, raw in enumerate(self.arr(value, where)):
-            at = where.index(position)
-            fields = self.obj(raw, at)
-            if fields is None:
-                continue
+        for at, fields in self.objects(value, where):
             taint_key = self.text(fields.get("key"), at.child("key")) or ""
             taint_value = self.text(fields.get("value"), at.child("value")) or ""
             effect = self.text(fields.get("effect"), at.child("effect"))

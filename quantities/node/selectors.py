@@ -34,6 +34,7 @@ from quantities.pod.scheduling import (
     Requirement,
     Toleration,
 )
+from quantities.quantity.errors import quote
 from quantities.quantity.goint import parse_go_int64
 
 __all__ = [
@@ -90,10 +91,11 @@ def parse_taint(spec: str | Mapping[str, Any]) -> Taint:
     text = spec.strip()
     key_value, sep, effect = text.rpartition(":")
     if not sep or effect not in _EFFECTS:
-        raise ValueError(f"invalid taint {spec!r}: expected key[=value]:Effect with Effect one of {_EFFECTS}")
+        effects = ", ".join(_EFFECTS)
+        raise ValueError(f"invalid taint {quote(spec)}: expected key[=value]:Effect, Effect one of {effects}")
     key, _, value = key_value.partition("=")
     if not key:
-        raise ValueError(f"invalid taint {spec!r}: empty key")
+        raise ValueError(f"invalid taint {quote(spec)}: empty key")
     return Taint(key, value, effect)
 
 

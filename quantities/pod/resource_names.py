@@ -18,7 +18,9 @@ This is the one home of these rules: the node and scheduler layers import them.
 from __future__ import annotations
 
 import functools
-import re
+
+# Re-exported: resource names are qualified names; the check itself lives with the other name rules.
+from quantities.manifest.names import is_qualified_name, qualified_name_errors
 
 __all__ = [
     "CPU",
@@ -72,20 +74,6 @@ _INTEGER = frozenset(
         "persistentvolumeclaims", "services.nodeports", "services.loadbalancers",
     }
 )  # fmt: skip
-
-_QUALIFIED_NAME_FORMAT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_QUALIFIED_NAME = re.compile(_QUALIFIED_NAME_FORMAT)
-_QUALIFIED_NAME_MESSAGE = (
-    "must consist of alphanumeric characters, '-', '_' or '.', "
-    "and must start and end with an alphanumeric character"
-)
-_DNS1123_LABEL_FORMAT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-_DNS1123_SUBDOMAIN_FORMAT = _DNS1123_LABEL_FORMAT + r"(\." + _DNS1123_LABEL_FORMAT + ")*"
-_DNS1123_SUBDOMAIN = re.compile(_DNS1123_SUBDOMAIN_FORMAT)
-_DNS1123_SUBDOMAIN_MESSAGE = (
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
-    "'-' or '.', and must start and end with an alphanumeric character"
-)
 
 
 def is_hugepages(name: str) -> bool:
@@ -159,65 +147,3 @@ def is_standard_container_resource(name: str) -> bool:
 def is_supported_pod_level(name: str) -> bool:
     """``IsSupportedPodLevelResource``: cpu, memory and hugepages."""
     return name in (CPU, MEMORY) or is_hugepages(name)
-
-
-def _regex_error(message: str, fmt: str, *examples: str) -> str:
-    """apimachinery's ``RegexError``, spacing included."""
-    if not examples:
-        return f"{message} (regex used for validation is '{fmt}')"
-    shown = " or ".join(f"'{example}', " for example in examples)
-    return f"{message} (e.g. {shown}regex used for validation is '{fmt}')"
-
-
-def _dns1123_subdomain_errors(value: str) -> list[str]:
-    errors = []
-    if len(value) > 253:
-        errors.append("must be no more than 253 characters")
-    if not _DNS1123_SUBDOMAIN.fullmatch(value):
-        errors.append(_regex_error(_DNS1123_SUBDOMAIN_MESSAGE, _DNS1123_SUBDOMAIN_FORMAT, "example.com"))
-    return errors
-
-
-def is_qualified_name(value: str) -> bool:
-    """apimachinery's ``IsQualifiedName`` without the messages.
-
-    >>> is_qualified_name("example.com/gpu"), is_qualified_name("-gpu"), is_qualified_name("a/b/c")
-    (True, False, False)
-    """
-    return not qualified_name_errors(value)
-
-
-def qualified_name_errors(value: str) -> list[str]:
-    """apimachinery's ``IsQualifiedName``: an optional DNS-subdomain prefix, ``/``, a name.
-
-    >>> qualified_name_errors("example.com/gpu")
-    []
-    >>> qualified_name_errors("a/b/c")[0][:30]
-    'a qualified name must consist '
-    """
-    errors: list[str] = []
-    parts = value.split("/")
-    if len(parts) == 1:
-        name = parts[0]
-    elif len(parts) == 2:
-        prefix, name = parts
-        if not prefix:
-            errors.append("prefix part must be non-empty")
-        else:
-            errors.extend("prefix part " + message for message in _dns1123_subdomain_errors(prefix))
-    else:
-        return [
-            "a qualified name "
-            + _regex_error(_QUALIFIED_NAME_MESSAGE, _QUALIFIED_NAME_FORMAT, "MyName", "my.name", "123-abc")
-            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
-        ]
-    if not name:
-        errors.append("name part must be non-empty")
-    elif len(name) > 63:
-        errors.append("name part must be no more than 63 characters")
-    if not _QUALIFIED_NAME.fullmatch(name):
-        errors.append(
-            "name part "
-            + _regex_error(_QUALIFIED_NAME_MESSAGE, _QUALIFIED_NAME_FORMAT, "MyName", "my.name", "123-abc")
-        )
-    return errors

@@ -41,14 +41,19 @@ spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater tha
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from quantities.manifest.fields import FieldReader, json_text, json_type
+from quantities.manifest.names import (
+    dns1123_label_errors,
+    dns1123_subdomain_errors,
+    label_value_errors,
+    qualified_name_errors,
+)
 from quantities.manifest.problems import Problem, child, index, key
-from quantities.pod.resource_names import qualified_name_errors
+from quantities.quantity.errors import quote
 from quantities.quantity.goint import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, parse_go_int64
 
 __all__ = [
@@ -78,68 +83,6 @@ LABEL_SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 WHEN_UNSATISFIABLE = ("DoNotSchedule", "ScheduleAnyway")
 NODE_INCLUSION_POLICIES = ("Honor", "Ignore")
 PREEMPTION_POLICIES = ("PreemptLowerPriority", "Never")
-
-
-# apimachinery pkg/util/validation: IsValidLabelValue, IsDNS1123Label, IsDNS1123Subdomain.
-_QUALIFIED_NAME_FORMAT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_LABEL_VALUE_FORMAT = f"({_QUALIFIED_NAME_FORMAT})?"
-_LABEL_VALUE = re.compile(_LABEL_VALUE_FORMAT)
-_LABEL_VALUE_MESSAGE = (
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-    "and must start and end with an alphanumeric character"
-)
-_DNS1123_LABEL_FORMAT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-_DNS1123_LABEL = re.compile(_DNS1123_LABEL_FORMAT)
-_DNS1123_LABEL_MESSAGE = (
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-    "and must start and end with an alphanumeric character"
-)
-_DNS1123_SUBDOMAIN_FORMAT = _DNS1123_LABEL_FORMAT + r"(\." + _DNS1123_LABEL_FORMAT + ")*"
-_DNS1123_SUBDOMAIN = re.compile(_DNS1123_SUBDOMAIN_FORMAT)
-_DNS1123_SUBDOMAIN_MESSAGE = (
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
-    "'-' or '.', and must start and end with an alphanumeric character"
-)
-
-
-def _regex_error(message: str, fmt: str, *examples: str) -> str:
-    """apimachinery's ``RegexError``, spacing included."""
-    shown = " or ".join(f"'{example}', " for example in examples)
-    return f"{message} (e.g. {shown}regex used for validation is '{fmt}')"
-
-
-def label_value_errors(value: str) -> list[str]:
-    """apimachinery ``IsValidLabelValue``.
-
-    >>> label_value_errors("web"), len(label_value_errors("-x"))
-    ([], 1)
-    """
-    errors = []
-    if len(value) > 63:
-        errors.append("must be no more than 63 characters")
-    if not _LABEL_VALUE.fullmatch(value):
-        errors.append(_regex_error(_LABEL_VALUE_MESSAGE, _LABEL_VALUE_FORMAT, "MyValue", "my_value", "12345"))
-    return errors
-
-
-def dns1123_label_errors(value: str) -> list[str]:
-    """apimachinery ``IsDNS1123Label`` (namespace names)."""
-    errors = []
-    if len(value) > 63:
-        errors.append("must be no more than 63 characters")
-    if not _DNS1123_LABEL.fullmatch(value):
-        errors.append(_regex_error(_DNS1123_LABEL_MESSAGE, _DNS1123_LABEL_FORMAT, "my-name", "123-abc"))
-    return errors
-
-
-def dns1123_subdomain_errors(value: str) -> list[str]:
-    """apimachinery ``IsDNS1123Subdomain`` (node names)."""
-    errors = []
-    if len(value) > 253:
-        errors.append("must be no more than 253 characters")
-    if not _DNS1123_SUBDOMAIN.fullmatch(value):
-        errors.append(_regex_error(_DNS1123_SUBDOMAIN_MESSAGE, _DNS1123_SUBDOMAIN_FORMAT, "example.com"))
-    return errors
 
 
 def go_value(value: object) -> str:
@@ -364,7 +307,7 @@ class SchedulingReader(FieldReader):
     def unsupported(self, where: Location, value: str, supported: Sequence[str]) -> None:
         self.refuse(
             where,
-            f"{json.dumps(value)} is not one of " + ", ".join(supported),
+            f"{quote(value)} is not one of " + ", ".join(supported),
             f"{where.k8s}: Unsupported value: {go_value(value)}: {_supported(supported)}",
             value,
         )
@@ -416,21 +359,33 @@ class SchedulingReader(FieldReader):
         self.shape(where, "an integer", value)
         return None
 
-    def strings(self, value: object, where: Location) -> tuple[str, ...]:
-        result = []
+    def items(self, value: object, where: Location) -> Iterator[tuple[Location, Any]]:
+        """The elements of an array, each with its location."""
         for position, item in enumerate(self.arr(value, where)):
-            text = self.text(item, where.index(position))
-            if text is not None:
-                result.append(text)
-        return tuple(result)
+            yield where.index(position), item
+
+    def objects(self, value: object, where: Location) -> Iterator[tuple[Location, Mapping[Any, Any]]]:
+        """The elements of an array of objects; ``null`` ones are skipped, other non-objects recorded."""
+        for at, item in self.items(value, where):
+            fields = self.obj(item, at)
+            if fields is not None:
+                yield at, fields
+
+    def entries(self, value: object, where: Location, keys: str = "string keys") -> Iterator[tuple[str, Any]]:
+        """The entries of an object whose keys are strings (``keys`` names them in the problem otherwise)."""
+        for name, item in (self.obj(value, where) or {}).items():
+            if isinstance(name, str):
+                yield name, item
+            else:
+                self.shape(where, keys, name)
+
+    def strings(self, value: object, where: Location) -> tuple[str, ...]:
+        texts = (self.text(item, at) for at, item in self.items(value, where))
+        return tuple(text for text in texts if text is not None)
 
     def string_map(self, value: object, where: Location) -> dict[str, str]:
-        entries = self.obj(value, where) or {}
         result: dict[str, str] = {}
-        for name, text in entries.items():
-            if not isinstance(name, str):
-                self.shape(where, "string keys", name)
-                continue
+        for name, text in self.entries(value, where):
             read = self.text(text, where.key(name))
             if read is not None:
                 result[name] = read
@@ -450,14 +405,14 @@ class SchedulingReader(FieldReader):
             for detail in qualified_name_errors(name):
                 self.refuse(
                     where.key(name),
-                    f"label key {json.dumps(name)}: {detail}",
+                    f"label key {quote(name)}: {detail}",
                     f"{where.k8s}: Invalid value: {go_value(name)}: {detail}",
                     name,
                 )
             for detail in label_value_errors(text):
                 self.refuse(
                     where.key(name),
-                    f"label value {json.dumps(text)}: {detail}",
+                    f"label value {quote(text)}: {detail}",
                     f"{where.k8s}: Invalid value: {go_value(text)}: {detail}",
                     text,
                 )
@@ -490,11 +445,7 @@ class SchedulingReader(FieldReader):
 
     def _tolerations(self, value: object, where: Location) -> tuple[Toleration, ...]:
         result = []
-        for position, item in enumerate(self.arr(value, where)):
-            at = where.index(position)
-            fields = self.obj(item, at)
-            if fields is None:
-                continue
+        for at, fields in self.objects(value, where):
             tol_key = self.text(fields.get("key"), at.child("key")) or ""
             operator = self.text(fields.get("operator"), at.child("operator")) or ""
             tol_value = self.text(fields.get("value"), at.child("value")) or ""
@@ -534,7 +485,7 @@ class SchedulingReader(FieldReader):
                 # The API server names the operator field for a bad value (1.32).
                 self.refuse(
                     at.child("value"),
-                    f"{json.dumps(value)} is not a valid label value: {';'.join(errors)}",
+                    f"{quote(value)} is not a valid label value: {';'.join(errors)}",
                     f"{at.child('operator').k8s}: Invalid value: {go_value(value)}: {';'.join(errors)}",
                     value,
                 )
@@ -598,7 +549,7 @@ class SchedulingReader(FieldReader):
         else:
             self.refuse(
                 at.child("operator"),
-                f"{json.dumps(operator)} is not an operator: use one of " + ", ".join(operators),
+                f"{quote(operator)} is not an operator: use one of " + ", ".join(operators),
                 f"{at.child('operator').k8s}: Invalid value: {go_value(operator)}: "
                 "not a valid selector operator",
                 operator,
@@ -629,14 +580,14 @@ class SchedulingReader(FieldReader):
                 at.child("operator"),
                 operator,
                 "not a valid selector operator",
-                f"{json.dumps(operator)} is not an operator: use In or NotIn",
+                f"{quote(operator)} is not an operator: use In or NotIn",
             )
         if req_key != "metadata.name":
             self.invalid_value(
                 at.child("key"),
                 req_key,
                 "not a valid field selector key",
-                f"{json.dumps(req_key)} is not a field: only metadata.name can be selected",
+                f"{quote(req_key)} is not a field: only metadata.name can be selected",
             )
         else:
             for position, text in enumerate(values):
@@ -658,18 +609,14 @@ class SchedulingReader(FieldReader):
                 "required node affinity needs at least one node selector term",
             )
         terms = []
-        for position, raw in enumerate(raw_terms):
-            at = terms_at.index(position)
-            term = self.obj(raw, at)
-            if term is None:
-                continue
+        for at, term in self.objects(raw_terms, terms_at):
             expressions = [
-                self.requirement(item, at.child("matchExpressions").index(i), NODE_SELECTOR_OPERATORS, True)
-                for i, item in enumerate(self.arr(term.get("matchExpressions"), at.child("matchExpressions")))
+                self.requirement(item, item_at, NODE_SELECTOR_OPERATORS, True)
+                for item_at, item in self.items(term.get("matchExpressions"), at.child("matchExpressions"))
             ]
             fields_ = [
-                self.field_requirement(item, at.child("matchFields").index(i))
-                for i, item in enumerate(self.arr(term.get("matchFields"), at.child("matchFields")))
+                self.field_requirement(item, item_at)
+                for item_at, item in self.items(term.get("matchFields"), at.child("matchFields"))
             ]
             terms.append(
                 NodeSelectorTerm(
@@ -686,8 +633,8 @@ class SchedulingReader(FieldReader):
         match_labels = self.labels(fields.get("matchLabels"), where.child("matchLabels"))
         expressions_at = where.child("matchExpressions")
         expressions = [
-            self.requirement(item, expressions_at.index(i), LABEL_SELECTOR_OPERATORS, False)
-            for i, item in enumerate(self.arr(fields.get("matchExpressions"), expressions_at))
+            self.requirement(item, at, LABEL_SELECTOR_OPERATORS, False)
+            for at, item in self.items(fields.get("matchExpressions"), expressions_at)
         ]
         return LabelSelector(match_labels, tuple(r for r in expressions if r is not None))
 
@@ -701,11 +648,7 @@ class SchedulingReader(FieldReader):
 
     def affinity_terms(self, value: object, where: Location) -> tuple[PodAffinityTerm, ...]:
         terms = []
-        for position, raw in enumerate(self.arr(value, where)):
-            at = where.index(position)
-            fields = self.obj(raw, at)
-            if fields is None:
-                continue
+        for at, fields in self.objects(value, where):
             selector = self.label_selector(fields.get("labelSelector"), at.child("labelSelector"))
             namespace_selector = self.label_selector(
                 fields.get("namespaceSelector"), at.child("namespaceSelector")
@@ -716,7 +659,7 @@ class SchedulingReader(FieldReader):
                     # The API server names "namespace" (singular) here.
                     self.refuse(
                         at.child("namespaces").index(i),
-                        f"namespace {json.dumps(name)}: {detail}",
+                        f"namespace {quote(name)}: {detail}",
                         f"{at.child('namespace').k8s}: Invalid value: {go_value(name)}: {detail}",
                         name,
                     )
@@ -737,12 +680,8 @@ class SchedulingReader(FieldReader):
     def spread_constraints(self, value: object, where: Location) -> tuple[TopologySpreadConstraint, ...]:
         """``validateTopologySpreadConstraints`` (1.32)."""
         result: list[TopologySpreadConstraint] = []
-        seen: dict[tuple[str, str], int] = {}
-        for position, raw in enumerate(self.arr(value, where)):
-            at = where.index(position)
-            fields = self.obj(raw, at)
-            if fields is None:
-                continue
+        seen: dict[tuple[str, str], Location] = {}
+        for at, fields in self.objects(value, where):
             max_skew = self.integer(fields.get("maxSkew"), at.child("maxSkew"))
             if (max_skew is not None and max_skew <= 0) or fields.get("maxSkew") is None:
                 skew = max_skew if max_skew is not None else 0
@@ -764,14 +703,14 @@ class SchedulingReader(FieldReader):
                 self.unsupported(at.child("whenUnsatisfiable"), when, WHEN_UNSATISFIABLE)
             pair = (topology_key, when)
             if pair in seen:
-                first = where.index(seen[pair]).child("{topologyKey, whenUnsatisfiable}")
+                first = seen[pair].child("{topologyKey, whenUnsatisfiable}")
                 self.refuse(
                     first,
                     f"two constraints spread on {topology_key} with whenUnsatisfiable {when}",
                     f'{first.k8s}: Duplicate value: "{{{topology_key}, {when}}}"',
                 )
             else:
-                seen[pair] = position
+                seen[pair] = at
             min_domains = self.integer(fields.get("minDomains"), at.child("minDomains"))
             if min_domains is not None:
                 if min_domains <= 0:
@@ -834,8 +773,8 @@ def _exact(value: object) -> object:
 
 def _go_toleration(at: Location, operator: str, value: str, effect: str) -> str:
     return (
-        f'core.Toleration{{Key:"", Operator:{json.dumps(operator)}, Value:{json.dumps(value)}, '
-        f"Effect:{json.dumps(effect)}, TolerationSeconds:(*int64)(nil)}}"
+        f'core.Toleration{{Key:"", Operator:{go_value(operator)}, Value:{go_value(value)}, '
+        f"Effect:{go_value(effect)}, TolerationSeconds:(*int64)(nil)}}"
     )
 
 

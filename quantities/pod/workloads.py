@@ -20,7 +20,6 @@ The compact form for people and spreadsheets is a row with ``name``,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -60,21 +59,6 @@ class Workload:
     @property
     def is_daemonset(self) -> bool:
         return self.replicas is None
-
-
-def _int(value: object, default: int) -> int:
-    # The compact form's replicas ("2" from a CSV cell); manifests go through _count.
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        raise ValueError(f"expected a number of replicas, got {value!r}")
-    text = str(value).strip()
-    if not isinstance(value, int) and not text.lstrip("+-").isdigit():
-        raise ValueError(f"expected a whole number of replicas, got {json.dumps(text, ensure_ascii=False)}")
-    number = int(text) if not isinstance(value, int) else value
-    if number < 0:
-        raise ValueError(f"a number of replicas cannot be negative: {value!r}")
-    return number
 
 
 class _WorkloadReader(SchedulingReader):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from quantities.options import Deadline
-from quantities.quantity.errors import QuantityError
+from quantities.quantity.errors import QuantityError, json_kind
 from quantities.quantity.quantity import Quantity, parse_quantity
 
 TYPE_CHECKING = False
@@ -109,7 +109,7 @@ def _read(text: object, lenient: bool) -> tuple[Quantity, Notation]:
         from quantities.manifest.fields import parse_manifest_quantity
 
         return parse_manifest_quantity(text), Notation(str(text))
-    raise QuantityError(text, f"expected a string or a number, got {type(text).__name__}")
+    raise QuantityError(text, f"expected a string or a number, got {json_kind(text)}")
 
 
 def _shown(text: object) -> str:

@@ -17,6 +17,7 @@ __all__ = [
     "KUBERNETES_NUMERIC_MESSAGE",
     "KUBERNETES_SUFFIX_MESSAGE",
     "QuantityError",
+    "json_kind",
     "quote",
 ]
 
@@ -79,3 +80,29 @@ def quote(value: object, *, shorten: bool = False) -> str:
     if shorten and isinstance(value, str) and len(value) > 60:
         return quote(value[:40] + "...") + f" ({len(value)} characters)"
     return json.dumps(value, ensure_ascii=False, default=lambda other: f"<{type(other).__name__}>")
+
+
+def json_kind(value: object) -> str:
+    """What a decoded value is, in JSON's words, for "expected ..., got ..." messages.
+
+    Never Python's words (``NoneType``, ``dict``): a person wrote JSON, YAML or a form field.
+
+    >>> json_kind(None), json_kind(True), json_kind(5), json_kind("x"), json_kind({}), json_kind([1])
+    ('null', 'boolean true', 'number 5', 'string "x"', 'an object', 'an array')
+    """
+    from collections.abc import Mapping
+    from decimal import Decimal
+
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean " + ("true" if value else "false")
+    if isinstance(value, str):
+        return f"string {quote(value, shorten=True)}"
+    if isinstance(value, int | float | Decimal):
+        return f"number {value}"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "an array"
+    return "a value JSON cannot hold"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from quantities.quantity.errors import QuantityError
+from quantities.quantity.errors import QuantityError, json_kind, quote
 from quantities.quantity.quantity import Quantity, parse_quantity
 from quantities.quantity.suffix import Format
 from quantities.quantity.units import BINARY_UNITS, Notation, Unit, find_unit, notation_of, registry
@@ -60,7 +60,7 @@ def read_human(text: str) -> tuple[Quantity, Notation]:
     ('cores', None)
     """
     if not isinstance(text, str):
-        raise QuantityError(text, f"expected a string, got {type(text).__name__}")
+        raise QuantityError(text, f"expected a string, got {json_kind(text)}")
     stripped = text.strip()
     try:
         return parse_quantity(stripped), notation_of(stripped)
@@ -71,14 +71,14 @@ def read_human(text: str) -> tuple[Quantity, Notation]:
         raise strict_error
     number, word = match.groups()
     if not word:
-        raise QuantityError(text, "not a number", hint="write a plain number such as '1.5'")
+        raise QuantityError(text, "not a number", hint='write a plain number such as "1.5"')
     unit = _unit(word)
     if unit is None:
         if strict_error.hint and "did you mean" in strict_error.hint:
             raise strict_error  # "1K": the strict parser has a checked suggestion
         raise QuantityError(
             text,
-            f"unknown unit {word!r}",
+            f"unknown unit {quote(word)}",
             position=match.start(2),
             hint="use B, kB, MB, GB, KiB, MiB, GiB, cores or millicores",
         )

@@ -48,6 +48,7 @@ from quantities.quantity.errors import (
     KUBERNETES_NUMERIC_MESSAGE,
     KUBERNETES_SUFFIX_MESSAGE,
     QuantityError,
+    json_kind,
     quote,
 )
 from quantities.quantity.goint import INT64_MAX, INT64_MIN, saturate_int64, wrap_int32
@@ -614,7 +615,7 @@ def _parse_quantity(text: object) -> Quantity:
     exact decimal (the slow path).
     """
     if not isinstance(text, str):
-        raise QuantityError(text, f"expected a string, got {type(text).__name__}")
+        raise QuantityError(text, f"expected a string, got {json_kind(text)}")
     if text == "0":
         return _ZERO
     if not text:

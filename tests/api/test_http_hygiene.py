@@ -11,16 +11,6 @@ from flask.testing import FlaskClient
 from api import create_app
 
 
-@pytest.fixture()
-def app() -> Flask:
-    return create_app({"TESTING": True})
-
-
-@pytest.fixture()
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
 def _library_must_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """From here on, an answer that reaches the library fails: it must come from the cache."""
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from quantities.node.allocated import node_allocated
+from quantities.node.allocated import NodeAllocation, node_allocated
 from tests.fake_apiserver import Answer, FakeAPIServer, resource
 from tests.kind_cluster import NODE_NAME, node, pod, system_pods
 
@@ -70,6 +70,21 @@ def _kubectl_describe(url: str, tmp_path: Path) -> str:
     return completed.stdout
 
 
+def assert_describe_matches_kubectl(
+    node_object: dict[str, Any], pods: list[dict[str, Any]], tmp_path: Path
+) -> NodeAllocation:
+    """Our describe sections equal kubectl's for this node and these pods (served by a fake API server)."""
+    with FakeAPIServer(_RESOURCES, _answer(node_object, pods)) as server:
+        allocation = node_allocated(node_object, pods)
+        before = allocation.describe(now=dt.datetime.now(dt.UTC))
+        expected = _sections(_kubectl_describe(server.url, tmp_path))
+        after = allocation.describe(now=dt.datetime.now(dt.UTC))
+    # kubectl reads its clock between our two readings: an Age may tick over a second
+    # boundary in between, so its output must equal one of ours.
+    assert expected in (before, after), (before, expected)
+    return allocation
+
+
 def _created(hours_ago: float) -> str:
     moment = dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours_ago)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -101,11 +116,4 @@ def test_describe_node_matches_kubectl(case: str, tmp_path: Path) -> None:
             {"nvidia.com/gpu": "2", "hugepages-2Mi": "512Mi", "ephemeral-storage": "10Gi"}
         )
         trainer["limits"].update({"nvidia.com/gpu": "2", "hugepages-2Mi": "512Mi"})
-    with FakeAPIServer(_RESOURCES, _answer(node_object, pods)) as server:
-        allocation = node_allocated(node_object, pods)
-        before = allocation.describe(now=dt.datetime.now(dt.UTC))
-        expected = _sections(_kubectl_describe(server.url, tmp_path))
-        after = allocation.describe(now=dt.datetime.now(dt.UTC))
-    # kubectl reads its clock between our two readings: an Age may tick over a second
-    # boundary in between, so its output must equal one of ours.
-    assert expected in (before, after), (before, expected)
+    assert_describe_matches_kubectl(node_object, pods, tmp_path)

@@ -9,7 +9,6 @@ the describe text (skipped when absent).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -22,9 +21,8 @@ from quantities.node.allocated import node_allocated
 from quantities.scheduler.cluster import load_cluster
 from quantities.scheduler.fit import check_fit
 from quantities.scheduler.plan import plan
-from tests.fake_apiserver import FakeAPIServer
 from tests.kind_cluster import deployment, node, pod
-from tests.node.test_nodes_kubectl import _RESOURCES, _answer, _kubectl_describe, _sections
+from tests.node.test_nodes_kubectl import assert_describe_matches_kubectl
 
 
 def _odd_pods() -> list[dict[str, Any]]:
@@ -62,13 +60,7 @@ def test_node_allocated_sums_stored_pods_as_stored() -> None:
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 def test_describe_of_stored_invalid_pods_matches_kubectl(tmp_path: Path) -> None:
-    pods = _odd_pods()
-    with FakeAPIServer(_RESOURCES, _answer(NODE, pods)) as server:
-        allocation = node_allocated(NODE, pods)
-        before = allocation.describe(now=dt.datetime.now(dt.UTC))
-        expected = _sections(_kubectl_describe(server.url, tmp_path))
-        after = allocation.describe(now=dt.datetime.now(dt.UTC))
-    assert expected in (before, after), (before, expected)
+    assert_describe_matches_kubectl(NODE, _odd_pods(), tmp_path)
 
 
 def _cluster_text() -> str:

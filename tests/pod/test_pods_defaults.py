@@ -12,17 +12,7 @@ import pytest
 from quantities import ManifestError, Pod, default_pod
 from quantities.pod.defaults import round_up_to_milli
 from quantities.pod.model import Resources
-
-
-def c(
-    name: str, requests: dict[str, Any] | None = None, limits: dict[str, Any] | None = None, **extra: Any
-) -> dict[str, Any]:
-    resources: dict[str, Any] = {}
-    if requests is not None:
-        resources["requests"] = requests
-    if limits is not None:
-        resources["limits"] = limits
-    return {"name": name, "resources": resources, **extra}
+from tests.builders import container as c
 
 
 def pod(containers: list[dict[str, Any]], **spec: Any) -> dict[str, Any]:

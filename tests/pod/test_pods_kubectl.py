@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from quantities import default_pod, qos_class
+from tests.builders import container as _container
 from tests.fake_apiserver import Answer, FakeAPIServer, resource
 from tests.pod.test_pods_qos import ROWS as QOS_ROWS
 
@@ -28,23 +29,6 @@ KUBECTL = shutil.which("kubectl")
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
 
 NAMESPACE = "default"
-
-
-def _container(
-    name: str,
-    requests: dict[str, Any] | None = None,
-    limits: dict[str, Any] | None = None,
-    restart_policy: str | None = None,
-) -> dict[str, Any]:
-    resources: dict[str, Any] = {}
-    if requests:
-        resources["requests"] = requests
-    if limits:
-        resources["limits"] = limits
-    result: dict[str, Any] = {"name": name, "resources": resources}
-    if restart_policy:
-        result["restartPolicy"] = restart_policy
-    return result
 
 
 EXTRA_CASES: list[tuple[str, dict[str, Any]]] = [

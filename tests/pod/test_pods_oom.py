@@ -10,6 +10,7 @@ import pytest
 
 from quantities import PodValidationError, explain_oom, oom_score_adj, parse_quantity
 from quantities.pod.oom import KILL_ORDER
+from tests.builders import container
 
 GI = 1 << 30
 NODE = 16 * GI
@@ -17,15 +18,7 @@ NODE = 16 * GI
 
 def c(name: str, memory: str | None = None, limits: dict[str, str] | None = None,
       restart_policy: str | None = None) -> dict[str, Any]:  # fmt: skip
-    resources: dict[str, Any] = {}
-    if memory is not None:
-        resources["requests"] = {"memory": memory}
-    if limits is not None:
-        resources["limits"] = limits
-    result: dict[str, Any] = {"name": name, "resources": resources}
-    if restart_policy:
-        result["restartPolicy"] = restart_policy
-    return result
+    return container(name, None if memory is None else {"memory": memory}, limits, restart_policy)
 
 
 def pod(containers: list[dict[str, Any]], init: list[dict[str, Any]] | None = None,

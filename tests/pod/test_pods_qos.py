@@ -9,21 +9,9 @@ from typing import Any, NamedTuple
 import pytest
 
 from quantities import QOSClass, explain_qos, qos_class
+from tests.builders import container as c
 
 G, B, BE = QOSClass.GUARANTEED, QOSClass.BURSTABLE, QOSClass.BEST_EFFORT
-
-
-def c(name: str, requests: dict[str, Any] | None = None, limits: dict[str, Any] | None = None,
-      restart_policy: str | None = None) -> dict[str, Any]:  # fmt: skip
-    resources: dict[str, Any] = {}
-    if requests is not None:
-        resources["requests"] = requests
-    if limits is not None:
-        resources["limits"] = limits
-    result: dict[str, Any] = {"name": name, "resources": resources}
-    if restart_policy:
-        result["restartPolicy"] = restart_policy
-    return result
 
 
 def pod(

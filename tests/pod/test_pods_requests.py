@@ -21,23 +21,7 @@ from quantities import (
     pod_requests,
     valid_pod,
 )
-
-
-def container(
-    name: str,
-    requests: dict[str, Any] | None = None,
-    limits: dict[str, Any] | None = None,
-    restart_policy: str | None = None,
-) -> dict[str, Any]:
-    resources: dict[str, Any] = {}
-    if requests is not None:
-        resources["requests"] = requests
-    if limits is not None:
-        resources["limits"] = limits
-    result: dict[str, Any] = {"name": name, "resources": resources}
-    if restart_policy is not None:
-        result["restartPolicy"] = restart_policy
-    return result
+from tests.builders import container
 
 
 def sidecar(

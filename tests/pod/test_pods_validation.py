@@ -14,16 +14,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from quantities import PodValidationError, pod_requests, qos_class, validate_pod
-
-
-def c(name: str, requests: dict[str, Any] | None = None, limits: dict[str, Any] | None = None,
-      **extra: Any) -> dict[str, Any]:  # fmt: skip
-    resources: dict[str, Any] = {}
-    if requests is not None:
-        resources["requests"] = requests
-    if limits is not None:
-        resources["limits"] = limits
-    return {"name": name, "resources": resources, **extra}
+from tests.builders import container as c
 
 
 def pod(containers: list[dict[str, Any]], **spec: Any) -> dict[str, Any]:

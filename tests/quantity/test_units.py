@@ -197,5 +197,5 @@ def test_parse_human_keeps_the_strict_hint_for_kubernetes_typos() -> None:
 
     with pytest.raises(QuantityError, match='did you mean "1k" or "1Ki"'):
         parse_human("1K")
-    with pytest.raises(QuantityError, match="unknown unit 'parsecs'"):
+    with pytest.raises(QuantityError, match='unknown unit "parsecs"'):
         parse_human("1 parsecs")
