@@ -7,8 +7,9 @@ recomputed instead of updated (PreFilterExtensions.AddPod/RemovePod):
 * ``fit, preemption x nodes``: N full nodes, each running one lower-priority pod, and an
   incoming pod of priority 10 with 16 topology-spread constraints: every node is a
   preemption candidate;
-* ``fit, preemption x constraints``: the same with 250 nodes (125 with ``--quick``) and C constraints;
-* ``plan, spread x replicas`` and ``plan, spread x nodes``: one hostname spread constraint;
+* ``fit, preemption x constraints``: the same with 250 nodes and C constraints;
+* ``plan, spread x replicas`` and ``plan, spread x nodes``: one hostname-like spread constraint
+  (``maxSkew: 1``), R replicas on 2,000 nodes, or as many replicas as nodes;
 * ``daemonset, spread x nodes``: a DaemonSet with a spread constraint;
 * ``fit, pods on one node``: one full node running P pods of alternating priorities, and an
   incoming pod that may preempt half of them.
@@ -31,12 +32,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from quantities.node.compact import compact_node  # noqa: E402
-from quantities.node.model import Node  # noqa: E402
-from quantities.scheduler.fit import check_fit, make_snapshot  # noqa: E402
-from quantities.scheduler.framework.nodeinfo import Snapshot  # noqa: E402
-from quantities.scheduler.framework.podinfo import PodInfo, pod_info  # noqa: E402
-from quantities.scheduler.plan import plan  # noqa: E402
+from quantities.node.compact import compact_node
+from quantities.node.model import Node
+from quantities.scheduler.fit import check_fit, make_snapshot
+from quantities.scheduler.framework.nodeinfo import Snapshot
+from quantities.scheduler.framework.podinfo import PodInfo, pod_info
+from quantities.scheduler.plan import plan
 
 LABELS = {"app": "web"}
 
@@ -70,7 +71,9 @@ def _nodes(count: int, constraints: int, pods: int, cpu: str = "64") -> list[Nod
 def _pod(name: str, *, priority: int, node: str | None = None, spread: int = 0) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "priority": priority,
-        "containers": [{"name": "c", "image": "i", "resources": {"requests": {"cpu": "10m", "memory": "1Mi"}}}],
+        "containers": [
+            {"name": "c", "image": "i", "resources": {"requests": {"cpu": "10m", "memory": "1Mi"}}}
+        ],
     }
     if node is not None:
         spec["nodeName"] = node
@@ -167,13 +170,15 @@ def _time(run: Callable[[], object]) -> float:
 
 SCENARIOS: list[tuple[str, str, list[int], list[int], Callable[[int], Callable[[], object]]]] = [
     # name, what N is, full sizes, quick sizes, setup(N) -> run
-    ("fit, preemption x nodes (C=16)", "nodes", [250, 500, 1000], [125, 250], lambda n: fit_preemption(n, 16)),
-    ("fit, preemption x constraints", "constraints", [16, 32, 64], [8, 16], lambda c: fit_preemption(250, c)),
-    ("plan, spread x replicas (1,000 nodes)", "replicas", [1000, 2000, 4000], [500, 1000],
-     lambda r: plan_spread(1000, r)),
-    ("plan, spread x nodes (1,000 replicas)", "nodes", [500, 1000, 2000], [250, 500],
-     lambda n: plan_spread(n, 1000)),
-    ("daemonset, spread x nodes", "nodes", [500, 1000, 2000], [250, 500], daemonset_spread),
+    ("fit, preemption x nodes (C=16)", "nodes", [500, 1000, 2000], [250, 500],
+     lambda n: fit_preemption(n, 16)),
+    ("fit, preemption x constraints (250 nodes)", "constraints", [64, 128, 256], [32, 64],
+     lambda c: fit_preemption(250, c)),
+    ("plan, spread x replicas (2,000 nodes)", "replicas", [1000, 2000, 4000], [500, 1000],
+     lambda r: plan_spread(2000, r)),
+    ("plan, spread x nodes (replicas = nodes)", "nodes", [500, 1000, 2000], [250, 500],
+     lambda n: plan_spread(n, n)),
+    ("daemonset, spread x nodes", "nodes", [1000, 2000, 4000], [500, 1000], daemonset_spread),
     ("fit, pods on one node", "pods", [15000, 30000, 60000], [7500, 15000], pods_on_one_node),
 ]  # fmt: skip
 
@@ -183,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes: about 20 s in all")
     parser.add_argument("--budget", type=float, default=30.0, help="skip larger sizes past this many seconds")
     arguments = parser.parse_args(argv)
-    print(f"{'scenario':<40} {'N':>8} {'seconds':>9} {'t(2N)/t(N)':>11}")
+    print(f"{'scenario':<44} {'N':>8} {'seconds':>9} {'t(2N)/t(N)':>11}")
     started = time.perf_counter()
     for name, unit, full, quick, setup in SCENARIOS:
         sizes = quick if arguments.quick else full
@@ -191,11 +196,11 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             label = f"{size:,} {unit}"
             if previous is not None and previous > arguments.budget:
-                print(f"{name:<40} {label:>8} {'skipped':>9}")
+                print(f"{name:<44} {label:>8} {'skipped':>9}")
                 continue
             seconds = _time(setup(size))
             ratio = f"{seconds / previous:.2f}" if previous else ""
-            print(f"{name:<40} {size:>8,} {seconds:>9.3f} {ratio:>11}", flush=True)
+            print(f"{name:<44} {size:>8,} {seconds:>9.3f} {ratio:>11}", flush=True)
             previous = seconds
     print(f"total {time.perf_counter() - started:.1f} s")
     return 0
