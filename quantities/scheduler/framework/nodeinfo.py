@@ -86,7 +86,10 @@ class NodeInfo:
         else:
             raise ValueError(f"{pod!r} is not on node {self.node.name}")
         if pod.anti_affinity_terms:
-            self.pods_with_anti_affinity = [p for p in self.pods_with_anti_affinity if p is not pod]
+            for index, existing in enumerate(self.pods_with_anti_affinity):
+                if existing is pod:
+                    del self.pods_with_anti_affinity[index]
+                    break
         self._update(pod, -1)
 
     def _update(self, pod: PodInfo, sign: int) -> None:

@@ -86,23 +86,22 @@ def _count_existing_anti_affinity(
 
 def affinity_prefilter(
     pod: PodInfo, nodes: Iterable[NodeInfo], *, options: Options | None = None
-) -> AffinityState | None:
+) -> AffinityState:
     """PreFilter: pods matching the pod's terms, and existing pods whose anti-affinity the pod matches.
 
-    None when neither the pod nor any existing pod has such terms (nothing to filter).
+    The state exists even when nothing matches (all counts empty), so that ``AddPod`` can
+    count a pod with anti-affinity placed later, as the scheduler's state does.
     """
     node_list = nodes if isinstance(nodes, list) else list(nodes)
-    has_existing = any(info.pods_with_anti_affinity for info in node_list)
-    if not pod.affinity_terms and not pod.anti_affinity_terms and not has_existing:
-        return None
     state = AffinityState({}, {}, {}, False)
+    has_terms = bool(pod.affinity_terms or pod.anti_affinity_terms)
     for position, info in enumerate(node_list):
         if options is not None and not position % 256:
             options.check_deadline(f'inter-pod affinity of pod "{pod.name}"')
         labels = info.node.labels
         for existing in info.pods_with_anti_affinity:
             _count_existing_anti_affinity(state.existing_anti_affinity_counts, existing, labels, pod)
-        if pod.affinity_terms or pod.anti_affinity_terms:
+        if has_terms:
             for existing in info.pods:
                 if pod.affinity_terms and all(
                     t.matches(existing.namespace, existing.labels) for t in pod.affinity_terms
