@@ -67,7 +67,7 @@ from quantities.scheduler.profile import (
     score,
 )
 
-__all__ = ["NodeUsage", "PlanResult", "WorkloadPlan", "max_replicas", "plan"]
+__all__ = ["NodeUsage", "PlanResult", "TooManyPods", "WorkloadPlan", "max_replicas", "plan", "replicas_path"]
 
 #: Tolerations the DaemonSet controller adds to its pods (util.AddOrUpdateDaemonPodTolerations, 1.32).
 _DAEMONSET_TOLERATIONS: tuple[Toleration, ...] = (
@@ -79,6 +79,11 @@ _DAEMONSET_TOLERATIONS: tuple[Toleration, ...] = (
     Toleration("node.kubernetes.io/unschedulable", "Exists", "", "NoSchedule"),
 )
 _NETWORK_UNAVAILABLE = Toleration("node.kubernetes.io/network-unavailable", "Exists", "", "NoSchedule")
+
+class TooManyPods(WorkLimitExceeded):
+    """A plan asks for more pods than ``options.limits`` allow (``max_replicas`` for one workload,
+    ``max_pods`` in all); ``where`` is the JSON path of the count (``workloads[0].spec.replicas``)."""
+
 
 @dataclass(frozen=True, slots=True)
 class WorkloadPlan:
@@ -475,7 +480,7 @@ def _check_caps(
         what = "eligible nodes" if workload.is_daemonset else "replicas"
         where = replicas_path(workload)
         if count > limits.max_replicas:
-            raise WorkLimitExceeded(
+            raise TooManyPods(
                 f'{workload.kind} "{workload.name}" has {count:,} {what}, more than the '
                 f"{limits.max_replicas:,} one plan places pod by pod; to ask how many would fit, "
                 "use max-replicas",
@@ -485,7 +490,7 @@ def _check_caps(
             )
         total += count
         if total > limits.max_pods:
-            raise WorkLimitExceeded(
+            raise TooManyPods(
                 f"the plan would hold {total:,} pods (those running included) by {workload.kind} "
                 f'"{workload.name}", more than the {limits.max_pods:,} one plan handles',
                 where,

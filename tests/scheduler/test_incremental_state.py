@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from quantities.node.compact import compact_node
 from quantities.node.model import Node
 from quantities.scheduler.fit import (
-    NOT_HELPFUL,
     NO_VICTIMS,
+    NOT_HELPFUL,
     check_fit,
     evaluate,
     fit_error_message,
