@@ -454,6 +454,22 @@ def check_fit(
     objects as kubectl prints them; ``pods`` are the cluster's pods (``kubectl get pods
     -A``): those bound to a node and not Succeeded/Failed count against it. Nodes and
     pods are state: what only today's validation refuses becomes ``result.warnings``.
+
+    ``options`` bounds the work: past its deadline (checked in every loop over nodes, pods
+    and preemption candidates) or its read limits,
+    :class:`~quantities.options.WorkLimitExceeded` says where the work stopped.
+
+    >>> from quantities.node.compact import compact_node
+    >>> from quantities.options import Deadline, Options
+    >>> pod = {"spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1"}}}]}}
+    >>> nodes = [compact_node(f"n{i}", cpu="2", memory="1Gi") for i in range(3)]
+    >>> check_fit(pod, nodes, options=Options(deadline=Deadline.after(5))).feasible
+    ['n0', 'n1', 'n2']
+    >>> spent = Deadline(at=0.0, seconds=0.001)  # a deadline already past
+    >>> check_fit(pod, nodes, options=Options(deadline=spent))
+    Traceback (most recent call last):
+      ...
+    quantities.options.WorkLimitExceeded: the work took longer than the 0.001 s allowed in reading the nodes
     """
     info = proposal_info(pod, options)
     snapshot = make_snapshot(nodes, pods, options=options)

@@ -549,6 +549,25 @@ def plan(
     every workload). ``nodes`` and ``pods`` are state, as for
     :func:`~quantities.scheduler.fit.check_fit`; their oddities become ``result.warnings``.
     The input snapshot is not modified.
+
+    ``options`` bounds the work. A workload may ask for at most ``options.limits.max_replicas``
+    pods (a DaemonSet counts its eligible nodes), and the plan may hold at most ``max_pods``
+    pods, those running included: past them, :class:`TooManyPods` names the count
+    (``where``: ``spec.replicas``...) before any work is done. Past the deadline,
+    :class:`~quantities.options.WorkLimitExceeded` says where the work stopped.
+
+    >>> from quantities.node.compact import compact_node
+    >>> from quantities.options import Deadline, Options, ReadLimits
+    >>> from quantities.pod.workloads import compact_workload
+    >>> web = compact_workload({"name": "web", "replicas": 3, "cpu": "1"})
+    >>> nodes = [compact_node("n1", cpu="2", memory="1Gi"), compact_node("n2", cpu="2", memory="1Gi")]
+    >>> plan([web], nodes, options=Options(deadline=Deadline.after(5))).workloads[0].placements
+    {'n1': 2, 'n2': 1}
+    >>> plan([web], nodes, options=Options(limits=ReadLimits(max_replicas=2)))
+    Traceback (most recent call last):
+      ...
+    quantities.scheduler.plan.TooManyPods: Deployment "web" has 3 replicas, more than the 2 one plan \
+places pod by pod; to ask how many would fit, use max-replicas
     """
     chosen = _workloads(workloads)
     templates = _templates(chosen, options)
@@ -584,6 +603,8 @@ def max_replicas(
     """How many more copies of ``pod`` the cluster would accept, placed one by one as the scheduler would.
 
     ``pod`` is the proposal (validated as for :func:`~quantities.scheduler.fit.check_fit`).
+    The count is bounded by the free pod slots only: ``options`` with a deadline bounds the
+    time (:class:`~quantities.options.WorkLimitExceeded` past it).
 
     >>> from quantities.node.compact import compact_node
     >>> pod = {"spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1500m"}}}]}}
@@ -599,7 +620,7 @@ def max_replicas(
     count = 0
     while count < limit:
         if options is not None and not count % 16:
-            options.check_deadline(f'max-replicas of pod "{info.name}"', count, limit)
+            options.check_deadline(f'max-replicas of pod "{info.name}"' if info.name else "max-replicas", count, limit)
         placer.pod = _replica(info, f"{info.name}-{count}")
         if placer.place_one() is None:
             break
