@@ -617,10 +617,11 @@ def max_replicas(
     # Each copy takes a pod slot, so the pod counts bound the loop.
     limit = sum(max(0, i.node.allowed_pods - len(i.pods)) for i in snapshot.node_infos)
     placer = _Placer(_replica(info, f"{info.name}-0"), snapshot, options)
+    where = f'max-replicas of pod "{info.name}"' if info.name else "max-replicas"
     count = 0
     while count < limit:
         if options is not None and not count % 16:
-            options.check_deadline(f'max-replicas of pod "{info.name}"' if info.name else "max-replicas", count, limit)
+            options.check_deadline(where, count, limit)
         placer.pod = _replica(info, f"{info.name}-{count}")
         if placer.place_one() is None:
             break
