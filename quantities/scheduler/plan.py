@@ -19,7 +19,10 @@ locality) are left out.
 
 Only one node's score changes when a replica lands on it, so the plan keeps
 the feasible nodes in a heap keyed by score: a 1,000-replica workload on
-5,000 nodes costs a few thousand filter calls, not five million.
+5,000 nodes costs a few thousand filter calls, not five million. The PreFilter
+state is updated as replicas land (``AddPod``), and a node that topology spread
+rejects waits aside until the global minimum it needs is reached, so a plan grows
+linearly in nodes and in replicas.
 
 >>> from quantities.node.compact import compact_node
 >>> from quantities.pod.workloads import compact_workload
