@@ -41,6 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_BATCH_VALUES": 100_000,
     # Most containers in one /v1/pods request (413 above it).
     "MAX_CONTAINERS": 20_000,
+    # Most replicas one workload of a plan may ask for, a DaemonSet counting its eligible
+    # nodes (413 above it: max-replicas answers "how many would fit").
+    "MAX_REPLICAS": 10_000,
     # Most values one YAML body may expand to, aliases counted as often as used (413 above it).
     "MAX_YAML_VALUES": 1_000_000,
     # Most aliases in one YAML body (413 above it).

@@ -1,12 +1,18 @@
 """``/v1/nodes/allocated``, ``/v1/fit`` and ``/v1/plan``: what a node has left, whether a pod fits,
-and where the replicas of workloads would go."""
+and where the replicas of workloads would go.
+
+Every library call gets the request's options (:func:`_work`): its deadline, so that work
+past ``REQUEST_SECONDS`` is a 413 saying where it stopped, and ``MAX_REPLICAS``, the most
+replicas one workload of a plan may ask for (a located 413 above it).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import request
+from flask import current_app, request
 
 from api.blueprint import ALSO_TEXT_AND_CSV, Blueprint
 from api.bodies import body_text, documents
@@ -25,13 +31,16 @@ from api.schemas import (
     PlanResponse,
     PlanTableQuery,
 )
+from api.work import options
 from quantities.manifest.compact import read_csv_table, read_pod_requests
 from quantities.manifest.problems import ManifestError
 from quantities.manifest.problems import Problem as ManifestProblem
 from quantities.manifest.problems import index as path_index
 from quantities.node.allocated import NodeAllocation, node_allocated, node_and_pods
 from quantities.node.compact import allocation_from_fields, node_from_fields, plan_table
+from quantities.options import Options, ReadLimits
 from quantities.pod.workloads import (
+    Workload,
     is_compact,
     single_workload,
     workload_from_fields,
@@ -40,7 +49,7 @@ from quantities.pod.workloads import (
 )
 from quantities.scheduler.cluster import Cluster
 from quantities.scheduler.fit import FitResult, check_fit
-from quantities.scheduler.plan import NodeUsage, PlanResult, WorkloadPlan, plan
+from quantities.scheduler.plan import NodeUsage, PlanResult, TooManyPods, WorkloadPlan, plan
 
 blp = Blueprint("nodes", __name__, url_prefix="/v1", description="Nodes: allocation, fit and capacity plans")
 
@@ -75,11 +84,19 @@ def _all(*reads: Callable[[], Any]) -> list[Any]:
     return results
 
 
+def _work() -> Options:
+    """The library options of this request: its deadline and the plan's replica cap."""
+    return options(limits=ReadLimits(max_replicas=int(current_app.config["MAX_REPLICAS"])))
+
+
 def _library(call: Callable[[], T]) -> T:
     # The library says ValueError for input it cannot use (a node without a name, two nodes
     # where one was expected): the client's mistake, 422, with the library's explanation.
     try:
         return call()
+    except TooManyPods as error:
+        # A cap on what was asked for, not on the work: located at the count that is too large.
+        raise Problem(413, str(error), [{"path": error.where, "message": str(error)}]) from None
     except ValueError as error:
         if type(error) is not ValueError:
             raise  # QuantityError and ManifestError have their own handlers
@@ -113,7 +130,7 @@ def _plan_answer(result: PlanResult) -> Any:
     return json_response(result.to_json())
 
 
-def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+def _cluster(body: dict[str, Any], work: Options) -> tuple[list[Any], list[Any]]:
     if "cluster" in body:
         # Both forms at once would silently drop one of them.
         if both := [key for key in ("nodes", "pods") if key in body]:
@@ -124,9 +141,9 @@ def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
             )
         given = body["cluster"]
         if isinstance(given, list):
-            cluster = _located_cluster([(f"cluster[{i}]", obj) for i, obj in enumerate(given)])
+            cluster = _located_cluster([(f"cluster[{i}]", obj) for i, obj in enumerate(given)], work)
         else:
-            cluster = _located_cluster([("cluster", given)])
+            cluster = _located_cluster([("cluster", given)], work)
         return list(cluster.nodes), list(cluster.pods)
     nodes = body.get("nodes")
     if not isinstance(nodes, list):
@@ -140,7 +157,8 @@ def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
         raise Problem(422, "`pods` must be a list", [{"path": "pods", "message": "not a list"}])
     cluster = _located_cluster(
         [(f"nodes[{i}]", obj) for i, obj in enumerate(nodes)]
-        + [(f"pods[{i}]", obj) for i, obj in enumerate(pods)]
+        + [(f"pods[{i}]", obj) for i, obj in enumerate(pods)],
+        work,
     )
     if cluster.others:
         paths = [f"nodes[{i}]" for i, n in enumerate(nodes) if any(n is other for other in cluster.others)]
@@ -152,11 +170,13 @@ def _cluster(body: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     return list(cluster.nodes), list(cluster.pods)
 
 
-def _located_cluster(objects: list[tuple[str, Any]]) -> Cluster:
+def _located_cluster(objects: list[tuple[str, Any]], work: Options) -> Cluster:
     # Each object is read where the body holds it, so problems name "nodes[1].status...".
-    cluster = Cluster()
+    cluster = Cluster(options=work)
     problems: list[ManifestProblem] = []
-    for path, obj in objects:
+    for position, (path, obj) in enumerate(objects):
+        if not position % 64:
+            work.check_deadline("reading the cluster", position, len(objects))
         try:
             cluster.add(obj, path=path)
         except ManifestError as error:
@@ -189,8 +209,11 @@ def _allocation_answer(allocation: NodeAllocation) -> Any:
 def post_allocated(node: str | None = None, **_: Any) -> Any:
     """The "Non-terminated Pods" and "Allocated resources" of `kubectl describe node`, figure for figure
     (as text: kubectl's own layout)."""
-    chosen_node, pods = _library(lambda: node_and_pods(documents(request), node, "with ?node=NAME"))
-    return _allocation_answer(_library(lambda: node_allocated(chosen_node, pods)))
+    work = _work()
+    chosen_node, pods = _library(
+        lambda: node_and_pods(documents(request), node, "with ?node=NAME", options=work)
+    )
+    return _allocation_answer(_library(lambda: node_allocated(chosen_node, pods, options=work)))
 
 
 @blp.route("/nodes/allocated", methods=["GET"])
@@ -217,8 +240,9 @@ def post_fit() -> Any:
     if isinstance(given, dict) and is_compact(given):
         given = {"name": "pod", **given}
     pod = _library(lambda: single_workload(given, path="pod"))
-    nodes, pods = _library(lambda: _cluster(body))
-    return _fit_answer(_library(lambda: check_fit(pod, nodes, pods)))
+    work = _work()
+    nodes, pods = _library(lambda: _cluster(body, work))
+    return _fit_answer(_library(lambda: check_fit(pod, nodes, pods, options=work)))
 
 
 @blp.route("/fit", methods=["GET"])
@@ -232,7 +256,7 @@ def get_fit(node: list[str], cpu: str | None = None, memory: str | None = None, 
         lambda: dict(workload_from_row(read_pod_requests(cpu, memory)).pod),
         lambda: _parameters("node", node, node_from_fields),
     )
-    return _fit_answer(_library(lambda: check_fit(pod, nodes, [])))
+    return _fit_answer(_library(lambda: check_fit(pod, nodes, [], options=_work())))
 
 
 @blp.route("/plan", methods=["POST"])
@@ -242,6 +266,7 @@ def get_fit(node: list[str], cpu: str | None = None, memory: str | None = None, 
 def post_plan(**_: Any) -> Any:
     """Place the replicas of each workload as the default scheduler would; per workload where they go
     and the FailedScheduling message for the rest, per node the resulting allocation."""
+    work = _work()
     if request.mimetype == "text/csv":
         rows = read_csv_table(body_text(request.get_data(cache=True)), "kind,name,replicas,cpu,memory,pods")
         workloads, table_nodes = plan_table(rows)
@@ -258,12 +283,12 @@ def post_plan(**_: Any) -> Any:
                 422, "the body has no `workloads` list", [{"path": "workloads", "message": "missing"}]
             )
         workloads = _library(lambda: workloads_in(given, path="workloads"))
-        nodes, pods = _library(lambda: _cluster(body))
+        nodes, pods = _library(lambda: _cluster(body, work))
         if not workloads:
             raise Problem(
                 422, "no workload in `workloads`", [{"path": "workloads", "message": "no workload"}]
             )
-    return _plan_answer(_library(lambda: plan(workloads, nodes, pods)))
+    return _plan_answer(_library(lambda: plan(workloads, nodes, pods, options=work)))
 
 
 @blp.route("/plan", methods=["GET"])
@@ -273,7 +298,12 @@ def post_plan(**_: Any) -> Any:
 def get_plan(workload: list[str], node: list[str], **_: Any) -> Any:
     """A plan of workloads `workload=name,replicas,cpu,memory` on nodes `node=name,cpu,memory,pods`."""
     workloads, nodes = _all(
-        lambda: _parameters("workload", workload, workload_from_fields),
+        lambda: _parameters("workload", workload, _located_workload),
         lambda: _parameters("node", node, node_from_fields),
     )
-    return _plan_answer(_library(lambda: plan(workloads, nodes, [])))
+    return _plan_answer(_library(lambda: plan(workloads, nodes, [], options=_work())))
+
+
+def _located_workload(text: str, path: str) -> Workload:
+    # The workload remembers its parameter, so the plan's problems name it (``workload[1].replicas``).
+    return dataclasses.replace(workload_from_fields(text, path), path=path)

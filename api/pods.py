@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request
@@ -11,6 +12,8 @@ from api.bodies import documents
 from api.negotiation import csv_response, json_response, wanted_format
 from api.problems import Problem
 from api.schemas import OBJECTS_BODY, PodsQuery, QosResponse, RequestsQuery, RequestsResponse
+from api.work import options
+from quantities.pod.model import Pod
 from quantities.present.pods import (
     QOS_CSV_HEADER,
     REQUESTS_CSV_HEADER,
@@ -48,7 +51,18 @@ def _pods_of_body(pod_level_resources: bool) -> list[Any]:
             pending.extend(element for element in item if isinstance(element, dict | list))
         if counted > limit:
             raise Problem(413, f"more than {limit} containers in one request; split it")
-    return checked_pods(objects, pod_level_resources=pod_level_resources)
+    return checked_pods(objects, options=options(pod_level_resources=pod_level_resources))
+
+
+def _reports(pods: list[Pod], report: Callable[[Pod], dict[str, Any]]) -> list[dict[str, Any]]:
+    """One report per pod, within the request's deadline (a located 413 past it)."""
+    work = options()
+    reports = []
+    for number, pod in enumerate(pods):
+        if not number % 64:
+            work.check_deadline("reports of the pods", number, len(pods))
+        reports.append(report(pod))
+    return reports
 
 
 @blp.route("/qos", methods=["POST"])
@@ -59,7 +73,7 @@ def post_qos(pod_level_resources: bool = True, **_: Any) -> Any:
     """The QoS class the API server gives each pod (status.qosClass), with the reasons and what
     would make it Guaranteed."""
     pods = _pods_of_body(pod_level_resources)
-    reports = [qos_report(pod) for pod in pods]
+    reports = _reports(pods, qos_report)
     if wanted_format(("json", "csv")) == "csv":
         rows = [qos_csv_row(report, object_label(pod)) for pod, report in zip(pods, reports, strict=True)]
         return csv_response(QOS_CSV_HEADER, [dict(zip(QOS_CSV_HEADER, row, strict=True)) for row in rows])
@@ -74,7 +88,7 @@ def post_requests(pod_level_resources: bool = True, exclude_overhead: bool = Fal
     """Each pod's effective requests and limits, as the scheduler and kubelet add them up
     (init containers, sidecars, overhead, pod-level resources)."""
     pods = _pods_of_body(pod_level_resources)
-    reports = [requests_report(pod, exclude_overhead) for pod in pods]
+    reports = _reports(pods, lambda pod: requests_report(pod, exclude_overhead))
     if wanted_format(("json", "csv")) == "csv":
         rows = [
             row

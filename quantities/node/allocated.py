@@ -32,6 +32,7 @@ aligned as kubectl aligns them, Age column included.
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -444,7 +445,8 @@ def node_allocated(
     pods are state: a pod that today's API server would refuse (a request above its
     limit...) is summed as stored, as kubectl sums it, and reported in
     ``allocation.warnings``; a field of the wrong JSON type raises
-    :class:`~quantities.manifest.problems.ManifestError` with every problem.
+    :class:`~quantities.manifest.problems.ManifestError` with every problem. Past the
+    deadline of ``options``, :class:`~quantities.options.WorkLimitExceeded`.
     """
     options = options or DEFAULT_OPTIONS
     parsed = node if isinstance(node, Node) else read_node(node)
@@ -454,6 +456,8 @@ def node_allocated(
     for position, pod in enumerate(pods):
         if position >= options.limits.max_pods:
             raise WorkLimitExceeded(f"more than {options.limits.max_pods:,} pods", "pods", position, None)
+        if not position % 256:
+            options.check_deadline(f'pods of node "{parsed.name}"', position)
         try:
             bound = _Bound(pod, position)
         except ManifestError as error:
@@ -466,7 +470,9 @@ def node_allocated(
     warnings: list[Problem] = list(parsed.warnings)
     total_requests: dict[str, Quantity] = {}
     total_limits: dict[str, Quantity] = {}
-    for bound in mine:
+    for number, bound in enumerate(mine):
+        if not number % 64:
+            options.check_deadline(f'requests of the pods of node "{parsed.name}"', number, len(mine))
         try:
             requests, limits, odd = _stored_requests_and_limits(bound.pod, bound.label, options)
         except ManifestError as error:
@@ -523,7 +529,11 @@ def _object_name(obj: Mapping[str, Any]) -> str | None:
 
 
 def node_and_pods(
-    objects: Iterable[Any], node_name: str | None = None, how_to_choose: str = "by name"
+    objects: Iterable[Any],
+    node_name: str | None = None,
+    how_to_choose: str = "by name",
+    *,
+    options: Options | None = None,
 ) -> tuple[Mapping[str, Any], list[Mapping[str, Any]]]:
     """The one Node (or the one named ``node_name``) among ``objects``, and every Pod.
 
@@ -531,14 +541,21 @@ def node_and_pods(
     print, as a List or as several documents; ValueError when the node is not
     found or is ambiguous (the message says to pick one ``how_to_choose``), and
     :class:`~quantities.manifest.problems.ManifestError` when a List's ``items`` is
-    not an array.
+    not an array. Past the deadline of ``options``, :class:`~quantities.options.WorkLimitExceeded`.
     """
+    options = options or DEFAULT_OPTIONS
     nodes: list[Mapping[str, Any]] = []
     pods: list[Mapping[str, Any]] = []
-    pending: list[tuple[str, Any]] = [("", obj) for obj in objects]
+    # A queue in document order: a List's items go to its front (popping the front of a list
+    # would cost the whole list for each object).
+    pending: deque[tuple[str, Any]] = deque(("", obj) for obj in objects)
     problems: list[Problem] = []
+    seen = 0
     while pending:
-        path, obj = pending.pop(0)
+        seen += 1
+        if not seen % 1024:
+            options.check_deadline("reading the nodes and pods", seen)
+        path, obj = pending.popleft()
         if not isinstance(obj, Mapping):
             continue
         kind = obj.get("kind")
@@ -553,7 +570,7 @@ def node_and_pods(
                 message = f"expected an array of objects, got {json_type(items)}"
                 problems.append(Problem(items_path, message))
                 continue
-            pending[:0] = [(f"{items_path}[{i}]", item) for i, item in enumerate(items)]
+            pending.extendleft(reversed([(f"{items_path}[{i}]", item) for i, item in enumerate(items)]))
     if problems:
         raise ManifestError(problems)
     if node_name:

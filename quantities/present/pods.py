@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from quantities.manifest.problems import ManifestError, PodValidationError, Problem
+from quantities.options import Options
 from quantities.pod.model import Pod
 from quantities.pod.qos import explain_qos
 from quantities.pod.read import pods_in
@@ -33,17 +34,29 @@ QOS_CSV_HEADER = ("object", "qos_class", "reasons", "to_guaranteed")
 REQUESTS_CSV_HEADER = ("object", "resource", "requests", "limits")
 
 
-def checked_pods(documents: Sequence[Any], source: str = "", pod_level_resources: bool = True) -> list[Pod]:
+def checked_pods(
+    documents: Sequence[Any],
+    source: str = "",
+    pod_level_resources: bool = True,
+    *,
+    options: Options | None = None,
+) -> list[Pod]:
     """Every pod in the decoded documents, defaulted and validated.
 
     Raises one ManifestError (or PodValidationError) listing every problem of
-    every pod, never only the first.
+    every pod, never only the first. ``options``, when given, sets the
+    ``PodLevelResources`` gate in place of ``pod_level_resources``, and its deadline
+    bounds the work (:class:`~quantities.options.WorkLimitExceeded` past it).
     """
+    if options is not None:
+        pod_level_resources = options.pod_level_resources
     numbered = len(documents) > 1
     checked: list[Pod] = []
     problems: list[Problem] = []
     unreadable = False
     for number, document in enumerate(documents):
+        if options is not None:
+            options.check_deadline("reading the pods", number, len(documents))
         try:
             pods = pods_in(document, document=number if numbered else None)
         except ManifestError as error:
@@ -51,7 +64,9 @@ def checked_pods(documents: Sequence[Any], source: str = "", pod_level_resources
             problems.extend(replace(problem, source=label) for problem in error.problems)
             unreadable = True
             continue
-        for pod in pods:
+        for position, pod in enumerate(pods):
+            if options is not None and not position % 64:
+                options.check_deadline("checking the pods", len(checked))
             try:
                 checked.append(valid_pod(pod, pod_level_resources=pod_level_resources))
             except PodValidationError as error:

@@ -22,7 +22,8 @@ it does not know) is computed on as Kubernetes computes on it and listed in
 JSON type, ``items`` that is not an array) raises
 :class:`~quantities.manifest.problems.ManifestError` naming every such problem
 with its path (``items[3].spec.taints[0].effect``). Past ``options.limits.max_nodes``
-or ``max_pods``, reading stops with :class:`~quantities.options.WorkLimitExceeded`.
+or ``max_pods``, or past the deadline of ``options``, reading stops with
+:class:`~quantities.options.WorkLimitExceeded`.
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ class Cluster:
             raise ManifestError(problems)
 
     def _add(self, obj: Any, keep_raw_pods: bool, path: str, problems: list[Problem]) -> None:
+        read = len(self.nodes) + len(self.pods)
+        if not read % 64:
+            self.options.check_deadline("reading the cluster", read)
         if not isinstance(obj, Mapping):
             problems.append(
                 Problem(
@@ -145,6 +149,8 @@ class Cluster:
             )
             return
         self._check_limit(len(self.nodes), self.options.limits.max_nodes, "nodes", path)
+        if not len(self.nodes) % 64:
+            self.options.check_deadline("reading the cluster", len(self.nodes) + len(self.pods))
         try:
             self.nodes.append(node_from_compact(row))
         except ManifestError:

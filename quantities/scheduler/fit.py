@@ -258,22 +258,40 @@ class Evaluation:
     pre_filter: str | None
 
 
-def evaluate(pod: PodInfo, snapshot: Snapshot) -> Evaluation:
-    """PreFilter then Filter on every node (not only a percentage of them, as large clusters do)."""
+#: Loop iterations between two looks at the deadline: a look costs a clock read, an iteration
+#: a filter or more.
+CHECK_EVERY = 256
+
+
+def evaluate(
+    pod: PodInfo, snapshot: Snapshot, *, options: Options | None = None, state: CycleState | None = None
+) -> Evaluation:
+    """PreFilter then Filter on every node (not only a percentage of them, as large clusters do).
+
+    ``state`` is the PreFilter state when the caller already has it (kept up to date by
+    ``AddPod``); otherwise the PreFilters run on the whole snapshot.
+    """
     nodes = snapshot.node_infos
     allowed = _prefilter_node_names(pod)
     if allowed is not None and not allowed:
         return Evaluation(CycleState(), {}, [], None, AFFINITY_CONFLICT)
     absent: tuple[int, str] | None = None
+    candidates: list[NodeInfo]
     if allowed is not None:
-        candidates = [info for info in nodes if info.node.name in allowed]
+        # NodeAffinity's PreFilterResult names the nodes: only they are looked at, in input order.
+        position = snapshot.position
+        named = sorted(allowed & position.keys(), key=position.__getitem__)
+        candidates = [snapshot.by_name[name] for name in named]
         absent = (len(nodes) - len(candidates), NOT_IN_PREFILTER_RESULT)
     else:
         candidates = nodes
-    state = prefilter(pod, nodes)
+    if state is None:
+        state = prefilter(pod, nodes, options=options)
     rejections: dict[str, Rejection] = {}
     feasible: list[NodeInfo] = []
-    for info in candidates:
+    for number, info in enumerate(candidates):
+        if options is not None and not number % CHECK_EVERY:
+            options.check_deadline(f'filters for pod "{pod.name}"', number, len(candidates))
         rejection = run_filters(pod, info, state)
         if rejection is None:
             feasible.append(info)
@@ -282,13 +300,24 @@ def evaluate(pod: PodInfo, snapshot: Snapshot) -> Evaluation:
     return Evaluation(state, rejections, feasible, absent, None)
 
 
-def _preemption(pod: PodInfo, snapshot: Snapshot, evaluation: Evaluation) -> tuple[str | None, list[str]]:
-    """DefaultPreemption's PostFilter: its message, and the nodes where evicting would make room."""
+def _preemption(
+    pod: PodInfo, snapshot: Snapshot, evaluation: Evaluation, options: Options | None = None
+) -> tuple[str | None, list[str]]:
+    """DefaultPreemption's PostFilter: its message, and the nodes where evicting would make room.
+
+    For each node, the victims (every pod of lower priority) are taken off a copy of the
+    node and off the PreFilter state (``RemovePod``), the filters run, and the victims are
+    put back in the state (``AddPod``): the cost is the node's pods, not the cluster's.
+    """
     if pod.preemption_never:
         return "preemption: " + NOT_ELIGIBLE_NEVER, []
     statuses: list[tuple[str, ...]] = []
     candidates: list[str] = []
-    for name, rejection in evaluation.rejections.items():
+    state = evaluation.state
+    total = len(evaluation.rejections)
+    for number, (name, rejection) in enumerate(evaluation.rejections.items()):
+        if options is not None:
+            options.check_deadline(f'preemption for pod "{pod.name}"', number, total)
         if rejection.unresolvable:
             continue
         info = snapshot.by_name[name]
@@ -296,18 +325,14 @@ def _preemption(pod: PodInfo, snapshot: Snapshot, evaluation: Evaluation) -> tup
         if not victims:
             statuses.append((NO_VICTIMS,))
             continue
-        trial_info = info.clone()
+        trial_info = info.without(victims)
         for victim in victims:
-            trial_info.remove_pod(victim)
-        # Cluster-wide PreFilter state changes only through pod (anti-)affinity and spreading.
-        if pod.spread_constraints or pod.affinity_terms or pod.anti_affinity_terms or any(
-            victim.anti_affinity_terms for victim in victims
-        ):
-            nodes = [trial_info if other is info else other for other in snapshot.node_infos]
-            state = prefilter(pod, nodes)
-        else:
-            state = evaluation.state
-        after = run_filters(pod, trial_info, state)
+            state.remove_pod(victim, info, pod)
+        try:
+            after = run_filters(pod, trial_info, state)
+        finally:
+            for victim in victims:
+                state.add_pod(victim, info, pod)
         if after is None:
             candidates.append(name)
         else:
@@ -319,11 +344,13 @@ def _preemption(pod: PodInfo, snapshot: Snapshot, evaluation: Evaluation) -> tup
     return "preemption: " + message, []
 
 
-def failure_message(pod: PodInfo, snapshot: Snapshot, evaluation: Evaluation) -> tuple[str, list[str]]:
+def failure_message(
+    pod: PodInfo, snapshot: Snapshot, evaluation: Evaluation, *, options: Options | None = None
+) -> tuple[str, list[str]]:
     """The FailedScheduling message for a pod that fits on no node, and the nodes preemption would use."""
     if len(snapshot) == 0:
         return NO_NODES_MESSAGE, []
-    post_filter, candidates = _preemption(pod, snapshot, evaluation)
+    post_filter, candidates = _preemption(pod, snapshot, evaluation, options)
     message = fit_error_message(
         len(snapshot),
         (r.reasons for r in evaluation.rejections.values()),
@@ -358,6 +385,8 @@ def _nodes(nodes: Iterable[Node | Mapping[str, Any]], options: Options | None) -
     for position, node in enumerate(nodes):
         if position >= limit:
             raise WorkLimitExceeded(f"more than {limit:,} nodes", "nodes", position, None)
+        if options is not None and not position % 64:
+            options.check_deadline("reading the nodes", position)
         if isinstance(node, Node):
             result.append(node)
             continue
@@ -377,6 +406,8 @@ def _pods(pods: Iterable[PodInfo | Mapping[str, Any]], options: Options | None) 
     for position, pod in enumerate(pods):
         if position >= limit:
             raise WorkLimitExceeded(f"more than {limit:,} pods", "pods", position, None)
+        if options is not None and not position % 64:
+            options.check_deadline("reading the pods", position)
         if isinstance(pod, PodInfo):
             result.append(pod)
             continue
@@ -423,14 +454,32 @@ def check_fit(
     objects as kubectl prints them; ``pods`` are the cluster's pods (``kubectl get pods
     -A``): those bound to a node and not Succeeded/Failed count against it. Nodes and
     pods are state: what only today's validation refuses becomes ``result.warnings``.
+
+    ``options`` bounds the work: past its deadline (checked in every loop over nodes, pods
+    and preemption candidates) or its read limits,
+    :class:`~quantities.options.WorkLimitExceeded` says where the work stopped.
+
+    >>> from quantities.node.compact import compact_node
+    >>> from quantities.options import Deadline, Options
+    >>> pod = {"spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1"}}}]}}
+    >>> nodes = [compact_node(f"n{i}", cpu="2", memory="1Gi") for i in range(3)]
+    >>> check_fit(pod, nodes, options=Options(deadline=Deadline.after(5))).feasible
+    ['n0', 'n1', 'n2']
+    >>> spent = Deadline(at=0.0, seconds=0.001)  # a deadline already past
+    >>> check_fit(pod, nodes, options=Options(deadline=spent))
+    Traceback (most recent call last):
+      ...
+    quantities.options.WorkLimitExceeded: the work took longer than the 0.001 s allowed in reading the nodes
     """
     info = proposal_info(pod, options)
     snapshot = make_snapshot(nodes, pods, options=options)
     warnings = (*info.warnings, *snapshot_warnings(snapshot))
-    evaluation = evaluate(info, snapshot)
+    evaluation = evaluate(info, snapshot, options=options)
     feasible = {node.node.name for node in evaluation.feasible}
     results = []
-    for node in snapshot.node_infos:
+    for number, node in enumerate(snapshot.node_infos):
+        if options is not None and not number % CHECK_EVERY:
+            options.check_deadline(f'fit of pod "{info.name}"', number, len(snapshot))
         name = node.node.name
         rejection = evaluation.rejections.get(name)
         if rejection is not None:
@@ -446,5 +495,5 @@ def check_fit(
     pod_name = f"{info.namespace}/{info.name}"
     if feasible:
         return FitResult(pod_name, True, None, tuple(results), warnings=warnings)
-    message, candidates = failure_message(info, snapshot, evaluation)
+    message, candidates = failure_message(info, snapshot, evaluation, options=options)
     return FitResult(pod_name, False, message, tuple(results), tuple(candidates), warnings)

@@ -19,7 +19,10 @@ locality) are left out.
 
 Only one node's score changes when a replica lands on it, so the plan keeps
 the feasible nodes in a heap keyed by score: a 1,000-replica workload on
-5,000 nodes costs a few thousand filter calls, not five million.
+5,000 nodes costs a few thousand filter calls, not five million. The PreFilter
+state is updated as replicas land (``AddPod``), and a node that topology spread
+rejects waits aside until the global minimum it needs is reached, so a plan grows
+linearly in nodes and in replicas.
 
 >>> from quantities.node.compact import compact_node
 >>> from quantities.pod.workloads import compact_workload
@@ -38,12 +41,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from quantities.manifest.problems import ManifestError, PodValidationError, Problem
+from quantities.manifest.problems import ManifestError, PodValidationError, Problem, child
 from quantities.node.model import CPU, MEMORY, Node
-from quantities.options import Options
+from quantities.options import DEFAULT_OPTIONS, Options, WorkLimitExceeded
 from quantities.pod.scheduling import NodeSelectorTerm, Requirement, Toleration
 from quantities.pod.workloads import Workload, workloads_in
 from quantities.scheduler.fit import (
+    CHECK_EVERY,
     evaluate,
     failure_message,
     format_amount,
@@ -55,10 +59,18 @@ from quantities.scheduler.framework.nodeinfo import NodeInfo, Snapshot
 from quantities.scheduler.framework.podinfo import PodInfo, pod_info
 from quantities.scheduler.framework.status import Rejection
 from quantities.scheduler.plugins.node_affinity import node_affinity
+from quantities.scheduler.plugins.pod_topology_spread import spread_blocker
 from quantities.scheduler.plugins.taint_toleration import taint_toleration
-from quantities.scheduler.profile import CycleState, prefilter, run_dynamic_filters, run_static_filters, score
+from quantities.scheduler.profile import (
+    CycleState,
+    pinned_prefilter,
+    prefilter,
+    run_dynamic_filters,
+    run_static_filters,
+    score,
+)
 
-__all__ = ["NodeUsage", "PlanResult", "WorkloadPlan", "max_replicas", "plan"]
+__all__ = ["NodeUsage", "PlanResult", "TooManyPods", "WorkloadPlan", "max_replicas", "plan", "replicas_path"]
 
 #: Tolerations the DaemonSet controller adds to its pods (util.AddOrUpdateDaemonPodTolerations, 1.32).
 _DAEMONSET_TOLERATIONS: tuple[Toleration, ...] = (
@@ -71,8 +83,9 @@ _DAEMONSET_TOLERATIONS: tuple[Toleration, ...] = (
 )
 _NETWORK_UNAVAILABLE = Toleration("node.kubernetes.io/network-unavailable", "Exists", "", "NoSchedule")
 
-# Rejections that more pods on the cluster can never undo within one plan: drop the node for good.
-_PERMANENT = frozenset({"NodeResourcesFit"})
+class TooManyPods(WorkLimitExceeded):
+    """A plan asks for more pods than ``options.limits`` allow (``max_replicas`` for one workload,
+    ``max_pods`` in all); ``where`` is the JSON path of the count (``workloads[0].spec.replicas``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,64 +228,121 @@ class PlanResult:
 
 @dataclass(slots=True)
 class _Placer:
-    """Places copies of one pod on a snapshot, best score first (see the module docstring)."""
+    """Places copies of one pod on a snapshot, best score first (see the module docstring).
+
+    A node a filter rejects leaves the heap. NodeResourcesFit, required anti-affinity
+    and a missing topology label reject it for good (placing pods only adds to what
+    they count). A node rejected for spread skew waits, per constraint, for the global
+    minimum it needs (:func:`spread_blocker`): its own domain's count can only grow, so
+    only a higher minimum can let it in. A node rejected for lack of pods matching its
+    required pod affinity waits until a new topology domain gets matching pods. So each
+    replica costs the nodes that change, not every node the filters once rejected.
+    """
 
     pod: PodInfo
     snapshot: Snapshot
+    options: Options | None = None
     state: CycleState = field(init=False)
     heap: list[tuple[int, int, int]] = field(init=False)
     version: list[int] = field(init=False)
     index_of: dict[int, int] = field(init=False)
+    #: Per spread constraint: the nodes waiting for its minimum, as (minimum needed, heap entry).
+    waiting: list[list[tuple[int, tuple[int, int, int]]]] = field(init=False)
+    minimums: list[int] = field(init=False)
+    #: Nodes waiting for pods matching the pod's required affinity in a new domain.
+    waiting_affinity: list[tuple[int, int, int]] = field(init=False)
+    affinity_domains: int = field(init=False)
+    pops: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         nodes = self.snapshot.node_infos
-        self.state = prefilter(self.pod, nodes)
+        self.state = prefilter(self.pod, nodes, options=self.options)
         self.version = [0] * len(nodes)
         self.index_of = {id(info): index for index, info in enumerate(nodes)}
         self.heap = []
         pod = self.pod
         for index, info in enumerate(nodes):
+            if self.options is not None and not index % CHECK_EVERY:
+                self.options.check_deadline(f'filters for pod "{pod.name}"', index, len(nodes))
             if run_static_filters(pod, info, self.state):
                 continue
             self.heap.append((-score(pod, info), index, 0))
         heapq.heapify(self.heap)
+        spread = self.state.spread
+        count = len(spread.constraints) if spread is not None else 0
+        self.waiting = [[] for _ in range(count)]
+        self.minimums = [spread.minimum(i) for i in range(count)] if spread is not None else []
+        self.waiting_affinity = []
+        self.affinity_domains = self._affinity_domains()
 
-    def _dynamic(self, info: NodeInfo) -> Rejection | None:
-        return run_dynamic_filters(self.pod, info, self.state)
+    def _affinity_domains(self) -> int:
+        affinity = self.state.affinity
+        return len(affinity.affinity_counts) if affinity is not None else 0
+
+    def _set_aside(self, entry: tuple[int, int, int], info: NodeInfo, rejection: Rejection) -> None:
+        """Keep a rejected node where it waits for what could let it in, or drop it for good."""
+        if rejection.plugin == "PodTopologySpread" and not rejection.unresolvable:
+            assert self.state.spread is not None
+            blocker = spread_blocker(self.pod, info, self.state.spread)
+            if blocker is not None:
+                constraint, needed = blocker
+                heapq.heappush(self.waiting[constraint], (needed, entry))
+        elif rejection.plugin == "InterPodAffinity" and rejection.unresolvable:
+            self.waiting_affinity.append(entry)
+
+    def _wake(self) -> None:
+        """Back to the heap: the nodes whose wait may be over after a placement."""
+        heap = self.heap
+        spread = self.state.spread
+        if spread is not None:
+            for constraint, waiting in enumerate(self.waiting):
+                minimum = spread.minimum(constraint)
+                if minimum == self.minimums[constraint]:
+                    continue
+                self.minimums[constraint] = minimum
+                while waiting and waiting[0][0] <= minimum:
+                    heapq.heappush(heap, heapq.heappop(waiting)[1])
+        domains = self._affinity_domains()
+        if domains != self.affinity_domains:
+            self.affinity_domains = domains
+            for entry in self.waiting_affinity:
+                heapq.heappush(heap, entry)
+            self.waiting_affinity = []
 
     def place_one(self) -> NodeInfo | None:
         """Bind one more copy to the best feasible node; None when no node fits."""
         nodes = self.snapshot.node_infos
-        retained: list[tuple[int, int, int]] = []
         chosen: NodeInfo | None = None
         heap = self.heap
+        pod = self.pod
         while heap:
+            self.pops += 1
+            if self.options is not None and not self.pops % CHECK_EVERY:
+                self.options.check_deadline(f'placement of pod "{pod.name}"')
             entry = heapq.heappop(heap)
             _, index, version = entry
             if version != self.version[index]:
                 continue
             info = nodes[index]
-            rejection = self._dynamic(info)
+            rejection = run_dynamic_filters(pod, info, self.state)
             if rejection is None:
                 chosen = info
                 break
-            if rejection.plugin not in _PERMANENT and not (
-                rejection.plugin == "InterPodAffinity" and not rejection.unresolvable
-            ):
-                retained.append(entry)
-        for entry in retained:
-            heapq.heappush(heap, entry)
+            self._set_aside(entry, info, rejection)
         if chosen is None:
             return None
         index = self.index_of[id(chosen)]
-        chosen.add_pod(self.pod)
-        self.state.add_pod(self.pod, chosen, self.pod)
+        chosen.add_pod(pod)
+        self.state.add_pod(pod, chosen, pod)
         self.version[index] += 1
-        heapq.heappush(heap, (-score(self.pod, chosen), index, self.version[index]))
+        heapq.heappush(heap, (-score(pod, chosen), index, self.version[index]))
+        self._wake()
         return chosen
 
     def failure(self) -> tuple[str, list[str]]:
-        return failure_message(self.pod, self.snapshot, evaluate(self.pod, self.snapshot))
+        """The FailedScheduling message of the pod that fits nowhere (its PreFilter state is up to date)."""
+        evaluation = evaluate(self.pod, self.snapshot, options=self.options, state=self.state)
+        return failure_message(self.pod, self.snapshot, evaluation, options=self.options)
 
 
 def _replica(pod: PodInfo, name: str) -> PodInfo:
@@ -297,46 +367,72 @@ def _pin(pod: PodInfo, node: str) -> PodInfo:
     return pod.copy(required_node_terms=(term,))
 
 
-def _plan_daemonset(workload: Workload, snapshot: Snapshot, template: PodInfo) -> WorkloadPlan:
-    unpinned = _daemon_pod(template)
+def _daemonset_nodes(unpinned: PodInfo, snapshot: Snapshot) -> list[NodeInfo]:
+    """The nodes the DaemonSet controller would create a pod for: node selector and affinity match,
+    and no NoSchedule/NoExecute taint is left untolerated."""
+    return [
+        info
+        for info in snapshot.node_infos
+        if not node_affinity(unpinned, info) and not taint_toleration(unpinned, info)
+    ]
+
+
+def _plan_daemonset(
+    workload: Workload,
+    snapshot: Snapshot,
+    unpinned: PodInfo,
+    eligible: list[NodeInfo],
+    options: Options | None,
+) -> WorkloadPlan:
+    """One pod pinned to each eligible node, in node order.
+
+    The pinned pods differ from the template only by their node affinity, so they share
+    one PreFilter state, updated as each pod lands (``AddPod``); only the spread
+    constraints that honor node affinity count on the pinned node alone
+    (:func:`~quantities.scheduler.profile.pinned_prefilter`).
+    """
     placements: dict[str, int] = {}
-    messages: list[str] = []
-    eligible = 0
-    for info in list(snapshot.node_infos):
-        # DaemonSet controller's predicates: node selector/affinity and NoSchedule/NoExecute taints.
-        if node_affinity(unpinned, info) or taint_toleration(unpinned, info):
-            continue
-        eligible += 1
+    messages: dict[str, None] = {}
+    shared = prefilter(unpinned, snapshot.node_infos, options=options)
+    for number, info in enumerate(eligible):
+        if options is not None:
+            options.check_deadline(f'plan of DaemonSet "{workload.name}"', number, len(eligible))
         pinned = _pin(unpinned, info.node.name)
         pinned.name = f"{workload.name}-{info.node.name}"
-        evaluation = evaluate(pinned, snapshot)
+        state = pinned_prefilter(pinned, shared, (info,))
+        evaluation = evaluate(pinned, snapshot, options=options, state=state)
         if evaluation.feasible:
             info.add_pod(pinned)
+            shared.add_pod(pinned, info, unpinned)
             placements[info.node.name] = 1
         else:
-            message, _ = failure_message(pinned, snapshot, evaluation)
-            if message not in messages:
-                messages.append(message)
+            message, _ = failure_message(pinned, snapshot, evaluation, options=options)
+            messages.setdefault(message)
+    first = next(iter(messages), None)
     return WorkloadPlan(
         workload.name,
         workload.kind,
         workload.namespace,
-        eligible,
+        len(eligible),
         len(placements),
         placements,
-        messages[0] if messages else None,
+        first,
         unpinned.requests_json(),
         tuple(messages),
     )
 
 
-def _plan_replicas(workload: Workload, snapshot: Snapshot, template: PodInfo) -> WorkloadPlan:
+def _plan_replicas(
+    workload: Workload, snapshot: Snapshot, template: PodInfo, options: Options | None
+) -> WorkloadPlan:
     replicas = workload.replicas or 0
     placements: dict[str, int] = {}
     message: str | None = None
     if replicas:
-        placer = _Placer(_replica(template, f"{workload.name}-0"), snapshot)
+        placer = _Placer(_replica(template, f"{workload.name}-0"), snapshot, options)
         for number in range(replicas):
+            if options is not None and not number % 16:
+                options.check_deadline(f'plan of {workload.kind} "{workload.name}"', number, replicas)
             placer.pod = _replica(template, f"{workload.name}-{number}")
             chosen = placer.place_one()
             if chosen is None:
@@ -355,6 +451,55 @@ def _plan_replicas(workload: Workload, snapshot: Snapshot, template: PodInfo) ->
         template.requests_json(),
         (message,) if message else (),
     )
+
+
+def replicas_path(workload: Workload) -> str:
+    """Where a workload's number of pods is in the input: ``spec.replicas``, a Job's
+    ``spec.parallelism``, a compact row's ``replicas``, or the object itself (a DaemonSet, a Pod).
+
+    >>> from quantities.pod.workloads import workloads_in
+    >>> [replicas_path(w) for w in workloads_in([{"kind": "Deployment", "metadata": {"name": "web"},
+    ...     "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}},
+    ...     {"kind": "CronJob", "metadata": {"name": "nightly"}, "spec": {"jobTemplate": {"spec":
+    ...      {"template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}}}}], path="workloads")]
+    ['workloads[0].spec.replicas', 'workloads[1].spec.jobTemplate.spec.parallelism']
+    """
+    if workload.is_daemonset or workload.kind == "Pod":
+        return workload.path
+    if workload.spec_path.endswith("template.spec"):
+        field_name = "parallelism" if workload.kind in ("Job", "CronJob") else "replicas"
+        return child(workload.path, workload.spec_path[: -len("template.spec")] + field_name)
+    return child(workload.path, "replicas")
+
+
+def _check_caps(
+    workloads: list[Workload], counts: list[int], existing: int, options: Options | None
+) -> None:
+    """At most ``limits.max_replicas`` pods per workload and ``limits.max_pods`` pods in all (those
+    already running included): past a cap, :class:`~quantities.options.WorkLimitExceeded` at the count."""
+    limits = (options or DEFAULT_OPTIONS).limits
+    total = existing
+    for workload, count in zip(workloads, counts, strict=True):
+        what = "eligible nodes" if workload.is_daemonset else "replicas"
+        where = replicas_path(workload)
+        if count > limits.max_replicas:
+            raise TooManyPods(
+                f'{workload.kind} "{workload.name}" has {count:,} {what}, more than the '
+                f"{limits.max_replicas:,} one plan places pod by pod; to ask how many would fit, "
+                "use max-replicas",
+                where,
+                count,
+                limits.max_replicas,
+            )
+        total += count
+        if total > limits.max_pods:
+            raise TooManyPods(
+                f"the plan would hold {total:,} pods (those running included) by {workload.kind} "
+                f'"{workload.name}", more than the {limits.max_pods:,} one plan handles',
+                where,
+                total,
+                limits.max_pods,
+            )
 
 
 def _workloads(workloads: Iterable[Workload | Mapping[str, Any]] | Mapping[str, Any]) -> list[Workload]:
@@ -407,6 +552,25 @@ def plan(
     every workload). ``nodes`` and ``pods`` are state, as for
     :func:`~quantities.scheduler.fit.check_fit`; their oddities become ``result.warnings``.
     The input snapshot is not modified.
+
+    ``options`` bounds the work. A workload may ask for at most ``options.limits.max_replicas``
+    pods (a DaemonSet counts its eligible nodes), and the plan may hold at most ``max_pods``
+    pods, those running included: past them, :class:`TooManyPods` names the count
+    (``where``: ``spec.replicas``...) before any work is done. Past the deadline,
+    :class:`~quantities.options.WorkLimitExceeded` says where the work stopped.
+
+    >>> from quantities.node.compact import compact_node
+    >>> from quantities.options import Deadline, Options, ReadLimits
+    >>> from quantities.pod.workloads import compact_workload
+    >>> web = compact_workload({"name": "web", "replicas": 3, "cpu": "1"})
+    >>> nodes = [compact_node("n1", cpu="2", memory="1Gi"), compact_node("n2", cpu="2", memory="1Gi")]
+    >>> plan([web], nodes, options=Options(deadline=Deadline.after(5))).workloads[0].placements
+    {'n1': 2, 'n2': 1}
+    >>> plan([web], nodes, options=Options(limits=ReadLimits(max_replicas=2)))
+    Traceback (most recent call last):
+      ...
+    quantities.scheduler.plan.TooManyPods: Deployment "web" has 3 replicas, more than the 2 one plan \
+places pod by pod; to ask how many would fit, use max-replicas
     """
     chosen = _workloads(workloads)
     templates = _templates(chosen, options)
@@ -414,14 +578,20 @@ def plan(
     warnings = [warning for template in templates for warning in template.warnings]
     warnings.extend(snapshot_warnings(snapshot))
     before = {info.node.name: len(info.pods) for info in snapshot.node_infos}
+    daemon_pods = [_daemon_pod(t) if w.is_daemonset else None for w, t in zip(chosen, templates, strict=True)]
+    eligible = [_daemonset_nodes(d, snapshot) if d is not None else [] for d in daemon_pods]
+    counts = [len(e) if w.is_daemonset else w.replicas or 0 for w, e in zip(chosen, eligible, strict=True)]
+    _check_caps(chosen, counts, sum(before.values()), options)
     results = []
-    for workload, template in zip(chosen, templates, strict=True):
+    for workload, template, daemon_pod, nodes_of in zip(
+        chosen, templates, daemon_pods, eligible, strict=True
+    ):
         if options is not None:
             options.check_deadline(f'plan of "{workload.name}"')
-        if workload.is_daemonset:
-            results.append(_plan_daemonset(workload, snapshot, template))
+        if daemon_pod is not None:
+            results.append(_plan_daemonset(workload, snapshot, daemon_pod, nodes_of, options))
         else:
-            results.append(_plan_replicas(workload, snapshot, template))
+            results.append(_plan_replicas(workload, snapshot, template, options))
     usage = tuple(NodeUsage.of(info, len(info.pods) - before[info.node.name]) for info in snapshot.node_infos)
     return PlanResult(tuple(results), usage, tuple(warnings))
 
@@ -436,6 +606,8 @@ def max_replicas(
     """How many more copies of ``pod`` the cluster would accept, placed one by one as the scheduler would.
 
     ``pod`` is the proposal (validated as for :func:`~quantities.scheduler.fit.check_fit`).
+    The count is bounded by the free pod slots only: ``options`` with a deadline bounds the
+    time (:class:`~quantities.options.WorkLimitExceeded` past it).
 
     >>> from quantities.node.compact import compact_node
     >>> pod = {"spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1500m"}}}]}}
@@ -447,9 +619,12 @@ def max_replicas(
     snapshot = make_snapshot(nodes, pods, options=options)
     # Each copy takes a pod slot, so the pod counts bound the loop.
     limit = sum(max(0, i.node.allowed_pods - len(i.pods)) for i in snapshot.node_infos)
-    placer = _Placer(_replica(info, f"{info.name}-0"), snapshot)
+    placer = _Placer(_replica(info, f"{info.name}-0"), snapshot, options)
+    where = f'max-replicas of pod "{info.name}"' if info.name else "max-replicas"
     count = 0
     while count < limit:
+        if options is not None and not count % 16:
+            options.check_deadline(where, count, limit)
         placer.pod = _replica(info, f"{info.name}-{count}")
         if placer.place_one() is None:
             break

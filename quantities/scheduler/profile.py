@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from quantities.options import Options
 from quantities.scheduler.framework.nodeinfo import NodeInfo
 from quantities.scheduler.framework.podinfo import PodInfo
 from quantities.scheduler.framework.status import Rejection
@@ -49,6 +50,7 @@ __all__ = [
     "FILTERS",
     "STATIC_FILTERS",
     "CycleState",
+    "pinned_prefilter",
     "prefilter",
     "run_dynamic_filters",
     "run_filters",
@@ -59,22 +61,51 @@ __all__ = [
 
 @dataclass(slots=True)
 class CycleState:
-    """What the PreFilters computed for one pod."""
+    """What the PreFilters computed for one pod, kept up to date by ``PreFilterExtensions``.
+
+    :meth:`add_pod` and :meth:`remove_pod` (the scheduler's ``AddPod``/``RemovePod``)
+    change the state as if the PreFilter had run on a cluster with one pod more or
+    fewer on ``node``, at the cost of that one pod rather than of the whole cluster.
+    """
 
     spread: SpreadState | None = None
     affinity: AffinityState | None = None
 
     def add_pod(self, placed: PodInfo, node: NodeInfo, incoming: PodInfo) -> None:
+        """AddPod: ``placed`` now runs on ``node``; ``incoming`` is the pod being scheduled."""
         if self.spread is not None:
             self.spread.add_pod(placed, node, incoming)
         if self.affinity is not None:
             self.affinity.add_pod(placed, node, incoming)
 
+    def remove_pod(self, removed: PodInfo, node: NodeInfo, incoming: PodInfo) -> None:
+        """RemovePod: ``removed`` no longer runs on ``node`` (a preemption victim)."""
+        if self.spread is not None:
+            self.spread.remove_pod(removed, node, incoming)
+        if self.affinity is not None:
+            self.affinity.remove_pod(removed, node, incoming)
 
-def prefilter(pod: PodInfo, nodes: Iterable[NodeInfo]) -> CycleState:
-    """Run the PreFilters that look at the whole cluster."""
+
+def prefilter(pod: PodInfo, nodes: Iterable[NodeInfo], *, options: Options | None = None) -> CycleState:
+    """Run the PreFilters that look at the whole cluster (the deadline of ``options`` checked as they go)."""
     node_list = nodes if isinstance(nodes, list) else list(nodes)
-    return CycleState(spread_prefilter(pod, node_list), affinity_prefilter(pod, node_list))
+    return CycleState(
+        spread_prefilter(pod, node_list, options=options), affinity_prefilter(pod, node_list, options=options)
+    )
+
+
+def pinned_prefilter(pod: PodInfo, shared: CycleState, nodes: Iterable[NodeInfo]) -> CycleState:
+    """The PreFilter state of ``pod`` pinned by node affinity to ``nodes``, from ``shared``: the state of
+    the same pod unpinned, on the same cluster (a DaemonSet pod and its template).
+
+    Inter-pod affinity does not look at node affinity: its state is ``shared``'s. Spread
+    constraints that honor node affinity count on ``nodes`` only; the others share ``shared``'s
+    counts. Equal to ``prefilter(pod, cluster)`` at the cost of ``nodes``.
+    """
+    spread = None
+    if shared.spread is not None:
+        spread = spread_prefilter(pod, (), shared=shared.spread, only_nodes=nodes)
+    return CycleState(spread, shared.affinity)
 
 
 Filter = Callable[[PodInfo, NodeInfo, CycleState], "Rejection | None"]

@@ -44,6 +44,84 @@ def alias_bomb() -> bytes:
     return "\n".join(lines).encode()
 
 
+def _spread(count: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "maxSkew": 1,
+            "topologyKey": f"topo-{i}",
+            "whenUnsatisfiable": "DoNotSchedule",
+            "labelSelector": {"matchLabels": {"app": "web"}},
+        }
+        for i in range(count)
+    ]
+
+
+def _labelled_nodes(count: int, constraints: int, pods: int = 110) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f"n{i}",
+            "cpu": "64",
+            "memory": "256Gi",
+            "pods": pods,
+            "labels": {f"topo-{k}": f"n{i}" for k in range(constraints)},
+        }
+        for i in range(count)
+    ]
+
+
+def _bound_pod(name: str, node: str, priority: int) -> dict[str, Any]:
+    return {
+        "kind": "Pod",
+        "metadata": {"name": name, "labels": {"app": "web"}},
+        "spec": {"nodeName": node, "priority": priority, "containers": [{"name": "c"}]},
+    }
+
+
+def preemption_with_constraints(nodes: int, constraints: int) -> bytes:
+    """Every node full (one pod allowed, one running) and a pod of higher priority with spread
+    constraints: every node is a preemption candidate (recomputed per candidate: 19 s)."""
+    incoming = {
+        "kind": "Pod",
+        "metadata": {"name": "incoming", "labels": {"app": "web"}},
+        "spec": {
+            "priority": 10,
+            "containers": [{"name": "c"}],
+            "topologySpreadConstraints": _spread(constraints),
+        },
+    }
+    return json.dumps(
+        {
+            "pod": incoming,
+            "nodes": _labelled_nodes(nodes, constraints, pods=1),
+            "pods": [_bound_pod(f"low{i}", f"n{i}", 0) for i in range(nodes)],
+        }
+    ).encode()
+
+
+def daemonset_with_spread(nodes: int) -> bytes:
+    template = {
+        "metadata": {"labels": {"app": "web"}},
+        "spec": {"containers": [{"name": "c"}], "topologySpreadConstraints": _spread(1)},
+    }
+    daemonset = {"kind": "DaemonSet", "metadata": {"name": "agent"}, "spec": {"template": template}}
+    return json.dumps({"workloads": [daemonset], "nodes": _labelled_nodes(nodes, 1)}).encode()
+
+
+def crowded_node(pods: int) -> bytes:
+    incoming = {
+        "kind": "Pod",
+        "metadata": {"name": "incoming"},
+        "spec": {"priority": 10, "containers": [{"name": "c"}]},
+    }
+    return json.dumps(
+        {
+            "pod": incoming,
+            "nodes": [{"name": "n0", "cpu": "64", "memory": "64Gi", "pods": pods}],
+            "pods": [_bound_pod(f"p{i}", "n0", i % 2 * 20) for i in range(pods)],
+        }
+    ).encode()
+
+
 @dataclass
 class Hostile:
     name: str
@@ -374,6 +452,96 @@ HOSTILE: list[Hostile] = [
         422,
         lambda: b"values: [.inf, .nan]",
         "application/yaml",
+    ),
+    # Scheduler work: capped where it would grow without bound, linear where it used to be quadratic.
+    Hostile(
+        "a billion replicas in a 93-character URL",
+        "GET",
+        "/v1/plan?workload=web,1000000000,0,0&node=n1,1,1Gi,1000000000",
+        413,
+        check=lambda r: (
+            r.get_json()["errors"][0]["path"] == "workload[0].replicas"
+            and "max-replicas" in r.get_json()["detail"]
+        ),
+    ),
+    Hostile(
+        "10,000 replicas (the cap) on one roomy node",
+        "GET",
+        "/v1/plan?workload=web,10000,0,0&node=n1,1,1Gi,1000000000",
+        200,
+        check=lambda r: r.get_json()["workloads"][0]["placed"] == 10_000,
+    ),
+    Hostile(
+        "a Deployment of 20,000 replicas",
+        "POST",
+        "/v1/plan",
+        413,
+        lambda: json.dumps(
+            {
+                "workloads": [
+                    {
+                        "kind": "Deployment",
+                        "metadata": {"name": "web"},
+                        "spec": {"replicas": 20_000, "template": {"spec": {"containers": [{"name": "c"}]}}},
+                    }
+                ],
+                "nodes": [{"name": "n1", "cpu": "4", "memory": "8Gi"}],
+            }
+        ).encode(),
+        check=lambda r: r.get_json()["errors"][0]["path"] == "workloads[0].spec.replicas",
+    ),
+    Hostile(
+        "100 workloads of 10,000 replicas past the request time limit",
+        "POST",
+        "/v1/plan",
+        413,
+        lambda: json.dumps(
+            {
+                "workloads": [{"name": f"w{i}", "replicas": 10_000} for i in range(100)],
+                "nodes": [{"name": "n1", "cpu": "4", "memory": "8Gi", "pods": 1_000_000}],
+            }
+        ).encode(),
+        check=lambda r: "split it" in r.get_json()["detail"] and "plan of" in r.get_json()["detail"],
+    ),
+    Hostile(
+        "preemption over 1,000 full nodes with 16 spread constraints",
+        "POST",
+        "/v1/fit",
+        200,
+        lambda: preemption_with_constraints(1000, 16),
+        check=lambda r: len(r.get_json()["preemption_nodes"]) == 1000,
+    ),
+    Hostile(
+        "preemption over 250 full nodes with 256 spread constraints",
+        "POST",
+        "/v1/fit",
+        200,
+        lambda: preemption_with_constraints(250, 256),
+        check=lambda r: len(r.get_json()["preemption_nodes"]) == 250,
+    ),
+    Hostile(
+        "a DaemonSet with a spread constraint on 2,000 nodes",
+        "POST",
+        "/v1/plan",
+        200,
+        lambda: daemonset_with_spread(2000),
+        check=lambda r: r.get_json()["workloads"][0]["placed"] == 2000,
+    ),
+    Hostile(
+        "10,000 pods of alternating priorities on one node",
+        "POST",
+        "/v1/fit",
+        200,
+        lambda: crowded_node(10_000),
+        check=lambda r: r.get_json()["preemption_nodes"] == ["n0"],
+    ),
+    Hostile(
+        "60,000 pods on one node: reading them outlasts the request time limit",
+        "POST",
+        "/v1/fit",
+        413,
+        lambda: crowded_node(60_000),
+        check=lambda r: "reading the cluster" in r.get_json()["detail"],
     ),
 ]
 

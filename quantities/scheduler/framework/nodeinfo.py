@@ -86,7 +86,10 @@ class NodeInfo:
         else:
             raise ValueError(f"{pod!r} is not on node {self.node.name}")
         if pod.anti_affinity_terms:
-            self.pods_with_anti_affinity = [p for p in self.pods_with_anti_affinity if p is not pod]
+            for index, existing in enumerate(self.pods_with_anti_affinity):
+                if existing is pod:
+                    del self.pods_with_anti_affinity[index]
+                    break
         self._update(pod, -1)
 
     def _update(self, pod: PodInfo, sign: int) -> None:
@@ -110,6 +113,15 @@ class NodeInfo:
     def free_memory(self) -> int:
         return self.node.memory - self.requested_memory
 
+    def without(self, pods: Iterable[PodInfo]) -> NodeInfo:
+        """A copy of this node without ``pods`` (by identity): one pass, however many there are."""
+        gone = {id(pod) for pod in pods}
+        copy = NodeInfo(self.node)
+        for pod in self.pods:
+            if id(pod) not in gone:
+                copy.add_pod(pod)
+        return copy
+
     def clone(self) -> NodeInfo:
         copy = NodeInfo(self.node)
         copy.pods = list(self.pods)
@@ -131,15 +143,18 @@ class Snapshot:
     Node order is the input order; it is the deterministic tie-break of plans.
     """
 
-    __slots__ = ("by_name", "node_infos")
+    __slots__ = ("by_name", "node_infos", "position")
 
     def __init__(self, nodes: Iterable[Node], pods: Iterable[PodInfo] = ()) -> None:
         self.node_infos: list[NodeInfo] = []
         self.by_name: dict[str, NodeInfo] = {}
+        #: Each node's place in the input order, by name.
+        self.position: dict[str, int] = {}
         for node in nodes:
             if node.name in self.by_name:
                 raise ValueError(f"node {node.name!r} appears twice")
             info = NodeInfo(node)
+            self.position[node.name] = len(self.node_infos)
             self.node_infos.append(info)
             self.by_name[node.name] = info
         for pod in pods:
@@ -162,4 +177,5 @@ class Snapshot:
         copy = object.__new__(Snapshot)
         copy.node_infos = [info.clone() for info in self.node_infos]
         copy.by_name = {info.node.name: info for info in copy.node_infos}
+        copy.position = dict(self.position)
         return copy

@@ -8,8 +8,10 @@ preemption then calls the node "not helpful". The order they run in, and the
 scores, are in :mod:`quantities.scheduler.profile`.
 
 Filters that depend on the other pods of the cluster (PodTopologySpread,
-InterPodAffinity) read a state computed once per pod by their PreFilter, which a
-plan updates as it places replicas, as the scheduler's ``AddPod`` extensions do.
+InterPodAffinity) read a state computed once per pod by their PreFilter, which then
+changes only through the scheduler's ``PreFilterExtensions``: ``AddPod`` as a plan
+places replicas, ``RemovePod`` (and ``AddPod`` to undo it) as preemption tries the
+victims of one node, each at the cost of one pod.
 
 Reasons are verbatim from kubernetes/kubernetes v1.32.
 """

@@ -1,7 +1,10 @@
 """InterPodAffinity: required pod affinity, required anti-affinity, and existing pods' anti-affinity.
 
 Its PreFilter counts matching pods per (topology key, value) once per pod
-(:class:`AffinityState`); a plan updates the counts as it places replicas.
+(:class:`AffinityState`); then, as in the scheduler's ``PreFilterExtensions``, a plan
+updates the counts as it places replicas (``AddPod``) and preemption as it takes the
+victims off one node (``RemovePod``) and puts them back. A count that falls to zero is
+deleted (``topologyToMatchedTermCount.update``): "no pod matches anywhere" is an empty map.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from quantities.options import Options
 from quantities.scheduler.framework.nodeinfo import NodeInfo
 from quantities.scheduler.framework.podinfo import PodInfo
 from quantities.scheduler.framework.status import Rejection
@@ -38,44 +42,66 @@ class AffinityState:
 
     def add_pod(self, placed: PodInfo, node: NodeInfo, incoming: PodInfo) -> None:
         """PreFilterExtensions.AddPod for a pod placed on ``node``."""
+        self._update(placed, node, incoming, 1)
+
+    def remove_pod(self, removed: PodInfo, node: NodeInfo, incoming: PodInfo) -> None:
+        """PreFilterExtensions.RemovePod for a pod taken off ``node``."""
+        self._update(removed, node, incoming, -1)
+
+    def _update(self, pod: PodInfo, node: NodeInfo, incoming: PodInfo, delta: int) -> None:
         labels = node.node.labels
-        _count_existing_anti_affinity(self.existing_anti_affinity_counts, placed, labels, incoming)
+        _count_existing_anti_affinity(self.existing_anti_affinity_counts, pod, labels, incoming, delta)
         if incoming.affinity_terms and all(
-            t.matches(placed.namespace, placed.labels) for t in incoming.affinity_terms
+            t.matches(pod.namespace, pod.labels) for t in incoming.affinity_terms
         ):
             for term in incoming.affinity_terms:
-                _bump(self.affinity_counts, labels, term.topology_key)
+                _bump(self.affinity_counts, labels, term.topology_key, delta)
         for term in incoming.anti_affinity_terms:
-            if term.matches(placed.namespace, placed.labels):
-                _bump(self.anti_affinity_counts, labels, term.topology_key)
+            if term.matches(pod.namespace, pod.labels):
+                _bump(self.anti_affinity_counts, labels, term.topology_key, delta)
 
 
-def _bump(counts: dict[tuple[str, str], int], labels: Mapping[str, str], key: str) -> None:
+def _bump(counts: dict[tuple[str, str], int], labels: Mapping[str, str], key: str, delta: int = 1) -> None:
     value = labels.get(key)
     if value is not None:
         pair = (key, value)
-        counts[pair] = counts.get(pair, 0) + 1
+        count = counts.get(pair, 0) + delta
+        if count:
+            counts[pair] = count
+        else:
+            del counts[pair]
 
 
 def _count_existing_anti_affinity(
-    counts: dict[tuple[str, str], int], existing: PodInfo, labels: Mapping[str, str], incoming: PodInfo
+    counts: dict[tuple[str, str], int],
+    existing: PodInfo,
+    labels: Mapping[str, str],
+    incoming: PodInfo,
+    delta: int = 1,
 ) -> None:
     for term in existing.anti_affinity_terms:
         if term.matches(incoming.namespace, incoming.labels):
-            _bump(counts, labels, term.topology_key)
+            _bump(counts, labels, term.topology_key, delta)
 
 
-def affinity_prefilter(pod: PodInfo, nodes: Iterable[NodeInfo]) -> AffinityState | None:
-    node_list = list(nodes)
-    has_existing = any(info.pods_with_anti_affinity for info in node_list)
-    if not pod.affinity_terms and not pod.anti_affinity_terms and not has_existing:
-        return None
+def affinity_prefilter(
+    pod: PodInfo, nodes: Iterable[NodeInfo], *, options: Options | None = None
+) -> AffinityState:
+    """PreFilter: pods matching the pod's terms, and existing pods whose anti-affinity the pod matches.
+
+    The state exists even when nothing matches (all counts empty), so that ``AddPod`` can
+    count a pod with anti-affinity placed later, as the scheduler's state does.
+    """
+    node_list = nodes if isinstance(nodes, list) else list(nodes)
     state = AffinityState({}, {}, {}, False)
-    for info in node_list:
+    has_terms = bool(pod.affinity_terms or pod.anti_affinity_terms)
+    for position, info in enumerate(node_list):
+        if options is not None and not position % 256:
+            options.check_deadline(f'inter-pod affinity of pod "{pod.name}"')
         labels = info.node.labels
         for existing in info.pods_with_anti_affinity:
             _count_existing_anti_affinity(state.existing_anti_affinity_counts, existing, labels, pod)
-        if pod.affinity_terms or pod.anti_affinity_terms:
+        if has_terms:
             for existing in info.pods:
                 if pod.affinity_terms and all(
                     t.matches(existing.namespace, existing.labels) for t in pod.affinity_terms
