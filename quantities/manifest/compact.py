@@ -597,16 +597,39 @@ def read_node(row: Mapping[str, Any], path: str = "") -> NodeRow:
     labels = reader.labels(row.get("labels"), reader.at("labels"))
     taints = reader.taints(row.get("taints"), reader.at("taints"))
     unschedulable = reader.boolean(row, "unschedulable")
-    resources: dict[str, Quantity] = {}
-    extra: list[tuple[str, object, str]] = [
+    resources = _node_resources(reader, _node_other_fields(reader, row))
+    reader.check()
+    assert name is not None and cpu is not None and memory is not None
+    return NodeRow(
+        name,
+        cpu,
+        memory,
+        pods if pods is not None else Quantity(str(DEFAULT_MAX_PODS)),
+        labels,
+        taints,
+        unschedulable,
+        tuple(resources.items()),
+        path,
+    )
+
+
+def _node_other_fields(reader: _Reader, row: Mapping[str, Any]) -> list[tuple[str, object, str]]:
+    """The fields of a node row besides its own (name, value, path), ``allocatable``'s entries included."""
+    other: list[tuple[str, object, str]] = [
         (str(k), v, reader.at(str(k))) for k, v in row.items() if k not in _NODE_KEYS
     ]
     allocatable = row.get("allocatable")
     if isinstance(allocatable, Mapping):
-        extra += [(str(k), v, key(reader.at("allocatable"), str(k))) for k, v in allocatable.items()]
+        other += [(str(k), v, key(reader.at("allocatable"), str(k))) for k, v in allocatable.items()]
     elif allocatable is not None:
         reader.fail(reader.at("allocatable"), f"expected an object, got {_quote(allocatable)}", allocatable)
-    for resource, value, where in extra:
+    return other
+
+
+def _node_resources(reader: _Reader, other: list[tuple[str, object, str]]) -> dict[str, Quantity]:
+    """The other allocatable resources of a node row; workload fields and unknown names are problems."""
+    resources: dict[str, Quantity] = {}
+    for resource, value, where in other:
         if resource in _WORKLOAD_KEYS or resource in ("cpu", "memory", "pods"):
             if resource in ("cpu", "memory", "pods"):
                 reader.fail(where, f"{resource} is given twice (at {reader.at(resource)} too)", value)
@@ -627,19 +650,7 @@ def read_node(row: Mapping[str, Any], path: str = "") -> NodeRow:
         quantity = reader.quantity(value, where, integer=_is_integer_resource(resource))
         if quantity is not None:
             resources[resource] = quantity
-    reader.check()
-    assert name is not None and cpu is not None and memory is not None
-    return NodeRow(
-        name,
-        cpu,
-        memory,
-        pods if pods is not None else Quantity(str(DEFAULT_MAX_PODS)),
-        labels,
-        taints,
-        unschedulable,
-        tuple(resources.items()),
-        path,
-    )
+    return resources
 
 
 def read_workload(
@@ -661,6 +672,36 @@ def read_workload(
     form = form or f"a workload is {_WORKLOAD_SYNTAX}"
     reader.required(row, "name", form)
     name = reader.name(row, "workload")
+    kind = _workload_kind(reader, row)
+    namespace = _workload_namespace(reader, row)
+    replicas = reader.replicas(row)
+    if kind == "DaemonSet" and replicas is not None:
+        reader.fail(reader.at("replicas"), "a DaemonSet runs one pod per eligible node: leave replicas empty")
+    requests, limits = _workload_resources(reader, row)
+    if requests_required:
+        for resource in ("cpu", "memory"):
+            if resource not in requests and _is_blank(row.get(resource)):
+                reader.fail(reader.at(resource), f"required: {form} (0 for no request)")
+    labels = None
+    if row.get("labels") is not None:
+        labels = reader.labels(row.get("labels"), reader.at("labels"))
+    _workload_other_fields(reader, row)
+    reader.check()
+    assert name is not None
+    return WorkloadRow(
+        name,
+        kind,
+        namespace,
+        None if kind == "DaemonSet" else (1 if replicas is None else replicas),
+        tuple(requests.items()),
+        tuple(limits.items()),
+        labels,
+        path,
+    )
+
+
+def _workload_kind(reader: _Reader, row: Mapping[str, Any]) -> str:
+    """The workload's kind, Deployment when none is given."""
     kind = reader.text(row, "kind") or "Deployment"
     if kind not in WORKLOAD_KINDS:
         reader.fail(
@@ -669,13 +710,23 @@ def read_workload(
             kind,
             _did_you_mean(kind, ["Node", *WORKLOAD_KINDS]),
         )
+    return kind
+
+
+def _workload_namespace(reader: _Reader, row: Mapping[str, Any]) -> str:
+    """``ValidateNamespaceName``: a DNS-1123 label; "default" when none is given."""
     namespace = reader.text(row, "namespace") or "default"
     if not is_dns1123_label(namespace):
         message = f"invalid namespace {_quote(namespace)}: a namespace is {_NAMESPACE_RULE}"
         reader.fail(reader.at("namespace"), message, namespace)
-    replicas = reader.replicas(row)
-    if kind == "DaemonSet" and replicas is not None:
-        reader.fail(reader.at("replicas"), "a DaemonSet runs one pod per eligible node: leave replicas empty")
+    return namespace
+
+
+def _workload_resources(
+    reader: _Reader, row: Mapping[str, Any]
+) -> tuple[dict[str, Quantity], dict[str, Quantity]]:
+    """The requests and limits: the cpu and memory columns first, then the ``requests`` and
+    ``limits`` objects (whose entries replace a column's value)."""
     requests: dict[str, Quantity] = {}
     limits: dict[str, Quantity] = {}
     for field, (target, resource) in {
@@ -703,13 +754,11 @@ def read_workload(
             quantity = reader.quantity(value, key(reader.at(field), str(resource)))
             if quantity is not None:
                 target[str(resource)] = quantity
-    if requests_required:
-        for resource in ("cpu", "memory"):
-            if resource not in requests and _is_blank(row.get(resource)):
-                reader.fail(reader.at(resource), f"required: {form} (0 for no request)")
-    labels = None
-    if row.get("labels") is not None:
-        labels = reader.labels(row.get("labels"), reader.at("labels"))
+    return requests, limits
+
+
+def _workload_other_fields(reader: _Reader, row: Mapping[str, Any]) -> None:
+    """Node fields and resource columns must be empty on a workload row; other names are unknown."""
     for field, value in row.items():
         if field in _WORKLOAD_KEYS:
             continue
@@ -724,18 +773,6 @@ def read_workload(
             "a workload has name, kind, namespace, replicas, cpu, memory, cpu_limit, memory_limit, "
             "requests and limits",
         )
-    reader.check()
-    assert name is not None
-    return WorkloadRow(
-        name,
-        kind,
-        namespace,
-        None if kind == "DaemonSet" else (1 if replicas is None else replicas),
-        tuple(requests.items()),
-        tuple(limits.items()),
-        labels,
-        path,
-    )
 
 
 def _split(text: str, fields: tuple[str, ...], syntax: str, path: str) -> dict[str, str]:
@@ -844,36 +881,16 @@ def read_csv_table(text: str, example: str = "name,cpu,memory,pods,...") -> list
                 continue  # a blank line
             if header is None:
                 header = [cell.strip() for cell in cells]
-                if not any(header):
-                    problems.append(Problem("header", f"the first line has no column names (line {line})"))
-                else:
-                    problems += _header_problems(header, example)
+                problems += _first_line_problems(header, line, example)
                 if problems:
                     break
                 continue
-            path = index("rows", data_line)
+            row = _csv_row(cells, header, index("rows", data_line), line)
             data_line += 1
-            stripped = [cell.strip() for cell in cells]
-            if not any(stripped):
-                problems.append(
-                    Problem(path, f"empty row (line {line}): delete it", value=_quote(",".join(cells)))
-                )
-                continue
-            extra = [cell for cell in stripped[len(header) :] if cell]
-            if extra:
-                problems.append(
-                    Problem(
-                        path,
-                        f"{len(cells)} cells but the header names {len(header)} columns (line {line})",
-                        value=_quote(",".join(cells)),
-                        hint='quote a cell that holds commas: "zone=a,disk=ssd"',
-                    )
-                )
-                continue
-            cells_by_name = {
-                name: value for name, value in zip(header, stripped, strict=False) if name
-            }
-            rows.append(CsvRow(cells_by_name, path, line))
+            if isinstance(row, Problem):
+                problems.append(row)
+            else:
+                rows.append(row)
     except csv.Error:
         problems.append(Problem("rows", f"the CSV is malformed on line {reader.line_num}"))
     if header is None and not problems:
@@ -881,6 +898,30 @@ def read_csv_table(text: str, example: str = "name,cpu,memory,pods,...") -> list
     if problems:
         raise ManifestError(problems)
     return rows
+
+
+def _first_line_problems(header: list[str], line: int, example: str) -> list[Problem]:
+    """What is wrong with the header line (``line``: where it is, after any blank lines)."""
+    if not any(header):
+        return [Problem("header", f"the first line has no column names (line {line})")]
+    return _header_problems(header, example)
+
+
+def _csv_row(cells: list[str], header: list[str], path: str, line: int) -> CsvRow | Problem:
+    """One data line as a row, or why it is not one (empty, or more cells than columns)."""
+    stripped = [cell.strip() for cell in cells]
+    if not any(stripped):
+        return Problem(path, f"empty row (line {line}): delete it", value=_quote(",".join(cells)))
+    extra = [cell for cell in stripped[len(header) :] if cell]
+    if extra:
+        return Problem(
+            path,
+            f"{len(cells)} cells but the header names {len(header)} columns (line {line})",
+            value=_quote(",".join(cells)),
+            hint='quote a cell that holds commas: "zone=a,disk=ssd"',
+        )
+    cells_by_name = {name: value for name, value in zip(header, stripped, strict=False) if name}
+    return CsvRow(cells_by_name, path, line)
 
 
 def _header_problems(header: list[str], example: str) -> list[Problem]:
@@ -911,6 +952,12 @@ def _header_problems(header: list[str], example: str) -> list[Problem]:
                 hint=f"the columns are {example}",
             )
         ]
+    return problems + _column_problems(header, example)
+
+
+def _column_problems(header: list[str], example: str) -> list[Problem]:
+    """Each column: named, once, and a known field or a resource name."""
+    problems: list[Problem] = []
     seen: set[str] = set()
     for position, name in enumerate(header):
         path = index("header", position)

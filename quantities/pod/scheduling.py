@@ -43,7 +43,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from quantities.manifest.fields import FieldReader, json_text, json_type
 from quantities.manifest.names import (
@@ -256,6 +256,16 @@ class SchedulingFields:
     phase: str = ""
 
 
+class _ObjectMeta(NamedTuple):
+    """The metadata fields the scheduler reads (``name``: the name, or else ``generateName``)."""
+
+    name: str
+    namespace: str
+    labels: dict[str, str]
+    terminating: bool
+    creation_timestamp: str | None
+
+
 # --- reading ------------------------------------------------------------------------------------
 
 
@@ -424,6 +434,64 @@ class SchedulingReader(FieldReader):
             self.unsupported(where, text, allowed)
         return text
 
+    # -- metadata and pod spec fields -------------------------------------------------------------
+
+    def _object_meta(self, meta: Mapping[Any, Any], at: Location) -> _ObjectMeta:
+        """What the scheduler reads of ``metadata``; of ``ValidateObjectMeta``, the namespace
+        (``ValidateNamespaceName``: a DNS-1123 label) and the labels (``ValidateLabels``)."""
+        name = self.text(meta.get("name"), at.child("name")) or ""
+        generate_name = self.text(meta.get("generateName"), at.child("generateName")) or ""
+        namespace = self.text(meta.get("namespace"), at.child("namespace")) or ""
+        if namespace:
+            for detail in dns1123_label_errors(namespace):
+                self.invalid_value(at.child("namespace"), namespace, detail)
+        labels = self.labels(meta.get("labels"), at.child("labels"))
+        deletion = self.text(meta.get("deletionTimestamp"), at.child("deletionTimestamp"))
+        created = self.text(meta.get("creationTimestamp"), at.child("creationTimestamp"))
+        return _ObjectMeta(name or generate_name, namespace, labels, bool(deletion), created)
+
+    def _node_name(self, value: object, where: Location) -> str:
+        """``spec.nodeName``: ``ValidateNodeName`` (a DNS-1123 subdomain) when set."""
+        node_name = self.text(value, where) or ""
+        if node_name:
+            for detail in dns1123_subdomain_errors(node_name):
+                self.invalid_value(where, node_name, detail)
+        return node_name
+
+    def _preemption_policy(self, value: object, where: Location) -> str | None:
+        """``ValidatePreemptionPolicy``: PreemptLowerPriority or Never; set but empty is required."""
+        preemption = self.text(value, where)
+        if preemption is not None and preemption not in PREEMPTION_POLICIES:
+            if preemption:
+                self.unsupported(where, preemption, PREEMPTION_POLICIES)
+            else:
+                self.required(where, "", "preemptionPolicy cannot be empty")
+        return preemption
+
+    def _affinity(
+        self, value: object, where: Location
+    ) -> tuple[tuple[NodeSelectorTerm, ...] | None, tuple[PodAffinityTerm, ...], tuple[PodAffinityTerm, ...]]:
+        """``validateAffinity``: the required node affinity, then the required pod affinity and
+        anti-affinity terms (the preferred ones do not decide where a pod may run)."""
+        affinity = self.obj(value, where) or {}
+        node_affinity_at = where.child("nodeAffinity")
+        node_affinity = self.obj(affinity.get("nodeAffinity"), node_affinity_at) or {}
+        required_at = node_affinity_at.child("requiredDuringSchedulingIgnoredDuringExecution")
+        required_node_terms = self.node_selector(
+            node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution"), required_at
+        )
+        affinity_terms = self._required_pod_terms(affinity.get("podAffinity"), where.child("podAffinity"))
+        anti_affinity_terms = self._required_pod_terms(
+            affinity.get("podAntiAffinity"), where.child("podAntiAffinity")
+        )
+        return required_node_terms, affinity_terms, anti_affinity_terms
+
+    def _required_pod_terms(self, value: object, where: Location) -> tuple[PodAffinityTerm, ...]:
+        """``validatePodAffinity`` / ``validatePodAntiAffinity``: their required terms."""
+        fields = self.obj(value, where) or {}
+        terms_at = where.child("requiredDuringSchedulingIgnoredDuringExecution")
+        return self.affinity_terms(fields.get("requiredDuringSchedulingIgnoredDuringExecution"), terms_at)
+
     # -- tolerations -----------------------------------------------------------------------------
 
     def tolerations(self, value: object, where: Location) -> tuple[Toleration, ...]:
@@ -509,12 +577,25 @@ class SchedulingReader(FieldReader):
     def requirement(
         self, value: object, at: Location, operators: Sequence[str], node: bool
     ) -> Requirement | None:
+        """``validateNodeSelectorRequirement`` (``node``) or ``ValidateLabelSelectorRequirement``."""
         fields = self.obj(value, at)
         if fields is None:
             return None
         req_key = self.text(fields.get("key"), at.child("key")) or ""
         operator = self.text(fields.get("operator"), at.child("operator")) or ""
         values = self.strings(fields.get("values"), at.child("values"))
+        values_at = at.child("values")
+        self._requirement_operator(at, operator, values, operators, node)
+        self.label_name(req_key, at.child("key"))
+        for position, text in enumerate(values):
+            for detail in label_value_errors(text):
+                self.invalid_value(values_at.index(position), text, detail)
+        return Requirement(req_key, operator, values)
+
+    def _requirement_operator(
+        self, at: Location, operator: str, values: tuple[str, ...], operators: Sequence[str], node: bool
+    ) -> None:
+        """The operator and the number of values it takes (the requirement validators' switch)."""
         values_at = at.child("values")
         if operator in ("In", "NotIn"):
             if not values:
@@ -532,20 +613,7 @@ class SchedulingReader(FieldReader):
                     "'DoesNotExist'",
                 )
         elif operator in ("Gt", "Lt") and node:
-            if len(values) != 1:
-                self.required(
-                    values_at,
-                    "must be specified single value when `operator` is 'Lt' or 'Gt'",
-                    f'operator "{operator}" needs exactly one value, an integer',
-                )
-            elif parse_go_int64(values[0]) is None:
-                # Accepted by the API server; the scheduler's labels.NewRequirement refuses it.
-                self.note(
-                    values_at.index(0),
-                    f'the bound of "{operator}" must be an integer; the scheduler matches no node '
-                    "with this term",
-                    values[0],
-                )
+            self._bound_values(values_at, operator, values)
         else:
             self.refuse(
                 at.child("operator"),
@@ -554,11 +622,22 @@ class SchedulingReader(FieldReader):
                 "not a valid selector operator",
                 operator,
             )
-        self.label_name(req_key, at.child("key"))
-        for position, text in enumerate(values):
-            for detail in label_value_errors(text):
-                self.invalid_value(values_at.index(position), text, detail)
-        return Requirement(req_key, operator, values)
+
+    def _bound_values(self, values_at: Location, operator: str, values: tuple[str, ...]) -> None:
+        """``Gt``/``Lt``: one value; the API server stops there, the scheduler needs an integer."""
+        if len(values) != 1:
+            self.required(
+                values_at,
+                "must be specified single value when `operator` is 'Lt' or 'Gt'",
+                f'operator "{operator}" needs exactly one value, an integer',
+            )
+        elif parse_go_int64(values[0]) is None:
+            # Accepted by the API server; the scheduler's labels.NewRequirement refuses it.
+            self.note(
+                values_at.index(0),
+                f'the bound of "{operator}" must be an integer; the scheduler matches no node with this term',
+                values[0],
+            )
 
     def field_requirement(self, value: object, at: Location) -> Requirement | None:
         """``ValidateNodeFieldSelectorRequirement``: ``metadata.name In|NotIn [one name]``."""
@@ -678,82 +757,117 @@ class SchedulingReader(FieldReader):
         return tuple(terms)
 
     def spread_constraints(self, value: object, where: Location) -> tuple[TopologySpreadConstraint, ...]:
-        """``validateTopologySpreadConstraints`` (1.32)."""
-        result: list[TopologySpreadConstraint] = []
+        """``validateTopologySpreadConstraints`` (1.32): each constraint, and no two alike."""
         seen: dict[tuple[str, str], Location] = {}
-        for at, fields in self.objects(value, where):
-            max_skew = self.integer(fields.get("maxSkew"), at.child("maxSkew"))
-            if (max_skew is not None and max_skew <= 0) or fields.get("maxSkew") is None:
-                skew = max_skew if max_skew is not None else 0
+        return tuple(self._spread_constraint(fields, at, seen) for at, fields in self.objects(value, where))
+
+    def _spread_constraint(
+        self, fields: Mapping[Any, Any], at: Location, seen: dict[tuple[str, str], Location]
+    ) -> TopologySpreadConstraint:
+        """One constraint, its checks in ``validateTopologySpreadConstraints``' order, except that the
+        label selector is read before ``matchLabelKeys``, which are checked against it."""
+        max_skew = self._max_skew(fields.get("maxSkew"), at.child("maxSkew"))
+        topology_key = self._spread_topology_key(fields.get("topologyKey"), at.child("topologyKey"))
+        when = self._when_unsatisfiable(fields.get("whenUnsatisfiable"), at.child("whenUnsatisfiable"))
+        self._spread_constraint_not_repeat(at, topology_key, when, seen)
+        min_domains = self._min_domains(fields.get("minDomains"), at.child("minDomains"), when)
+        affinity_policy, taints_policy = (
+            self.enum(fields.get(name), at.child(name), NODE_INCLUSION_POLICIES)
+            for name in ("nodeAffinityPolicy", "nodeTaintsPolicy")
+        )
+        selector = self.label_selector(fields.get("labelSelector"), at.child("labelSelector"))
+        match_label_keys = self._spread_match_label_keys(
+            fields.get("matchLabelKeys"), at.child("matchLabelKeys"), selector
+        )
+        return TopologySpreadConstraint(
+            max_skew,
+            topology_key,
+            when,
+            selector,
+            min_domains,
+            affinity_policy,
+            taints_policy,
+            match_label_keys,
+        )
+
+    def _max_skew(self, value: object, where: Location) -> int:
+        """``ValidateMaxSkew``: greater than zero (absent, it is Go's zero)."""
+        max_skew = self.integer(value, where)
+        if (max_skew is not None and max_skew <= 0) or value is None:
+            skew = max_skew if max_skew is not None else 0
+            self.invalid_value(
+                where,
+                skew,
+                "must be greater than zero",
+                f"maxSkew must be an integer of at least 1, not {skew}",
+            )
+        return max_skew if max_skew is not None else 0
+
+    def _spread_topology_key(self, value: object, where: Location) -> str:
+        """``ValidateTopologyKey``: not empty."""
+        topology_key = self.text(value, where) or ""
+        if not topology_key:
+            self.required(where, "can not be empty", "a topology spread constraint needs a topologyKey")
+        return topology_key
+
+    def _when_unsatisfiable(self, value: object, where: Location) -> str:
+        """``ValidateWhenUnsatisfiable``: DoNotSchedule or ScheduleAnyway (absent: Go's empty string)."""
+        when = self.text(value, where) or ""
+        if when not in WHEN_UNSATISFIABLE:
+            self.unsupported(where, when, WHEN_UNSATISFIABLE)
+        return when
+
+    def _spread_constraint_not_repeat(
+        self, at: Location, topology_key: str, when: str, seen: dict[tuple[str, str], Location]
+    ) -> None:
+        """``ValidateSpreadConstraintNotRepeat``: one constraint per {topologyKey, whenUnsatisfiable},
+        reported at the first of the two, as the API server does."""
+        pair = (topology_key, when)
+        if pair in seen:
+            first = seen[pair].child("{topologyKey, whenUnsatisfiable}")
+            self.refuse(
+                first,
+                f"two constraints spread on {topology_key} with whenUnsatisfiable {when}",
+                f'{first.k8s}: Duplicate value: "{{{topology_key}, {when}}}"',
+            )
+        else:
+            seen[pair] = at
+
+    def _min_domains(self, value: object, where: Location, when: str) -> int | None:
+        """``validateMinDomains``: greater than zero, and only with whenUnsatisfiable=DoNotSchedule."""
+        min_domains = self.integer(value, where)
+        if min_domains is not None:
+            if min_domains <= 0:
+                self.invalid_value(where, min_domains, "must be greater than zero")
+            if when != "DoNotSchedule":
                 self.invalid_value(
-                    at.child("maxSkew"),
-                    skew,
-                    "must be greater than zero",
-                    f"maxSkew must be an integer of at least 1, not {skew}",
+                    where,
+                    min_domains,
+                    f"can only use minDomains if whenUnsatisfiable=DoNotSchedule, not {when}",
                 )
-            topology_key = self.text(fields.get("topologyKey"), at.child("topologyKey")) or ""
-            if not topology_key:
-                self.required(
-                    at.child("topologyKey"),
-                    "can not be empty",
-                    "a topology spread constraint needs a topologyKey",
-                )
-            when = self.text(fields.get("whenUnsatisfiable"), at.child("whenUnsatisfiable")) or ""
-            if when not in WHEN_UNSATISFIABLE:
-                self.unsupported(at.child("whenUnsatisfiable"), when, WHEN_UNSATISFIABLE)
-            pair = (topology_key, when)
-            if pair in seen:
-                first = seen[pair].child("{topologyKey, whenUnsatisfiable}")
+        return min_domains
+
+    def _spread_match_label_keys(
+        self, value: object, where: Location, selector: LabelSelector | None
+    ) -> tuple[str, ...]:
+        """``validateMatchLabelKeysInTopologySpread``: label names, only with a labelSelector, none of
+        them among the selector's keys."""
+        match_label_keys = self.label_keys(value, where)
+        if match_label_keys:
+            if selector is None:
                 self.refuse(
-                    first,
-                    f"two constraints spread on {topology_key} with whenUnsatisfiable {when}",
-                    f'{first.k8s}: Duplicate value: "{{{topology_key}, {when}}}"',
+                    where,
+                    "matchLabelKeys needs a labelSelector",
+                    f"{where.k8s}: Forbidden: must not be specified when labelSelector is not set",
                 )
             else:
-                seen[pair] = at
-            min_domains = self.integer(fields.get("minDomains"), at.child("minDomains"))
-            if min_domains is not None:
-                if min_domains <= 0:
-                    self.invalid_value(at.child("minDomains"), min_domains, "must be greater than zero")
-                if when != "DoNotSchedule":
-                    self.invalid_value(
-                        at.child("minDomains"),
-                        min_domains,
-                        f"can only use minDomains if whenUnsatisfiable=DoNotSchedule, not {when}",
-                    )
-            policies = []
-            for name in ("nodeAffinityPolicy", "nodeTaintsPolicy"):
-                policies.append(self.enum(fields.get(name), at.child(name), NODE_INCLUSION_POLICIES))
-            selector = self.label_selector(fields.get("labelSelector"), at.child("labelSelector"))
-            keys_at = at.child("matchLabelKeys")
-            match_label_keys = self.label_keys(fields.get("matchLabelKeys"), keys_at)
-            if match_label_keys:
-                if selector is None:
-                    self.refuse(
-                        keys_at,
-                        "matchLabelKeys needs a labelSelector",
-                        f"{keys_at.k8s}: Forbidden: must not be specified when labelSelector is not set",
-                    )
-                else:
-                    in_selector = set(selector.match_labels) | {r.key for r in selector.match_expressions}
-                    for i, name in enumerate(match_label_keys):
-                        if name in in_selector:
-                            self.invalid_value(
-                                keys_at.index(i), name, "exists in both matchLabelKeys and labelSelector"
-                            )
-            result.append(
-                TopologySpreadConstraint(
-                    max_skew if max_skew is not None else 0,
-                    topology_key,
-                    when,
-                    selector,
-                    min_domains,
-                    policies[0],
-                    policies[1],
-                    match_label_keys,
-                )
-            )
-        return tuple(result)
+                in_selector = set(selector.match_labels) | {r.key for r in selector.match_expressions}
+                for i, name in enumerate(match_label_keys):
+                    if name in in_selector:
+                        self.invalid_value(
+                            where.index(i), name, "exists in both matchLabelKeys and labelSelector"
+                        )
+        return match_label_keys
 
 
 _TOLERATIONS: dict[object, tuple[Toleration, ...]] = {}
@@ -803,65 +917,33 @@ def read_scheduling(
     meta = reader.obj(metadata, metadata_at) or {}
     fields = reader.obj(spec, spec_at) or {}
     state = reader.obj(status, status_at) or {}
-
-    name = reader.text(meta.get("name"), metadata_at.child("name")) or ""
-    generate_name = reader.text(meta.get("generateName"), metadata_at.child("generateName")) or ""
-    own_namespace = reader.text(meta.get("namespace"), metadata_at.child("namespace")) or ""
-    if own_namespace:
-        for detail in dns1123_label_errors(own_namespace):
-            reader.invalid_value(metadata_at.child("namespace"), own_namespace, detail)
-    labels = reader.labels(meta.get("labels"), metadata_at.child("labels"))
-    deletion = reader.text(meta.get("deletionTimestamp"), metadata_at.child("deletionTimestamp"))
-    created = reader.text(meta.get("creationTimestamp"), metadata_at.child("creationTimestamp"))
-
-    node_name = reader.text(fields.get("nodeName"), spec_at.child("nodeName")) or ""
-    if node_name:
-        for detail in dns1123_subdomain_errors(node_name):
-            reader.invalid_value(spec_at.child("nodeName"), node_name, detail)
+    identity = reader._object_meta(meta, metadata_at)
+    node_name = reader._node_name(fields.get("nodeName"), spec_at.child("nodeName"))
     node_selector = reader.labels(fields.get("nodeSelector"), spec_at.child("nodeSelector"))
     tolerations = reader.tolerations(fields.get("tolerations"), spec_at.child("tolerations"))
-
-    affinity_at = spec_at.child("affinity")
-    affinity = reader.obj(fields.get("affinity"), affinity_at) or {}
-    node_affinity_at = affinity_at.child("nodeAffinity")
-    node_affinity = reader.obj(affinity.get("nodeAffinity"), node_affinity_at) or {}
-    required_at = node_affinity_at.child("requiredDuringSchedulingIgnoredDuringExecution")
-    required_node_terms = reader.node_selector(
-        node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution"), required_at
+    required_node_terms, affinity_terms, anti_affinity_terms = reader._affinity(
+        fields.get("affinity"), spec_at.child("affinity")
     )
-    pod_terms: list[tuple[PodAffinityTerm, ...]] = []
-    for kind in ("podAffinity", "podAntiAffinity"):
-        kind_at = affinity_at.child(kind)
-        kind_fields = reader.obj(affinity.get(kind), kind_at) or {}
-        terms_at = kind_at.child("requiredDuringSchedulingIgnoredDuringExecution")
-        pod_terms.append(
-            reader.affinity_terms(kind_fields.get("requiredDuringSchedulingIgnoredDuringExecution"), terms_at)
-        )
     spread = reader.spread_constraints(
         fields.get("topologySpreadConstraints"), spec_at.child("topologySpreadConstraints")
     )
     priority = reader.integer(fields.get("priority"), spec_at.child("priority"))
-    preemption = reader.text(fields.get("preemptionPolicy"), spec_at.child("preemptionPolicy"))
-    if preemption is not None and preemption not in PREEMPTION_POLICIES:
-        if preemption:
-            reader.unsupported(spec_at.child("preemptionPolicy"), preemption, PREEMPTION_POLICIES)
-        else:
-            reader.required(spec_at.child("preemptionPolicy"), "", "preemptionPolicy cannot be empty")
+    preemption = reader._preemption_policy(fields.get("preemptionPolicy"), spec_at.child("preemptionPolicy"))
     host_network = reader.boolean(fields.get("hostNetwork"), spec_at.child("hostNetwork"))
     phase = reader.text(state.get("phase"), status_at.child("phase")) or ""
 
     result = SchedulingFields(
-        name=name or generate_name,
-        namespace=namespace if namespace is not None else (own_namespace or "default"),
-        labels=labels,
-        terminating=bool(deletion),
-        creation_timestamp=created,
+        name=identity.name,
+        namespace=namespace if namespace is not None else (identity.namespace or "default"),
+        labels=identity.labels,
+        terminating=identity.terminating,
+        creation_timestamp=identity.creation_timestamp,
         node_name=node_name,
         node_selector=node_selector,
         tolerations=tolerations,
         required_node_terms=required_node_terms,
-        affinity_terms=pod_terms[0],
-        anti_affinity_terms=pod_terms[1],
+        affinity_terms=affinity_terms,
+        anti_affinity_terms=anti_affinity_terms,
         spread_constraints=spread,
         priority=priority or 0,
         preemption_policy=preemption or "PreemptLowerPriority",
