@@ -334,6 +334,27 @@ class NodeBody(_Open):
     status = fields.Nested(NodeStatusBody)
 
 
+# The API server decodes JSON null in an optional field as the field's zero value (Go's
+# encoding/json), so Kubernetes objects may carry nulls there: the contract says so.
+for _schema in (
+    ObjectMetaBody,
+    ResourceRequirementsBody,
+    ContainerBody,
+    PodSpecBody,
+    PodBody,
+    PodTemplateSpecBody,
+    WorkloadSpecBody,
+    WorkloadBody,
+    TaintBody,
+    NodeSpecBody,
+    NodeStatusBody,
+    NodeBody,
+):
+    for _field in _schema._declared_fields.values():
+        if not _field.required:
+            _field.allow_none = True
+
+
 class CompactNodeBody(_Open):
     """A node written compactly; other keys are further allocatable resources (``nvidia.com/gpu``)."""
 

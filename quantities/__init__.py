@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from quantities.node.allocated import NodeAllocation, node_allocated
     from quantities.node.compact import compact_node
     from quantities.node.model import Node, parse_node
+    from quantities.options import Deadline, Options, ReadLimits, WorkLimitExceeded
     from quantities.pod.checked import (
         aggregate_container_limits,
         aggregate_container_requests,
@@ -42,12 +43,14 @@ __all__ = [
     "KUBERNETES_VERSION",
     "Container",
     "ContainerOOMScore",
+    "Deadline",
     "FitResult",
     "Format",
     "ManifestError",
     "Node",
     "NodeAllocation",
     "OOMExplanation",
+    "Options",
     "PlanResult",
     "Pod",
     "PodValidationError",
@@ -56,8 +59,10 @@ __all__ = [
     "QoSExplanation",
     "Quantity",
     "QuantityError",
+    "ReadLimits",
     "ResourceList",
     "Resources",
+    "WorkLimitExceeded",
     "Workload",
     "aggregate_container_limits",
     "aggregate_container_requests",
@@ -90,6 +95,10 @@ __all__ = [
 
 # Modules that import pint or fractions load on first use: `import quantities` stays cheap.
 _LAZY = {
+    "Deadline": "quantities.options",
+    "Options": "quantities.options",
+    "ReadLimits": "quantities.options",
+    "WorkLimitExceeded": "quantities.options",
     "Container": "quantities.pod.model",
     "ContainerOOMScore": "quantities.pod.oom",
     "FitResult": "quantities.scheduler.fit",

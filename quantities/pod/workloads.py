@@ -173,7 +173,10 @@ def _collect_workloads(
                 _collect_workloads(item, index(child(path, "items"), position), result, problems)
             return
         if is_compact(obj):
-            result.append(compact_workload(obj))
+            try:
+                result.append(compact_workload(obj, path))
+            except ManifestError as error:
+                problems.extend(error.problems)
             return
         try:
             found = _workload(obj, path)
@@ -208,7 +211,7 @@ def workload_from_row(row: WorkloadRow) -> Workload:
         "metadata": {"name": row.name, "namespace": row.namespace, "labels": labels},
         "spec": {"containers": [{"name": container, "resources": resources}]},
     }
-    return Workload(row.name, row.kind, row.namespace, row.replicas, pod)
+    return Workload(row.name, row.kind, row.namespace, row.replicas, pod, path=row.path)
 
 
 def compact_workload(row: Mapping[str, Any], path: str = "") -> Workload:

@@ -177,7 +177,7 @@ BAD_INPUTS: list[tuple[str, tuple[str, ...]]] = [
     ("plan --workload {d}/numbers.json {d}/nodes.csv", ('"{d}/numbers.json": no workload found', "compact")),
     (
         "plan --workload {d}/a.json --workload {d}/bad-replicas.json {d}/nodes.csv",
-        ('"{d}/bad-replicas.json": replicas: replicas must be a whole number, got "x"',),
+        ('"{d}/bad-replicas.json": ', 'replicas: replicas must be a whole number, got "x"'),
     ),
     ("plan --workload {d}/bad-pod.json {d}/nodes.csv", ('"{d}/bad-pod.json": invalid pod',)),
     ("max-replicas --pod {d}/pod.json {d}/bad-node.json", ('"{d}/bad-node.json"', "invalid quantity")),

@@ -163,3 +163,32 @@ def test_removing_a_pod_never_makes_another_pod_not_fit(data: st.DataObject) -> 
     removed = data.draw(st.integers(0, len(pods) - 1))
     after = set(check_fit(manifest, cluster, pods[:removed] + pods[removed + 1 :]).feasible)
     assert before <= after
+
+
+@SETTINGS
+@given(st.data())
+def test_max_replicas_counted_per_node_equals_placing_copies_one_by_one(data: st.DataObject) -> None:
+    """For a pod whose copies do not constrain each other, the per-node count (no simulation)
+    equals the scheduler's one-by-one placement; existing pods with anti-affinity included."""
+    from quantities.scheduler.plan import _independent_max_replicas, _simulated_max_replicas
+
+    cluster = data.draw(nodes())
+    pods = data.draw(existing_pods(cluster))
+    if pods and data.draw(st.booleans()):
+        # An existing pod that keeps "web" pods off its host.
+        pods[0]["spec"]["affinity"] = {
+            "podAntiAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": [
+                    {
+                        "labelSelector": {"matchLabels": {"app": "web"}},
+                        "topologyKey": "kubernetes.io/hostname",
+                    }
+                ]
+            }
+        }
+    manifest = data.draw(workload_pod(allow_spread=False))
+    manifest["spec"].pop("affinity", None)
+    info = pod_info(manifest)
+    counted = _independent_max_replicas(info, make_snapshot(cluster, pods), None)
+    placed = _simulated_max_replicas(info, make_snapshot(cluster, pods), None)
+    assert counted == placed

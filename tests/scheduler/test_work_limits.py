@@ -158,6 +158,8 @@ LOOPS: list[tuple[str, Callable[[Options], object], str]] = [
     ("placements", lambda o: plan([_deployment(2000)], _nodes(20), options=o), 'placement of pod "web-'),
     ("DaemonSet nodes", lambda o: plan([_daemonset()], _nodes(20), options=o), 'plan of DaemonSet "agent"'),
     ("max_replicas", lambda o: max_replicas(_pod("p"), _nodes(2), options=o), 'max-replicas of pod "p"'),
+    ("max_replicas placing copies", lambda o: max_replicas(_pod("p", spread=1), _nodes(2), options=o),
+     'max-replicas of pod "p"'),
     ("allocated requests", lambda o: node_allocated(NODE_OBJECT, BOUND, options=o),
      'requests of the pods of node "n0"'),
 ]  # fmt: skip

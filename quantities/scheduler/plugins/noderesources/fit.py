@@ -9,7 +9,13 @@ from quantities.scheduler.framework.nodeinfo import NodeInfo
 from quantities.scheduler.framework.podinfo import PodInfo
 from quantities.scheduler.framework.status import Rejection
 
-__all__ = ["REASON_TOO_MANY_PODS", "InsufficientResource", "insufficient_resources", "node_resources_fit"]
+__all__ = [
+    "REASON_TOO_MANY_PODS",
+    "InsufficientResource",
+    "copies_that_fit",
+    "insufficient_resources",
+    "node_resources_fit",
+]
 
 REASON_TOO_MANY_PODS = "Too many pods"
 
@@ -31,6 +37,35 @@ class InsufficientResource:
     @property
     def shortfall(self) -> int:
         return self.requested - self.free
+
+
+def copies_that_fit(pod: PodInfo, node: NodeInfo) -> int:
+    """How many copies of ``pod`` NodeResourcesFit lets onto ``node``, one after the other.
+
+    ``fitsRequest`` solved for the count: each copy takes a pod slot and the pod's requests;
+    a zero request never fails, so only the pod slots bound a pod that requests nothing.
+
+    >>> from quantities.node.compact import compact_node
+    >>> from quantities.scheduler.framework.podinfo import pod_info
+    >>> pod = pod_info({"spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1500m"}}}]}})
+    >>> copies_that_fit(pod, NodeInfo(compact_node("n", cpu="4", memory="1Gi", pods=110)))
+    2
+    """
+    copies = max(0, node.node.allowed_pods - len(node.pods))
+    allocatable = node.node
+    demands = [
+        (pod.cpu, allocatable.milli_cpu - node.requested_cpu),
+        (pod.memory, allocatable.memory - node.requested_memory),
+        (pod.ephemeral_storage, allocatable.ephemeral_storage - node.requested_ephemeral_storage),
+    ]
+    demands.extend(
+        (value, allocatable.scalars.get(name, 0) - node.requested_scalars.get(name, 0))
+        for name, value in pod.scalars.items()
+    )
+    for request, free in demands:
+        if request > 0:
+            copies = min(copies, max(0, free // request))
+    return copies
 
 
 def insufficient_resources(pod: PodInfo, node: NodeInfo) -> list[InsufficientResource]:
