@@ -44,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     # Most replicas one workload of a plan may ask for, a DaemonSet counting its eligible
     # nodes (413 above it: max-replicas answers "how many would fit").
     "MAX_REPLICAS": 10_000,
+    # Most data rows in one CSV body (413 above it, checked while reading).
+    "MAX_ROWS": 50_000,
     # Most values one YAML body may expand to, aliases counted as often as used (413 above it).
     "MAX_YAML_VALUES": 1_000_000,
     # Most aliases in one YAML body (413 above it).

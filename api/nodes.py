@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app, request
+from flask import request
 
 from api.blueprint import ALSO_TEXT_AND_CSV, Blueprint
 from api.bodies import body_text, documents
@@ -38,7 +38,7 @@ from quantities.manifest.problems import Problem as ManifestProblem
 from quantities.manifest.problems import index as path_index
 from quantities.node.allocated import NodeAllocation, node_allocated, node_and_pods
 from quantities.node.compact import allocation_from_fields, node_from_fields, plan_table
-from quantities.options import Options, ReadLimits
+from quantities.options import Options
 from quantities.pod.workloads import (
     Workload,
     is_compact,
@@ -85,8 +85,8 @@ def _all(*reads: Callable[[], Any]) -> list[Any]:
 
 
 def _work() -> Options:
-    """The library options of this request: its deadline and the plan's replica cap."""
-    return options(limits=ReadLimits(max_replicas=int(current_app.config["MAX_REPLICAS"])))
+    """The library options of this request: its deadline and the configured caps."""
+    return options()
 
 
 def _library(call: Callable[[], T]) -> T:
@@ -268,7 +268,8 @@ def post_plan(**_: Any) -> Any:
     and the FailedScheduling message for the rest, per node the resulting allocation."""
     work = _work()
     if request.mimetype == "text/csv":
-        rows = read_csv_table(body_text(request.get_data(cache=True)), "kind,name,replicas,cpu,memory,pods")
+        text = body_text(request.get_data(cache=True))
+        rows = read_csv_table(text, "kind,name,replicas,cpu,memory,pods", options=_work())
         workloads, table_nodes = plan_table(rows)
         nodes: list[Any] = list(table_nodes)
         pods: list[Any] = []

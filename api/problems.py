@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from api.caching import mark_uncacheable
 from quantities import QuantityError
 from quantities.manifest.problems import ManifestError
-from quantities.options import WorkLimitExceeded
+from quantities.options import InputTooLarge, WorkLimitExceeded
 
 __all__ = ["Problem", "install"]
 
@@ -123,6 +123,8 @@ def handle_manifest_error(error: ManifestError) -> Response:
 
 
 def handle_work_limit(error: WorkLimitExceeded) -> Response:
+    if isinstance(error, InputTooLarge):
+        return respond(413, _title(413), str(error), [{"path": error.where, "message": str(error)}])
     return respond(
         413, _title(413), f"this request needs more work than one request may take; split it ({error})", []
     )

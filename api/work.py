@@ -23,7 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.problems import Problem
 from quantities.manifest.yaml_safe import YamlLimits
-from quantities.options import Deadline, Options
+from quantities.options import Deadline, Options, ReadLimits
 
 __all__ = ["deadline", "install", "options", "yaml_limits"]
 
@@ -102,8 +102,10 @@ def deadline() -> Deadline:
 
 
 def options(**settings: object) -> Options:
-    """The library options for this request: its deadline, plus the given settings."""
-    return Options(deadline=deadline()).replace(**settings) if settings else Options(deadline=deadline())
+    """The library options for this request: its deadline and the configured limits, plus ``settings``."""
+    config = current_app.config
+    limits = ReadLimits(max_replicas=int(config["MAX_REPLICAS"]), max_rows=int(config["MAX_ROWS"]))
+    return Options(deadline=deadline(), limits=limits).replace(**settings)
 
 
 def yaml_limits() -> YamlLimits:

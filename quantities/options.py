@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-__all__ = ["DEFAULT_OPTIONS", "Deadline", "Options", "ReadLimits", "WorkLimitExceeded"]
+__all__ = ["DEFAULT_OPTIONS", "Deadline", "InputTooLarge", "Options", "ReadLimits", "WorkLimitExceeded"]
 
 
 class WorkLimitExceeded(Exception):
@@ -36,6 +36,11 @@ class WorkLimitExceeded(Exception):
         self.done = done
         self.total = total
         super().__init__(message)
+
+
+class InputTooLarge(WorkLimitExceeded):
+    """More input than ``ReadLimits`` allow; ``where`` is the JSON path of what is too large
+    (``rows``, ``workloads[0].spec.replicas``)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

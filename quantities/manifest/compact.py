@@ -64,6 +64,7 @@ from quantities.manifest.names import (
     is_qualified_name_part,
 )
 from quantities.manifest.problems import ManifestError, Problem, index, key
+from quantities.options import DEFAULT_OPTIONS, InputTooLarge, Options
 from quantities.quantity.errors import QuantityError
 from quantities.quantity.goint import INT32_MAX, INT64_MAX
 from quantities.quantity.quantity import Quantity
@@ -852,7 +853,9 @@ def _looks_like_data(cells: Sequence[str]) -> bool:
     return "name" not in [c.lower() for c in cells] and any(c and c[0].isdigit() for c in cells)
 
 
-def read_csv_table(text: str, example: str = "name,cpu,memory,pods,...") -> list[CsvRow]:
+def read_csv_table(
+    text: str, example: str = "name,cpu,memory,pods,...", options: Options | None = None
+) -> list[CsvRow]:
     """The data rows of a CSV table whose first line names the columns.
 
     Columns: ``name``, ``kind`` (``Node`` for node rows in a plan table), the node
@@ -869,6 +872,7 @@ def read_csv_table(text: str, example: str = "name,cpu,memory,pods,...") -> list
       ...
     quantities.manifest.problems.ManifestError: header: the first line must be a header naming the columns: name,cpu,memory,pods,...; got a data row (line 1); add a header line such as "name,cpu,memory,pods" before it
     """  # noqa: E501
+    limits = (options or DEFAULT_OPTIONS).limits
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     problems: list[Problem] = []
     header: list[str] | None = None
@@ -885,6 +889,15 @@ def read_csv_table(text: str, example: str = "name,cpu,memory,pods,...") -> list
                 if problems:
                     break
                 continue
+            if data_line >= limits.max_rows:
+                raise InputTooLarge(
+                    f"the CSV table has more than {limits.max_rows:,} rows (line {line})",
+                    "rows",
+                    data_line,
+                    None,
+                )
+            if options is not None and not data_line % 1024:
+                options.check_deadline("reading the CSV table", data_line)
             row = _csv_row(cells, header, index("rows", data_line), line)
             data_line += 1
             if isinstance(row, Problem):

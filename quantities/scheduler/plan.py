@@ -43,7 +43,7 @@ from typing import Any
 
 from quantities.manifest.problems import ManifestError, PodValidationError, Problem, child
 from quantities.node.model import CPU, MEMORY, Node
-from quantities.options import DEFAULT_OPTIONS, Options, WorkLimitExceeded
+from quantities.options import DEFAULT_OPTIONS, InputTooLarge, Options
 from quantities.pod.scheduling import NodeSelectorTerm, Requirement, Toleration
 from quantities.pod.workloads import Workload, workloads_in
 from quantities.scheduler.fit import (
@@ -85,7 +85,7 @@ _DAEMONSET_TOLERATIONS: tuple[Toleration, ...] = (
 )
 _NETWORK_UNAVAILABLE = Toleration("node.kubernetes.io/network-unavailable", "Exists", "", "NoSchedule")
 
-class TooManyPods(WorkLimitExceeded):
+class TooManyPods(InputTooLarge):
     """A plan asks for more pods than ``options.limits`` allow (``max_replicas`` for one workload,
     ``max_pods`` in all); ``where`` is the JSON path of the count (``workloads[0].spec.replicas``)."""
 

@@ -400,6 +400,15 @@ HOSTILE: list[Hostile] = [
         lambda: b"{}" * 5_000_000,
         check=lambda r: "more than one value" in r.get_json()["detail"],
     ),
+    Hostile(
+        "CSV plan body of 200,000 node rows",
+        "POST",
+        "/v1/plan",
+        413,
+        lambda: ("name,cpu,memory,kind\n" + "n,1,1Gi,Node\n" * 200_000).encode(),
+        "text/csv",
+        check=lambda r: r.get_json()["errors"][0]["path"] == "rows",
+    ),
     # Limits checked while the YAML is read: memory stays a small multiple of the body.
     Hostile(
         "10 MB YAML list of zeros (5,000,000 values)",
