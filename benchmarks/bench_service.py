@@ -3,7 +3,7 @@
 Everything is measured in one run and reported as ratios against a peer
 measured in the same run (the machines here are shared and noisy):
 
-* throughput: ``GET /v1/quantity`` under gunicorn (2 sync workers) against a
+* throughput: ``GET /v1/quantity`` under gunicorn (2 gthread workers, the service's own config) against a
   bare Flask "hello" route served with the same gunicorn flags (target >= 0.85),
   with p50/p99 latency;
 * sustained: mixed endpoints at saturation for --sustained seconds (60 by
