@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from quantities.manifest.fields import json_type
 from quantities.manifest.kinds import POD_TEMPLATE_PATHS
@@ -55,6 +55,7 @@ from quantities.pod.scheduling import (
     NodeSelectorTerm,
     PodAffinityTerm,
     Requirement,
+    SchedulingFields,
     Toleration,
     TopologySpreadConstraint,
     read_scheduling,
@@ -496,6 +497,38 @@ def pod_info(
                 )
             ]
         )
+    where = _where(pod, segments, path, spec_path)
+    namespace, label = _owner_and_label(pod, segments, where.metadata, source, state)
+    fields, shape, invalid, notes = read_scheduling(
+        where.metadata,
+        where.spec,
+        pod.get("status") if segments == ("spec",) else None,
+        metadata_at=where.metadata_at,
+        spec_at=where.spec_at,
+        status_at=where.status_at,
+        source=label,
+        namespace=namespace,
+    )
+    amounts, resource_problems = _checked_amounts(
+        pod, where, shape, path, spec_path, label, options, error_type
+    )
+    refused = [*resource_problems, *invalid]
+    if refused and not state:
+        raise PodValidationError(refused)
+    return _assemble(fields, amounts, (*refused, *notes) if state else tuple(notes))
+
+
+class _Where(NamedTuple):
+    """Where a pod's parts are: in the input (``json``) and in Kubernetes' own paths (``k8s``)."""
+
+    spec_at: Location
+    metadata_at: Location
+    status_at: Location
+    metadata: Any
+    spec: Any
+
+
+def _where(pod: Mapping[str, Any], segments: tuple[str, ...], path: str, spec_path: str | None) -> _Where:
     metadata_segments = (*segments[:-1], "metadata") if segments else ("metadata",)
     if spec_path is not None:
         k8s_spec = spec_path
@@ -503,11 +536,19 @@ def pod_info(
     else:
         k8s_spec = ".".join(segments)
         k8s_metadata = ".".join(metadata_segments)
-    spec_at = Location(child(path, k8s_spec), k8s_spec)
-    metadata_at = Location(child(path, k8s_metadata), k8s_metadata)
-    status_at = Location(child(path, "status"), "status")
-    raw_metadata = _walk(pod, metadata_segments)
-    spec = _walk(pod, segments) if segments else pod
+    return _Where(
+        Location(child(path, k8s_spec), k8s_spec),
+        Location(child(path, k8s_metadata), k8s_metadata),
+        Location(child(path, "status"), "status"),
+        _walk(pod, metadata_segments),
+        _walk(pod, segments) if segments else pod,
+    )
+
+
+def _owner_and_label(
+    pod: Mapping[str, Any], segments: tuple[str, ...], raw_metadata: Any, source: str | None, state: bool
+) -> tuple[str | None, str]:
+    """The namespace a template's owner gives its pods (None for a Pod), and how messages name the pod."""
     object_metadata = pod.get("metadata")
     namespace: str | None = None
     if segments not in (("spec",), ()) and isinstance(object_metadata, Mapping):
@@ -522,54 +563,57 @@ def pod_info(
         own = raw_metadata.get("namespace") if isinstance(raw_metadata, Mapping) else None
         if state and isinstance(name, str) and name:
             label = f'{kind} "{own if isinstance(own, str) and own else "default"}/{name}"'
+    return namespace, label
 
-    fields, shape, invalid, notes = read_scheduling(
-        raw_metadata,
-        spec,
-        pod.get("status") if segments == ("spec",) else None,
-        metadata_at=metadata_at,
-        spec_at=spec_at,
-        status_at=status_at,
-        source=label,
-        namespace=namespace,
-    )
-    relocate_json = spec_at.json if spec_path is not None else None
-    relocate_k8s = spec_at.k8s if spec_path is not None else None
-    spec_fields = spec if isinstance(spec, Mapping) else {}
+
+def _checked_amounts(
+    pod: Mapping[str, Any],
+    where: _Where,
+    shape: Sequence[Problem],
+    path: str,
+    spec_path: str | None,
+    label: str,
+    options: Options,
+    error_type: type[ManifestError],
+) -> tuple[_Amounts, list[Problem]]:
+    """The pod's requests as integers, and what the API server's resource validation says of them.
+
+    A shape problem (a field of the wrong JSON type) raises ``error_type``; the amounts of a pod
+    read without any problem are cached by their exact input, so no cached answer skips a check.
+    """
+    relocate_json = where.spec_at.json if spec_path is not None else None
+    relocate_k8s = where.spec_at.k8s if spec_path is not None else None
+    spec_fields = where.spec if isinstance(where.spec, Mapping) else {}
     key = _resource_key(spec_fields, options.pod_level_resources)
-    amounts = (
-        _AMOUNTS_CACHE.get(key) if not shape and _peripheral_fields_typed(pod, raw_metadata, spec) else None
-    )
-    resource_problems: list[Problem] = []
-    if amounts is None:
-        try:
-            read = read_pod(pod, strict=False)
-        except ManifestError as error:
-            read_problems = [_relocated(p, path, relocate_json, relocate_k8s) for p in error.problems]
-            raise error_type(_unique([*read_problems, *shape])) from None
-        read_shape = [
-            replace(_relocated(p, path, relocate_json, relocate_k8s), source=label) for p in read.problems
-        ]
-        if read_shape or shape:
-            raise error_type(_unique([*read_shape, *shape]))
-        if not options.pod_level_resources:
-            read = without_pod_level_resources(read)
-        defaulted = apply_defaults(read)
-        resource_problems = [
-            replace(_relocated(p, path, relocate_json, relocate_k8s), source=label)
-            for p in check_pod(defaulted)
-        ]
-        amounts = _compute_amounts(defaulted, options.pod_level_resources)
-        if not resource_problems:
-            if len(_AMOUNTS_CACHE) >= _AMOUNTS_CACHE_SIZE:
-                _AMOUNTS_CACHE.clear()
-            _AMOUNTS_CACHE[key] = amounts
-    elif shape:
-        raise error_type(list(shape))
-    refused = [*resource_problems, *invalid]
-    if refused and not state:
-        raise PodValidationError(refused)
+    if not shape and _peripheral_fields_typed(pod, where.metadata, where.spec):
+        cached = _AMOUNTS_CACHE.get(key)
+        if cached is not None:
+            return cached, []
+    try:
+        read = read_pod(pod, strict=False)
+    except ManifestError as error:
+        read_problems = [_relocated(p, path, relocate_json, relocate_k8s) for p in error.problems]
+        raise error_type(_unique([*read_problems, *shape])) from None
+    read_shape = [
+        replace(_relocated(p, path, relocate_json, relocate_k8s), source=label) for p in read.problems
+    ]
+    if read_shape or shape:
+        raise error_type(_unique([*read_shape, *shape]))
+    if not options.pod_level_resources:
+        read = without_pod_level_resources(read)
+    defaulted = apply_defaults(read)
+    resource_problems = [
+        replace(_relocated(p, path, relocate_json, relocate_k8s), source=label) for p in check_pod(defaulted)
+    ]
+    amounts = _compute_amounts(defaulted, options.pod_level_resources)
+    if not resource_problems:
+        if len(_AMOUNTS_CACHE) >= _AMOUNTS_CACHE_SIZE:
+            _AMOUNTS_CACHE.clear()
+        _AMOUNTS_CACHE[key] = amounts
+    return amounts, resource_problems
 
+
+def _assemble(fields: SchedulingFields, amounts: _Amounts, warnings: tuple[Problem, ...]) -> PodInfo:
     info = object.__new__(PodInfo)
     info.namespace = fields.namespace
     info.name = fields.name
@@ -595,5 +639,5 @@ def pod_info(
     info.anti_affinity_terms = _affinity_terms(fields.anti_affinity_terms, fields.namespace, fields.labels)
     info.spread_constraints = _spread_constraints(fields.spread_constraints, fields.labels)
     info.host_network = fields.host_network
-    info.warnings = (*refused, *notes) if state else tuple(notes)
+    info.warnings = warnings
     return info
