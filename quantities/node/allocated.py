@@ -42,7 +42,7 @@ from quantities.manifest.kinds import is_list_object, pod_spec
 from quantities.manifest.problems import ManifestError, Problem
 from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, Node, is_hugepages, read_node
 from quantities.node.tabwriter import tabulate
-from quantities.options import DEFAULT_OPTIONS, Options, WorkLimitExceeded
+from quantities.options import DEFAULT_OPTIONS, InputTooLarge, Options
 from quantities.pod.defaults import apply_defaults, without_pod_level_resources
 from quantities.pod.read import read_pod
 from quantities.pod.requests import compute_limits, compute_requests
@@ -450,23 +450,8 @@ def node_allocated(
     """
     options = options or DEFAULT_OPTIONS
     parsed = node if isinstance(node, Node) else read_node(node)
-    allocatable = parsed.allocatable
-    problems: list[Problem] = []
-    mine: list[_Bound] = []
-    for position, pod in enumerate(pods):
-        if position >= options.limits.max_pods:
-            raise WorkLimitExceeded(f"more than {options.limits.max_pods:,} pods", "pods", position, None)
-        if not position % 256:
-            options.check_deadline(f'pods of node "{parsed.name}"', position)
-        try:
-            bound = _Bound(pod, position)
-        except ManifestError as error:
-            problems.extend(error.problems)
-            continue
-        if bound.node_name == parsed.name and bound.phase not in ("Succeeded", "Failed"):
-            mine.append(bound)
-    mine.sort(key=lambda bound: f"{bound.namespace}/{bound.name}")
-    rows = []
+    mine, problems = _pods_on(parsed, pods, options)
+    rows: list[PodAllocation] = []
     warnings: list[Problem] = list(parsed.warnings)
     total_requests: dict[str, Quantity] = {}
     total_limits: dict[str, Quantity] = {}
@@ -481,45 +466,74 @@ def node_allocated(
         warnings.extend(odd)
         _sum(total_requests, requests)
         _sum(total_limits, limits)
-        rows.append(
-            PodAllocation(
-                namespace=bound.namespace,
-                name=bound.name,
-                cpu=_allocation(CPU, requests.get(CPU, _ZERO), limits.get(CPU, _ZERO), allocatable, False),
-                memory=_allocation(
-                    MEMORY, requests.get(MEMORY, _ZERO), limits.get(MEMORY, _ZERO), allocatable, False
-                ),
-                requests=requests,
-                limits=limits,
-                created=bound.created,
-            )
-        )
+        rows.append(_pod_row(bound, requests, limits, parsed.allocatable))
     if problems:
         raise ManifestError(problems)
-    resources = [
-        _allocation(name, total_requests.get(name, _ZERO), total_limits.get(name, _ZERO), allocatable, True)
-        for name in _STANDARD
-    ]
+    resources = _resource_rows(parsed.allocatable, total_requests, total_limits)
+    return NodeAllocation(parsed.name, parsed.allocatable, tuple(rows), resources, tuple(warnings))
+
+
+def _pods_on(
+    node: Node, pods: Iterable[Mapping[str, Any]], options: Options
+) -> tuple[list[_Bound], list[Problem]]:
+    """The pods bound to ``node`` and not terminated, in the API server's order (namespace/name)."""
+    problems: list[Problem] = []
+    mine: list[_Bound] = []
+    for position, pod in enumerate(pods):
+        if position >= options.limits.max_pods:
+            raise InputTooLarge(f"more than {options.limits.max_pods:,} pods", "pods", position, None)
+        if not position % 256:
+            options.check_deadline(f'pods of node "{node.name}"', position)
+        try:
+            bound = _Bound(pod, position)
+        except ManifestError as error:
+            problems.extend(error.problems)
+            continue
+        if bound.node_name == node.name and bound.phase not in ("Succeeded", "Failed"):
+            mine.append(bound)
+    mine.sort(key=lambda bound: f"{bound.namespace}/{bound.name}")
+    return mine, problems
+
+
+def _pod_row(
+    bound: _Bound,
+    requests: Mapping[str, Quantity],
+    limits: Mapping[str, Quantity],
+    allocatable: Mapping[str, Quantity],
+) -> PodAllocation:
+    return PodAllocation(
+        namespace=bound.namespace,
+        name=bound.name,
+        cpu=_allocation(CPU, requests.get(CPU, _ZERO), limits.get(CPU, _ZERO), allocatable, False),
+        memory=_allocation(
+            MEMORY, requests.get(MEMORY, _ZERO), limits.get(MEMORY, _ZERO), allocatable, False
+        ),
+        requests=requests,
+        limits=limits,
+        created=bound.created,
+    )
+
+
+def _resource_rows(
+    allocatable: Mapping[str, Quantity], requests: Mapping[str, Quantity], limits: Mapping[str, Quantity]
+) -> tuple[ResourceAllocation, ...]:
+    """kubectl's "Allocated resources" rows: cpu, memory, ephemeral-storage, hugepages, then extended
+    resources (without percentages)."""
     hugepages = sorted(name for name in allocatable if is_hugepages(name))
     extended = sorted(
         name for name in allocatable if name not in _STANDARD and not is_hugepages(name) and name != PODS
     )
-    resources.extend(
-        _allocation(name, total_requests.get(name, _ZERO), total_limits.get(name, _ZERO), allocatable, True)
-        for name in hugepages
-    )
-    resources.extend(
+    rows = [
+        _allocation(name, requests.get(name, _ZERO), limits.get(name, _ZERO), allocatable, True)
+        for name in (*_STANDARD, *hugepages)
+    ]
+    rows.extend(
         ResourceAllocation(
-            name,
-            total_requests.get(name, _ZERO),
-            total_limits.get(name, _ZERO),
-            allocatable[name],
-            None,
-            None,
+            name, requests.get(name, _ZERO), limits.get(name, _ZERO), allocatable[name], None, None
         )
         for name in extended
     )
-    return NodeAllocation(parsed.name, allocatable, tuple(rows), tuple(resources), tuple(warnings))
+    return tuple(rows)
 
 
 def _object_name(obj: Mapping[str, Any]) -> str | None:
