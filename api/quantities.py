@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app
 
+from api import work
 from api.blueprint import ALSO_TEXT, ALSO_TEXT_AND_CSV, Blueprint, also_yaml
 from api.negotiation import csv_response, json_response, text_response, wanted_format
 from api.problems import Problem
@@ -20,7 +21,6 @@ from api.schemas import (
     QuantitySummarySchema,
     SumQuery,
 )
-from quantities.options import Deadline
 from quantities.quantity.batch import QuantitySummary, compare, normalize, summarize, total
 
 blp = Blueprint("quantities", __name__, url_prefix="/v1", description="Kubernetes quantities")
@@ -38,10 +38,6 @@ def _check_batch_size(values: list[Any]) -> None:
     limit = current_app.config["MAX_BATCH_VALUES"]
     if len(values) > limit:
         raise Problem(413, f"{len(values)} values in one request; at most {limit} are taken")
-
-
-def _deadline() -> Deadline:
-    return Deadline.after(float(current_app.config["REQUEST_SECONDS"]))
 
 
 def _batch(results: list[Any]) -> Any:
@@ -74,7 +70,7 @@ def get_quantity(value: str, to: str | None = None, lenient: bool = False, **_: 
 def get_normalize(value: list[str], to: str | None = None, lenient: bool = False, **_: Any) -> Any:
     """Many quantities (repeat ``value``); a bad one is reported in its row, never fails the batch."""
     _check_batch_size(value)
-    return _batch(normalize(value, unit=to, lenient=lenient, path="value", deadline=_deadline()))
+    return _batch(normalize(value, unit=to, lenient=lenient, path="value", deadline=work.deadline()))
 
 
 @blp.route("/quantities/normalize", methods=["POST"])
@@ -85,7 +81,7 @@ def get_normalize(value: list[str], to: str | None = None, lenient: bool = False
 def post_normalize(values: list[Any], to: str | None = None, lenient: bool = False) -> Any:
     """Many quantities in a JSON or YAML body ``{"values": [...]}``, answered in input order."""
     _check_batch_size(values)
-    return _batch(normalize(values, unit=to, lenient=lenient, deadline=_deadline()))
+    return _batch(normalize(values, unit=to, lenient=lenient, deadline=work.deadline()))
 
 
 @blp.route("/quantities/sum", methods=["GET"])
