@@ -21,7 +21,6 @@ __all__ = ["JSON_TYPES", "YAML_TYPES", "SafeParser", "body_text", "decode_json",
 
 JSON_TYPES = frozenset({"application/json"})
 YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
-CSV_TYPES = frozenset({"text/csv"})
 
 
 def body_text(data: bytes) -> str:
@@ -91,24 +90,6 @@ def documents(request: flask.Request) -> list[Any]:
         return decode_yaml(request.get_data(cache=True))
     decoded = decode(request)
     return decoded if isinstance(decoded, list) else [decoded]
-
-
-def csv_rows(request: flask.Request) -> list[dict[str, str]]:
-    """The rows of a CSV body with a header line, or a 400."""
-    import csv
-    import io
-
-    text = body_text(request.get_data(cache=True))
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        rows = [
-            {str(k).strip(): (v or "").strip() for k, v in row.items() if k is not None} for row in reader
-        ]
-    except csv.Error as error:
-        raise Problem(400, f"the CSV body is malformed: {error}") from None
-    if reader.fieldnames is None:
-        raise Problem(400, "the CSV body has no header line")
-    return rows
 
 
 class SafeParser(FlaskParser):

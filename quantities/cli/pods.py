@@ -29,6 +29,7 @@ from quantities.present.pods import (
     REQUESTS_CSV_HEADER,
     checked_pods,
     object_label,
+    qos_csv_row,
     qos_report,
     requests_csv_rows,
     requests_report,
@@ -74,10 +75,7 @@ def _qos(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         lambda: reports,
         lambda: (
             QOS_CSV_HEADER,
-            [
-                (object_label(pod), r["qos_class"], "; ".join(r["reasons"]), "; ".join(r["to_guaranteed"]))
-                for pod, r in zip(pods, reports, strict=True)
-            ],
+            [qos_csv_row(report, object_label(pod)) for pod, report in zip(pods, reports, strict=True)],
         ),
         lambda: _qos_text(pods, reports),
     )

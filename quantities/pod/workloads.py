@@ -253,23 +253,3 @@ def workload_from_fields(text: str, path: str = "workload") -> Workload:
     ('web', 3)
     """
     return workload_from_row(read_workload_fields(text, path))
-
-
-def split_compact_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[list[Workload], list[Mapping[str, Any]]]:
-    """Rows of one spreadsheet table: ``kind`` Node rows are nodes (returned as they are), the others
-    workloads; every workload problem is reported at ``rows[i].<column>``."""
-    workloads: list[Workload] = []
-    nodes: list[Mapping[str, Any]] = []
-    problems: list[Problem] = []
-    for position, row in enumerate(rows):
-        kind = str(row.get("kind") or "").strip()
-        if kind == "Node":
-            nodes.append(row)
-            continue
-        try:
-            workloads.append(compact_workload(row, index("rows", position)))
-        except ManifestError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise ManifestError(problems)
-    return workloads, nodes

@@ -106,31 +106,11 @@ class Cluster:
                 if keep_raw_pods:
                     self.raw_pods.append(obj)
             elif is_list_object(obj):
-                items = obj.get("items")
-                if not isinstance(items, list | tuple):
-                    problems.append(
-                        Problem(
-                            child(path, "items"),
-                            f"expected an array of objects, got {json_type(items)}",
-                            value=json_text(items),
-                        )
-                    )
-                    return
-                for position, item in enumerate(items):
-                    self._add(item, keep_raw_pods, index(child(path, "items"), position), problems)
+                for at, item in _entries(obj, "items", "objects", path, problems):
+                    self._add(item, keep_raw_pods, at, problems)
             elif kind is None and "nodes" in obj:
-                compact = obj.get("nodes")
-                if not isinstance(compact, list | tuple):
-                    problems.append(
-                        Problem(
-                            child(path, "nodes"),
-                            f"expected an array of nodes, got {json_type(compact)}",
-                            value=json_text(compact),
-                        )
-                    )
-                    return
-                for position, item in enumerate(compact):
-                    self._compact(item, index(child(path, "nodes"), position), problems)
+                for at, item in _entries(obj, "nodes", "nodes", path, problems):
+                    self._compact(item, at, problems)
             elif kind is None and "name" in obj and "spec" not in obj and "metadata" not in obj:
                 self._compact(obj, path, problems)
             else:
@@ -195,3 +175,16 @@ def load_cluster(
     if problems:
         raise ManifestError(problems)
     return cluster
+
+
+def _entries(
+    obj: Mapping[str, Any], field: str, what: str, path: str, problems: list[Problem]
+) -> list[tuple[str, Any]]:
+    """The entries of the array ``obj[field]`` with their paths; a problem (and none) when it is not one."""
+    entries = obj.get(field)
+    at = child(path, field)
+    if not isinstance(entries, list | tuple):
+        message = f"expected an array of {what}, got {json_type(entries)}"
+        problems.append(Problem(at, message, value=json_text(entries)))
+        return []
+    return [(index(at, position), entry) for position, entry in enumerate(entries)]

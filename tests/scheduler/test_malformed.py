@@ -695,3 +695,19 @@ def test_an_object_of_another_kind_among_the_nodes_is_located() -> None:
         check_fit({"kind": "Pod", "spec": {"containers": [{"name": "a"}]}}, [node, pod])
     (problem,) = raised.value.problems
     assert (problem.path, problem.message) == ("nodes[1].kind", "expected a Node, got a Pod")
+
+
+@pytest.mark.parametrize(
+    ("document", "path", "message"),
+    [
+        ({"kind": "List", "items": {"a": 1}}, "items", "expected an array of objects, got an object"),
+        ({"nodes": "n1,4,8Gi"}, "nodes", 'expected an array of nodes, got string "n1,4,8Gi"'),
+    ],
+)
+def test_a_cluster_list_that_is_not_an_array_is_located(document: object, path: str, message: str) -> None:
+    from quantities.scheduler.cluster import load_cluster
+
+    with pytest.raises(ManifestError) as raised:
+        load_cluster([document])
+    (problem,) = raised.value.problems
+    assert (problem.path, problem.message) == (path, message)
