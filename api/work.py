@@ -105,7 +105,9 @@ def options(**settings: object) -> Options:
     """The library options for this request: its deadline and the configured limits, plus ``settings``."""
     config = current_app.config
     limits = ReadLimits(max_replicas=int(config["MAX_REPLICAS"]), max_rows=int(config["MAX_ROWS"]))
-    return Options(deadline=deadline(), limits=limits).replace(**settings)
+    pod_level_resources = settings.pop("pod_level_resources", True)
+    built = Options(deadline=deadline(), limits=limits).replace(**settings)
+    return built if pod_level_resources else built.with_gate("PodLevelResources", False)
 
 
 def yaml_limits() -> YamlLimits:

@@ -7,19 +7,35 @@ flags and parameters and hand it down unchanged; a new setting (a Kubernetes
 version, feature gates) is a new field here, not a new parameter threaded through
 every layer.
 
->>> options = Options(pod_level_resources=False)
+>>> options = Options(kubernetes_version=KubernetesVersion.parse("1.34"))
 >>> options.pod_level_resources, options.limits.max_nodes
-(False, 100000)
+(True, 100000)
+>>> options.with_gate("PodLevelResources", False).pod_level_resources
+False
+>>> str(options.replace(kubernetes_version=None).version) == str(default_kubernetes_version())
+True
 >>> options.replace(deadline=Deadline.after(10)).deadline is not None
 True
 
-This module imports nothing from the rest of the package, so every layer can use it.
+This module imports only :mod:`quantities.versions`, so every layer can use it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+
+from quantities.versions import (
+    Behaviour,
+    KubernetesVersion,
+    behaviour,
+    default_kubernetes_version,
+    parse_feature_gates,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 __all__ = ["DEFAULT_OPTIONS", "Deadline", "InputTooLarge", "Options", "ReadLimits", "WorkLimitExceeded"]
 
@@ -93,19 +109,70 @@ class ReadLimits:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Options:
-    """How to compute: feature gates, a deadline, read limits.
+    """How to compute: the Kubernetes release and its feature gates, a deadline, read limits.
 
-    ``pod_level_resources`` is the ``PodLevelResources`` feature gate (on by default
-    since Kubernetes 1.34). ``deadline`` bounds the work (None: no bound).
+    ``kubernetes_version`` None answers for the process default
+    (:func:`quantities.versions.default_kubernetes_version`); ``feature_gates``
+    overrides that release's gate defaults (``(("PodLevelResources", False),)``).
+    ``deadline`` bounds the work (None: no bound).
     """
 
-    pod_level_resources: bool = True
+    kubernetes_version: KubernetesVersion | None = None
+    feature_gates: tuple[tuple[str, bool], ...] = ()
     deadline: Deadline | None = None
     limits: ReadLimits = ReadLimits()
 
     def replace(self, **changes: object) -> Options:
         """A copy with some fields changed."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def of(
+        cls,
+        kubernetes_version: str | KubernetesVersion | None = None,
+        feature_gates: str | Mapping[str, bool] | Iterable[tuple[str, bool]] | None = None,
+        **fields: object,
+    ) -> Options:
+        """Options from a caller's forms: a version string (``"1.30"``) and gates as the
+        kubelet's text (``"PodLevelResources=false"``), a mapping or pairs. Checked here, so
+        a bad value fails before any work, with the supported values in its message."""
+        version = kubernetes_version
+        if isinstance(version, str):
+            version = KubernetesVersion.parse(version)
+        if feature_gates is None:
+            gates: tuple[tuple[str, bool], ...] = ()
+        elif isinstance(feature_gates, str):
+            gates = parse_feature_gates(feature_gates)
+        elif hasattr(feature_gates, "items"):
+            gates = tuple((str(name), bool(value)) for name, value in feature_gates.items())
+        else:
+            gates = tuple((str(name), bool(value)) for name, value in feature_gates)
+        options = cls(version, gates).replace(**fields)
+        options.behaviour  # noqa: B018 - validates the gates against the release
+        return options
+
+    @property
+    def version(self) -> KubernetesVersion:
+        """The release this computes for (the process default when none was given)."""
+        return self.kubernetes_version or default_kubernetes_version()
+
+    @property
+    def behaviour(self) -> Behaviour:
+        """The release's switches with the gate overrides applied."""
+        return behaviour(self.version, self.feature_gates)
+
+    @property
+    def pod_level_resources(self) -> bool:
+        """The ``PodLevelResources`` gate (off before 1.34 by default)."""
+        return self.behaviour.pod_level_resources
+
+    def with_gate(self, name: str, value: bool) -> Options:
+        """A copy with one gate set. Turning off a gate the release does not have yet is a
+        no-op (it is off there), so ``pod_level_resources=False`` means the same on every release."""
+        if not value and name not in dict(self.behaviour.gates):
+            return self
+        kept = tuple((gate, setting) for gate, setting in self.feature_gates if gate != name)
+        return self.replace(feature_gates=(*kept, (name, value)))
 
     def check_deadline(self, where: str = "", done: int | None = None, total: int | None = None) -> None:
         """:meth:`Deadline.check` when there is a deadline."""
