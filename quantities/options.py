@@ -37,7 +37,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = ["DEFAULT_OPTIONS", "Deadline", "InputTooLarge", "Options", "ReadLimits", "WorkLimitExceeded"]
+__all__ = [
+    "DEFAULT_OPTIONS",
+    "Deadline",
+    "InputTooLarge",
+    "Options",
+    "ReadLimits",
+    "WorkLimitExceeded",
+    "resolve_options",
+]
 
 
 class WorkLimitExceeded(Exception):
@@ -182,3 +190,27 @@ class Options:
 
 #: What a call without ``options`` gets.
 DEFAULT_OPTIONS = Options()
+
+
+def resolve_options(
+    options: Options | None = None,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | Iterable[tuple[str, bool]] | None = None,
+) -> Options:
+    """The options of a public call that takes ``kubernetes_version=`` and ``feature_gates=``
+    keywords beside ``options=``: the keywords win over the fields of ``options``.
+
+    >>> resolve_options(kubernetes_version="1.30").behaviour.kubectl_status_resources
+    'allocated'
+    >>> resolve_options(Options.of("1.34"), feature_gates={"PodLevelResources": False}).pod_level_resources
+    False
+    """
+    base = options or DEFAULT_OPTIONS
+    if kubernetes_version is None and feature_gates is None:
+        return base
+    return Options.of(
+        kubernetes_version if kubernetes_version is not None else base.kubernetes_version,
+        feature_gates if feature_gates is not None else base.feature_gates,
+        deadline=base.deadline,
+        limits=base.limits,
+    )
