@@ -145,16 +145,16 @@ def supported_text() -> str:
 _process_default: KubernetesVersion | None = None
 
 
-def set_default_kubernetes_version(version: str | KubernetesVersion | None) -> KubernetesVersion:
+def set_default_kubernetes_version(version: str | KubernetesVersion | None) -> KubernetesVersion | None:
     """Set the release that calls without ``kubernetes_version`` answer for, for this process.
 
-    None goes back to ``KQ_KUBERNETES_VERSION``, or the newest release when it is unset.
-    Returns the new default.
+    None goes back to ``KQ_KUBERNETES_VERSION``, or the newest release when it is unset
+    (and returns None: the environment is read when a default is needed). Returns the new default.
     """
     global _process_default
     if version is None:
         _process_default = None
-        return default_kubernetes_version()
+        return None
     _process_default = version if isinstance(version, KubernetesVersion) else KubernetesVersion.parse(version)
     return _process_default
 
