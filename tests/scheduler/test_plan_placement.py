@@ -106,7 +106,8 @@ def test_topology_spread_over_zones() -> None:
     zone1 = workload.placements.get("big", 0) + workload.placements.get("small-1", 0)
     assert (zone1, workload.placements.get("small-2", 0)) == (3, 3)
     # small-2 holds 4 cpus: after 4 + 4, a ninth replica may still go to z1 (skew 1), a tenth nowhere.
-    (workload,) = plan_132([deployment("web", 10, cpu="1", topologySpreadConstraints=spread)], nodes).workloads
+    ten = deployment("web", 10, cpu="1", topologySpreadConstraints=spread)
+    (workload,) = plan_132([ten], nodes).workloads
     assert workload.placed == 9
     assert workload.placements["small-2"] == 4
     assert workload.message == (
