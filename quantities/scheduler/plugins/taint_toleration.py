@@ -28,7 +28,7 @@ __all__ = ["DO_NOT_SCHEDULE", "GENERIC_TAINT_REASON", "taint_reason", "taint_tol
 #: The taint effects the scheduler's filters honour.
 DO_NOT_SCHEDULE = (NO_SCHEDULE, NO_EXECUTE)
 
-#: The reason from 1.34.2 and 1.35.0 on (ErrReasonNotMatch of #134740).
+#: The reason from 1.34.2 and 1.35.0 on (#134740, #135023).
 GENERIC_TAINT_REASON = "node(s) had untolerated taint(s)"
 
 
