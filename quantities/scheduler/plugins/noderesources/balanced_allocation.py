@@ -37,13 +37,13 @@ def balance(cpu_requested: int, cpu_allocatable: int, memory_requested: int, mem
     >>> balance(1000, 4000, 2 * 2**30, 8 * 2**30), balance(4000, 4000, 0, 8 * 2**30), balance(1, 0, 1, 0)
     (100, 50, 100)
     """
-    fractions = []
-    if cpu_allocatable:
-        fractions.append(min(1.0, float(cpu_requested) / float(cpu_allocatable)))
-    if memory_allocatable:
-        fractions.append(min(1.0, float(memory_requested) / float(memory_allocatable)))
-    std = abs((fractions[0] - fractions[1]) / 2) if len(fractions) == 2 else 0.0
-    return int((1 - std) * float(MAX_NODE_SCORE))
+    if not (cpu_allocatable and memory_allocatable):
+        # One fraction or none: std is 0.
+        return MAX_NODE_SCORE
+    # float64 as Go converts: each integer rounded to a double, then divided; fractions capped at 1.
+    cpu = min(1.0, float(cpu_requested) / float(cpu_allocatable))
+    memory = min(1.0, float(memory_requested) / float(memory_allocatable))
+    return int((1 - abs((cpu - memory) / 2)) * float(MAX_NODE_SCORE))
 
 
 def balanced_allocation(pod: PodInfo, node: NodeInfo, options: Options | None = None) -> int:
