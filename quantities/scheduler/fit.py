@@ -379,6 +379,9 @@ def failure_message(
         if evaluation.state.options.behaviour.dra_postfilter_message:
             # DynamicResources.PostFilter runs before DefaultPreemption and, for a pod without
             # claims, is Unschedulable with this reason (dynamicresources.go, the fast path).
+            # Not modelled: after an unresolvable PreFilter rejection ("pod affinity terms
+            # conflict") the DRA PreFilter has not run, and its PostFilter may fail reading its
+            # state instead; no real event of that case was found, so the usual words are kept.
             reasons.insert(0, NO_CLAIMS_TO_DEALLOCATE)
         post_filter = ", ".join(reasons)
     message = fit_error_message(
