@@ -665,6 +665,13 @@ _WARNINGS_HELP = (
 )
 
 
+def _version_answer() -> fields.String:
+    """The release a scheduler answer is for (FitResult / PlanResult ``kubernetes_version``)."""
+    return fields.String(
+        required=True, metadata={"description": "the Kubernetes release the answer is for", "example": "1.36"}
+    )
+
+
 class _Warned(Schema):
     warnings = fields.List(fields.Nested(WarningSchema), metadata={"description": _WARNINGS_HELP})
 
@@ -741,6 +748,7 @@ class NodeFitSchema(Schema):
 class FitResponse(_Warned):
     """Whether the pod fits each node, and kube-scheduler's FailedScheduling message when none does."""
 
+    kubernetes_version = _version_answer()
     pod = fields.String(required=True)
     fits = fields.Boolean(required=True, metadata={"description": "true when at least one node fits"})
     message = fields.String(
@@ -801,5 +809,6 @@ class NodeUsageSchema(Schema):
 
 
 class PlanResponse(_Warned):
+    kubernetes_version = _version_answer()
     workloads = fields.List(fields.Nested(WorkloadPlanSchema), required=True)
     nodes = fields.List(fields.Nested(NodeUsageSchema), required=True)

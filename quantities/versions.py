@@ -320,11 +320,14 @@ class Behaviour:
     fit_unresolvable: bool
     #: The DRA plugin's PostFilter adds "no new claims to deallocate" (DynamicResourceAllocation) [S4].
     dra_postfilter_message: bool
-    #: TaintToleration says "had untolerated taint(s)" (1.35.0, cherry-picked to 1.34.3, #135023) [S5].
+    #: TaintToleration says "had untolerated taint(s)" (1.35.0, #134740; cherry-picked to 1.34.2, #135023:
+    #: CHANGELOG-1.34.md, "Changelog since v1.34.1", "Kube-scheduler: Pod statuses no longer include
+    #: specific taint keys or values") [S5].
     generic_taint_message: bool
     #: BalancedAllocation is skipped for pods that request nothing (1.33, PR #130260) [S7].
     balanced_skips_best_effort: bool
-    #: BalancedAllocation scores the change in balance (1.36, PR #135573) [S8].
+    #: BalancedAllocation scores the change in balance (1.36: CHANGELOG-1.36.md, v1.36.0-alpha.1,
+    #: PR #135573) [S8].
     balanced_delta_formula: bool
     #: The kubelet's OOM score of sidecars: "A" (1.29-1.32: NonMissing requests, +1)
     #: or "B" (1.33+: min with the smallest regular container) [O1, O2].
@@ -392,7 +395,7 @@ def _behaviour(version: KubernetesVersion, overrides: tuple[tuple[str, bool], ..
         status_resources=status_resources,
         fit_unresolvable=minor >= 34,
         dra_postfilter_message=gates.get("DynamicResourceAllocation", False),
-        generic_taint_message=version.at_least(35) or (minor == 34 and version.at_least(34, 3)),
+        generic_taint_message=version.at_least(35) or (minor == 34 and version.at_least(34, 2)),
         balanced_skips_best_effort=minor >= 33,
         balanced_delta_formula=minor >= 36,
         oom_sidecar_rule="A" if minor <= 32 else "B",

@@ -24,13 +24,20 @@ state is updated as replicas land (``AddPod``), and a node that topology spread
 rejects waits aside until the global minimum it needs is reached, so a plan grows
 linearly in nodes and in replicas.
 
+It answers for one Kubernetes release (``kubernetes_version=``): the filters' reasons, the
+FailedScheduling message and the BalancedAllocation score follow that release.
+
 >>> from quantities.node.compact import compact_node
 >>> from quantities.pod.workloads import compact_workload
 >>> nodes = [compact_node("kind-control-plane", cpu="10", memory="8029368Ki")]
->>> result = plan([compact_workload({"name": "big", "replicas": 3, "memory": "5Gi"})], nodes, [])
->>> w = result.workloads[0]
+>>> big = compact_workload({"name": "big", "replicas": 3, "memory": "5Gi"})
+>>> w = plan([big], nodes, [], kubernetes_version="1.32").workloads[0]
 >>> w.placed, w.pending, w.placements, w.message
 (1, 2, {'kind-control-plane': 1}, '0/1 nodes are available: 1 Insufficient memory. \
+preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.')
+>>> result = plan([big], nodes, [], kubernetes_version="1.36")
+>>> result.kubernetes_version, result.workloads[0].message
+('1.36', '0/1 nodes are available: 1 Insufficient memory. no new claims to deallocate, \
 preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.')
 """
 
@@ -43,7 +50,7 @@ from typing import Any
 
 from quantities.manifest.problems import ManifestError, PodValidationError, Problem, child
 from quantities.node.model import CPU, MEMORY, Node
-from quantities.options import DEFAULT_OPTIONS, InputTooLarge, Options
+from quantities.options import DEFAULT_OPTIONS, InputTooLarge, Options, resolve_options
 from quantities.pod.scheduling import NodeSelectorTerm, Requirement, Toleration
 from quantities.pod.workloads import Workload, workloads_in
 from quantities.scheduler.fit import (
@@ -64,6 +71,7 @@ from quantities.scheduler.plugins.pod_topology_spread import spread_blocker
 from quantities.scheduler.plugins.taint_toleration import taint_toleration
 from quantities.scheduler.profile import (
     CycleState,
+    cycle_options,
     pinned_prefilter,
     prefilter,
     run_dynamic_filters,
@@ -71,6 +79,7 @@ from quantities.scheduler.profile import (
     run_static_filters,
     score,
 )
+from quantities.versions import KubernetesVersion, default_kubernetes_version
 
 __all__ = ["NodeUsage", "PlanResult", "TooManyPods", "WorkloadPlan", "max_replicas", "plan", "replicas_path"]
 
@@ -219,9 +228,12 @@ class PlanResult:
     nodes: tuple[NodeUsage, ...]
     #: Oddities of the input that did not stop the plan (stored objects that break today's rules).
     warnings: tuple[Problem, ...] = ()
+    #: The Kubernetes release the plan is for ("1.36", "1.34.1").
+    kubernetes_version: str = field(default_factory=lambda: str(default_kubernetes_version()))
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "kubernetes_version": self.kubernetes_version,
             "workloads": [w.to_json() for w in self.workloads],
             "nodes": [n.to_json() for n in self.nodes],
             "warnings": [problem.to_json() for problem in self.warnings],
@@ -268,7 +280,7 @@ class _Placer:
                 self.options.check_deadline(f'filters for pod "{pod.name}"', index, len(nodes))
             if run_static_filters(pod, info, self.state):
                 continue
-            self.heap.append((-score(pod, info), index, 0))
+            self.heap.append((-score(pod, info, self.state.options), index, 0))
         heapq.heapify(self.heap)
         spread = self.state.spread
         count = len(spread.constraints) if spread is not None else 0
@@ -337,7 +349,7 @@ class _Placer:
         chosen.add_pod(pod)
         self.state.add_pod(pod, chosen, pod)
         self.version[index] += 1
-        heapq.heappush(heap, (-score(pod, chosen), index, self.version[index]))
+        heapq.heappush(heap, (-score(pod, chosen, self.state.options), index, self.version[index]))
         self._wake()
         return chosen
 
@@ -544,6 +556,8 @@ def plan(
     nodes: Iterable[Node | Mapping[str, Any]] | Snapshot,
     pods: Iterable[PodInfo | Mapping[str, Any]] = (),
     *,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | None = None,
     options: Options | None = None,
 ) -> PlanResult:
     """Place every replica of every workload, in order, as the default scheduler would.
@@ -555,10 +569,12 @@ def plan(
     :func:`~quantities.scheduler.fit.check_fit`; their oddities become ``result.warnings``.
     The input snapshot is not modified.
 
-    ``options`` bounds the work. A workload may ask for at most ``options.limits.max_replicas``
-    pods (a DaemonSet counts its eligible nodes), and the plan may hold at most ``max_pods``
-    pods, those running included: past them, :class:`TooManyPods` names the count
-    (``where``: ``spec.replicas``...) before any work is done. Past the deadline,
+    ``kubernetes_version`` and ``feature_gates`` choose the release and its gates, over those
+    of ``options`` (:func:`~quantities.options.resolve_options`); the result says which release
+    it is for. ``options`` also bounds the work. A workload may ask for at most
+    ``options.limits.max_replicas`` pods (a DaemonSet counts its eligible nodes), and the plan
+    may hold at most ``max_pods`` pods, those running included: past them, :class:`TooManyPods`
+    names the count (``where``: ``spec.replicas``...) before any work is done. Past the deadline,
     :class:`~quantities.options.WorkLimitExceeded` says where the work stopped.
 
     >>> from quantities.node.compact import compact_node
@@ -574,6 +590,7 @@ def plan(
     quantities.scheduler.plan.TooManyPods: Deployment "web" has 3 replicas, more than the 2 one plan \
 places pod by pod; to ask how many would fit, use max-replicas
     """
+    options = cycle_options(resolve_options(options, kubernetes_version, feature_gates))
     chosen = _workloads(workloads)
     templates = _templates(chosen, options)
     snapshot = make_snapshot(nodes, pods, options=options)
@@ -595,7 +612,7 @@ places pod by pod; to ask how many would fit, use max-replicas
         else:
             results.append(_plan_replicas(workload, snapshot, template, options))
     usage = tuple(NodeUsage.of(info, len(info.pods) - before[info.node.name]) for info in snapshot.node_infos)
-    return PlanResult(tuple(results), usage, tuple(warnings))
+    return PlanResult(tuple(results), usage, tuple(warnings), str(options.version))
 
 
 def max_replicas(
@@ -603,11 +620,14 @@ def max_replicas(
     nodes: Iterable[Node | Mapping[str, Any]] | Snapshot,
     pods: Iterable[PodInfo | Mapping[str, Any]] = (),
     *,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | None = None,
     options: Options | None = None,
 ) -> int:
     """How many more copies of ``pod`` the cluster would accept, placed one by one as the scheduler would.
 
-    ``pod`` is the proposal (validated as for :func:`~quantities.scheduler.fit.check_fit`).
+    ``pod`` is the proposal (validated as for :func:`~quantities.scheduler.fit.check_fit`), on the
+    release of ``kubernetes_version`` / ``feature_gates`` / ``options``.
     The count is bounded by the free pod slots only: ``options`` with a deadline bounds the
     time (:class:`~quantities.options.WorkLimitExceeded` past it).
 
@@ -617,6 +637,7 @@ def max_replicas(
     >>> max_replicas(pod, nodes)
     3
     """
+    options = cycle_options(resolve_options(options, kubernetes_version, feature_gates))
     info = proposal_info(pod, options)
     snapshot = make_snapshot(nodes, pods, options=options)
     if not (info.spread_constraints or info.affinity_terms or info.anti_affinity_terms):
