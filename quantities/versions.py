@@ -310,6 +310,9 @@ class Behaviour:
     #: podAffinity matchLabelKeys/mismatchLabelKeys are kept and merged into the
     #: selector (MatchLabelKeysInPodAffinity); otherwise dropped [S11].
     pod_affinity_match_label_keys: bool
+    #: topologySpreadConstraints matchLabelKeys are kept (MatchLabelKeysInPodTopologySpread, beta on
+    #: since 1.27); otherwise dropped [S10].
+    spread_match_label_keys: bool
 
     # --- scheduler and kubelet (gated) ---
     #: Which container values of a running pod count for the scheduler, quota and the
@@ -393,6 +396,7 @@ def _behaviour(version: KubernetesVersion, overrides: tuple[tuple[str, bool], ..
         pod_level_resources=gates.get("PodLevelResources", False),
         pod_level_hugepages=minor >= 33,
         pod_affinity_match_label_keys=gates.get("MatchLabelKeysInPodAffinity", False),
+        spread_match_label_keys=gates.get("MatchLabelKeysInPodTopologySpread", False),
         status_resources=status_resources,
         pod_level_status_resources=status_resources != "spec"
         and gates.get("InPlacePodLevelResourcesVerticalScaling", False),

@@ -49,6 +49,7 @@ __all__ = ["PodLike", "as_pod", "load_pods", "pods_in", "read_pod"]
 #: ``json.load`` / ``yaml.safe_load`` return it.
 PodLike: TypeAlias = "Pod | Mapping[str, Any]"
 
+
 class _Reader(FieldReader):
     """A pod's fields: resource lists, containers, annotations."""
 

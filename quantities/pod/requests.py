@@ -251,9 +251,7 @@ def sorted_resources(resources: Mapping[str, Quantity]) -> dict[str, Quantity]:
     return dict(sorted(resources.items()))
 
 
-def _pod_level_effective(
-    pod: Pod, spec: ResourceList, requests: bool
-) -> Mapping[str, Quantity] | None:
+def _pod_level_effective(pod: Pod, spec: ResourceList, requests: bool) -> Mapping[str, Quantity] | None:
     """``determineEffectiveRequests``/``Limits`` on the pod-level values (v0.35+), None without
     ``status.resources``."""
     status = pod.status
