@@ -64,6 +64,7 @@ from quantities.manifest.problems import Problem, child, index, key
 from quantities.options import DEFAULT_OPTIONS, Options
 from quantities.quantity.errors import quote
 from quantities.quantity.goint import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, parse_go_int64
+from quantities.versions import Behaviour
 
 __all__ = [
     "LABEL_SELECTOR_OPERATORS",
@@ -284,12 +285,14 @@ class SchedulingReader(FieldReader):
     """Typed fields with located problems: ``problems`` (wrong JSON types), ``invalid`` (API server
     validation), ``notes`` (accepted by the API server, unusable by the scheduler)."""
 
-    def __init__(self, source: str = "", options: Options | None = None) -> None:
+    def __init__(
+        self, source: str = "", options: Options | None = None, behaviour: Behaviour | None = None
+    ) -> None:
         super().__init__(source, "")
         self.invalid: list[Problem] = []
         self.notes: list[Problem] = []
         #: MatchLabelKeysInPodAffinity: the fields are kept (and validated) or dropped.
-        behaviour = (options or DEFAULT_OPTIONS).behaviour
+        behaviour = behaviour or (options or DEFAULT_OPTIONS).behaviour
         self.affinity_label_keys = behaviour.pod_affinity_match_label_keys
         #: MatchLabelKeysInPodTopologySpread (on since 1.27): kept, or dropped.
         self.spread_label_keys = behaviour.spread_match_label_keys
@@ -993,13 +996,15 @@ def read_scheduling(
     source: str = "",
     namespace: str | None = None,
     options: Options | None = None,
+    behaviour: Behaviour | None = None,
 ) -> tuple[SchedulingFields, tuple[Problem, ...], tuple[Problem, ...], tuple[Problem, ...]]:
     """The scheduling fields, and the ``shape``, ``invalid`` and ``notes`` problems (module docstring).
 
     ``namespace``, when given, overrides ``metadata.namespace`` (a template's pods get their
-    owner's namespace). ``options`` is the release whose API server decides what is kept.
+    owner's namespace). ``options`` is the release whose API server decides what is kept
+    (``behaviour``, when given, is its :attr:`~quantities.options.Options.behaviour`, already looked up).
     """
-    reader = SchedulingReader(source, options)
+    reader = SchedulingReader(source, options, behaviour)
     meta = reader.obj(metadata, metadata_at) or {}
     fields = reader.obj(spec, spec_at) or {}
     state = reader.obj(status, status_at) or {}

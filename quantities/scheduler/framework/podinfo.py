@@ -80,6 +80,7 @@ from quantities.pod.scheduling import (
 )
 from quantities.pod.validation import check_pod
 from quantities.quantity.quantity import Quantity
+from quantities.versions import Behaviour
 
 __all__ = [
     "DEFAULT_MEMORY_REQUEST",
@@ -287,9 +288,51 @@ def _conditions_key(value: object) -> object:
     )
 
 
+def _plain_statuses(value: object) -> bool:
+    """Container statuses that say nothing of resources, with well-typed names."""
+    if value is None:
+        return True
+    if type(value) is not list:
+        return False
+    for item in value:
+        if type(item) is not dict or type(item.get("name")) is not str:
+            return False
+        if "allocatedResources" in item or "resources" in item:
+            return False
+    return True
+
+
+def _plain_conditions(value: object) -> bool:
+    """Conditions without ``PodResizePending``, with well-typed types and reasons."""
+    if value is None:
+        return True
+    if type(value) is not list:
+        return False
+    for item in value:
+        if type(item) is not dict:
+            return False
+        kind, reason = item.get("type"), item.get("reason")
+        if type(kind) is not str or kind == "PodResizePending" or not (reason is None or type(reason) is str):
+            return False
+    return True
+
+
 def _status_key(status: object) -> object:
-    """What :func:`quantities.pod.read.read_pod` reads of a Pod's status for in-place resize."""
+    """What :func:`quantities.pod.read.read_pod` reads of a Pod's status for in-place resize.
+
+    A status that reports no resize (most pods) has the key None: reading it finds nothing and
+    no problem, whatever else it holds.
+    """
     if not isinstance(status, Mapping):
+        return None
+    if (
+        "resize" not in status
+        and "resources" not in status
+        and "allocatedResources" not in status
+        and _plain_statuses(status.get("containerStatuses"))
+        and _plain_statuses(status.get("initContainerStatuses"))
+        and _plain_conditions(status.get("conditions"))
+    ):
         return None
     return (
         _statuses_key(status.get("containerStatuses")),
@@ -568,7 +611,7 @@ def pod_info(
     >>> info.cpu, info.memory, info.non0_cpu, info.non0_memory
     (250, 1073741824, 250, 1073741824)
     """
-    options = options or DEFAULT_OPTIONS
+    behaviour = (options or DEFAULT_OPTIONS).behaviour
     error_type = ManifestError if state else PodValidationError
     if not isinstance(pod, Mapping):
         raise error_type([Problem(path, f"expected a pod object, got {json_type(pod)}")])
@@ -595,10 +638,10 @@ def pod_info(
         status_at=where.status_at,
         source=label,
         namespace=namespace,
-        options=options,
+        behaviour=behaviour,
     )
     amounts, resource_problems = _checked_amounts(
-        pod, where, shape, path, spec_path, label, options, error_type, state
+        pod, where, shape, path, spec_path, label, behaviour, error_type, state
     )
     refused = [*resource_problems, *invalid]
     if refused and not state:
@@ -661,7 +704,7 @@ def _checked_amounts(
     path: str,
     spec_path: str | None,
     label: str,
-    options: Options,
+    behaviour: Behaviour,
     error_type: type[ManifestError],
     state: bool = False,
 ) -> tuple[_Amounts, list[Problem]]:
@@ -673,7 +716,6 @@ def _checked_amounts(
     relocate_json = where.spec_at.json if spec_path is not None else None
     relocate_k8s = where.spec_at.k8s if spec_path is not None else None
     spec_fields = where.spec if isinstance(where.spec, Mapping) else {}
-    behaviour = options.behaviour
     # A proposal has not run: its spec counts (S1); a pod on a node counts its status by the rule (P2).
     mode = behaviour.status_resources if state else "spec"
     pod_level_status = behaviour.pod_level_status_resources and state
