@@ -18,12 +18,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quantities import (
     PodValidationError,
     default_pod,
     explain_oom,
     oom_score_adj,
+    parse_quantity,
     pod_limits,
     pod_requests,
     valid_pod,
@@ -32,6 +35,7 @@ from quantities import (
 from quantities.options import Options
 from quantities.versions import FeatureGateError
 from tests.builders import container
+from tests.pod.test_pods_properties import manifest, pods, reference
 
 RELEASES = ("1.28", "1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35", "1.36")
 NODE = "16Gi"
@@ -301,3 +305,45 @@ def test_invalid_for_the_release_is_refused() -> None:
     with pytest.raises(PodValidationError):
         oom_score_adj(NEVER_INIT, NODE, kubernetes_version="1.30")
     assert oom_score_adj(NEVER_INIT, NODE, kubernetes_version="1.28") == {"setup": 1000, "app": 1000}
+
+
+# --- properties ------------------------------------------------------------------------------------
+
+SETTINGS = settings(max_examples=100, deadline=None)
+
+
+@SETTINGS
+@given(pods(), st.sampled_from(RELEASES))
+def test_sidecar_formula_per_release(shape: tuple[list[dict[str, Any]], list[dict[str, Any]]], release: str) -> None:
+    """P1: 1.29-1.36 follow the sidecar formula; 1.28 stores every init container as an ordinary one."""
+    apps, inits = shape
+    if release == "1.28":
+        inits = [{**init, "sidecar": False} for init in inits]
+    requests = pod_requests(manifest(*shape, style=0), kubernetes_version=release)
+    assert requests["cpu"] == parse_quantity(f"{reference(apps, inits, 'cpu')}m")
+    assert requests["memory"] == parse_quantity(f"{reference(apps, inits, 'memory')}Mi")
+
+
+@SETTINGS
+@given(pods(), st.sampled_from(["1.28", "1.30", "1.32", "1.33"]), st.integers(min_value=0, max_value=4000))
+def test_pod_level_resources_change_nothing_where_dropped(
+    shape: tuple[list[dict[str, Any]], list[dict[str, Any]]], release: str, milli: int
+) -> None:
+    """P3: before 1.34 the API server drops spec.resources, whatever it says."""
+    plain = manifest(*shape, style=0)
+    with_pod_level = {**plain, "spec": {**plain["spec"], "resources": {"requests": {"cpu": f"{milli}m"}}}}
+    assert pod_requests(with_pod_level, kubernetes_version=release) == pod_requests(plain, kubernetes_version=release)
+
+
+@SETTINGS
+@given(pods(), st.sampled_from(RELEASES), st.integers(min_value=1, max_value=64))
+def test_burstable_scores_stay_in_range_under_both_rules(
+    shape: tuple[list[dict[str, Any]], list[dict[str, Any]]], release: str, node_gi: int
+) -> None:
+    """O1/O2: whichever sidecar rule, a Burstable container scores 3..999."""
+    apps, inits = shape
+    apps = [{**apps[0], "cpu": max(apps[0]["cpu"], 1)}, *apps[1:]]  # a cpu request keeps it off BestEffort
+    scores = oom_score_adj(manifest(apps, inits, style=0), f"{node_gi}Gi", kubernetes_version=release)
+    if len(set(scores.values())) == 1 and -997 in scores.values():
+        return  # every container Guaranteed-shaped
+    assert all(3 <= score <= 999 for score in scores.values())
