@@ -17,7 +17,8 @@ alpha OOM tie-break and DRA memory are not modelled), for the release asked
   score of the app container with the smallest memory request. Before (rule
   "A", 1.29-1.32) its score is that of ``min(its request, the smallest app
   request)``, where a missing request counts 200Mi (``NonMissingContainerRequests``),
-  plus 1 when that minimum is at most its own request;
+  plus 1 when that minimum is at most its own request (a zero minimum so gives
+  1001, which the kubelet of those releases does compute);
 * with InPlacePodVerticalScaling on in 1.29-1.31, a container with a status
   counts its ``allocatedResources`` memory (none there counts 0).
 
@@ -271,6 +272,10 @@ def _burstable_a(pod: Pod, container: Container, capacity: int, behaviour: Behav
     if smallest <= own_bytes:
         score += 1
         reason += f"; plus 1, as that is at most its own request: {score}"
+    if score > BEST_EFFORT_OOM_SCORE_ADJ:
+        # policy.go's clamps test == 1000 only: a zero minimum gives 1001, beyond the kernel's range.
+        note = "; not lowered (Kubernetes checks for exactly 1000), outside the kernel's -1000..1000"
+        return score, reason + note
     return _clamped(score, reason)
 
 

@@ -220,6 +220,8 @@ OOM_ROWS = [
      {"A": {"proxy": 988, "app": 750}, "B": {"proxy": 750, "app": 750}, "no sidecars": {"proxy": 999, "app": 750}}),
     ("O1-O2 app without a memory request counts 200Mi in rule A", _sidecar_pod({"cpu": "1"}, {"memory": "1Gi"}),
      {"A": {"proxy": 989, "app": 999}, "B": {"proxy": 938, "app": 999}, "no sidecars": {"proxy": 938, "app": 999}}),
+    ("O1 explicit zero memory: rule A gives 1001 (Go clamps only exactly 1000)", _sidecar_pod({"cpu": "1", "memory": "0"}, {"memory": "0"}),
+     {"A": {"proxy": 1001, "app": 999}, "B": {"proxy": 999, "app": 999}, "no sidecars": {"proxy": 999, "app": 999}}),
     ("O1-O2 no sidecar: every rule agrees", pod([container("app", {"memory": "4Gi"}), container("log", {"memory": "1Mi"})]),
      {"A": {"app": 750, "log": 999}, "B": {"app": 750, "log": 999}, "no sidecars": {"app": 750, "log": 999}}),
 ]
@@ -340,10 +342,11 @@ def test_pod_level_resources_change_nothing_where_dropped(
 def test_burstable_scores_stay_in_range_under_both_rules(
     shape: tuple[list[dict[str, Any]], list[dict[str, Any]]], release: str, node_gi: int
 ) -> None:
-    """O1/O2: whichever sidecar rule, a Burstable container scores 3..999."""
+    """O1/O2: whichever sidecar rule, a Burstable container scores 3..999, except rule A's 1001 for a
+    sidecar whose counted minimum is zero."""
     apps, inits = shape
     apps = [{**apps[0], "cpu": max(apps[0]["cpu"], 1)}, *apps[1:]]  # a cpu request keeps it off BestEffort
     scores = oom_score_adj(manifest(apps, inits, style=0), f"{node_gi}Gi", kubernetes_version=release)
     if len(set(scores.values())) == 1 and -997 in scores.values():
         return  # every container Guaranteed-shaped
-    assert all(3 <= score <= 999 for score in scores.values())
+    assert all(3 <= score <= 999 or (score == 1001 and name.startswith("init")) for name, score in scores.items())
