@@ -310,12 +310,19 @@ class Behaviour:
     #: podAffinity matchLabelKeys/mismatchLabelKeys are kept and merged into the
     #: selector (MatchLabelKeysInPodAffinity); otherwise dropped [S11].
     pod_affinity_match_label_keys: bool
+    #: topologySpreadConstraints matchLabelKeys are kept (MatchLabelKeysInPodTopologySpread, beta on
+    #: since 1.27); otherwise dropped [S10].
+    spread_match_label_keys: bool
 
     # --- scheduler and kubelet (gated) ---
     #: Which container values of a running pod count for the scheduler, quota and the
     #: kubelet [P2]: "spec" (InPlacePodVerticalScaling off), "allocated" (1.29-1.31),
     #: "actual" (1.32), "max3" (1.33+).
     status_resources: str
+    #: Pod-level values of a running pod follow status.resources/allocatedResources as containers do
+    #: (InPlacePodLevelResourcesVerticalScaling, with status_resources != "spec"; component-helpers
+    #: v0.35 PodRequests/PodLimits) [P2].
+    pod_level_status_resources: bool
     #: A request beyond the node's allocatable is UnschedulableAndUnresolvable (1.34+, PR #131345) [S3].
     fit_unresolvable: bool
     #: The DRA plugin's PostFilter adds "no new claims to deallocate" (DynamicResourceAllocation) [S4].
@@ -392,7 +399,10 @@ def _behaviour(version: KubernetesVersion, overrides: tuple[tuple[str, bool], ..
         pod_level_resources=gates.get("PodLevelResources", False),
         pod_level_hugepages=minor >= 33,
         pod_affinity_match_label_keys=gates.get("MatchLabelKeysInPodAffinity", False),
+        spread_match_label_keys=gates.get("MatchLabelKeysInPodTopologySpread", False),
         status_resources=status_resources,
+        pod_level_status_resources=status_resources != "spec"
+        and gates.get("InPlacePodLevelResourcesVerticalScaling", False),
         fit_unresolvable=minor >= 34,
         dra_postfilter_message=gates.get("DynamicResourceAllocation", False),
         generic_taint_message=version.at_least(35) or (minor == 34 and version.at_least(34, 2)),
