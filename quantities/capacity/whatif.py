@@ -144,7 +144,7 @@ class WhatIf:
     def text(self) -> str:
         verdict = "every pod reschedules" if self.all_rescheduled else "NOT every pod reschedules"
         lines = [
-            f"{self.scenario}: {', '.join(self.removed_nodes)} go; {verdict}",
+            f"{self.scenario} (going: {', '.join(self.removed_nodes)}): {verdict}",
             f"rescheduled {self.count(RESCHEDULED)}, pending {self.count(PENDING)}, "
             f"leave with their node {self.count(LEAVES_WITH_NODE)}, "
             f"not recreated {self.count(NOT_RECREATED)}",
