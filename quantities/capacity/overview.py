@@ -427,4 +427,3 @@ def capacity_overview(
         include_unschedulable,
         tuple(warnings),
     )
-

@@ -225,8 +225,9 @@ def _removed(
     gone = [node.name for node in nodes if node.labels.get(ZONE_LABEL) == zone]
     if not gone:
         zones = sorted({node.labels[ZONE_LABEL] for node in nodes if ZONE_LABEL in node.labels})
-        known = ", ".join(_quote(z) for z in zones) if zones else f"none: no node has the label {ZONE_LABEL}"
-        message = f"no node is in zone {_quote(zone)}; the zones are {known}"
+        listed = ", ".join(_quote(z) for z in zones)
+        known = f"the zones are {listed}" if zones else f"no node has the label {ZONE_LABEL}"
+        message = f"no node is in zone {_quote(zone)}: {known}"
         raise ManifestError([Problem("lose_zone", message)])
     return f"lose zone {zone}", gone
 
