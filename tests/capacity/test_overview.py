@@ -31,12 +31,15 @@ ROWS: list[tuple[list[dict[str, Any]], list[dict[str, Any]], str, str, tuple[str
      ("8Gi", "1Gi", "2Gi", "7Gi")),
     # Terminated pods do not count; pods of other nodes neither.
     ([_node("a", "4", "8Gi"), _node("b", "2", "4Gi")],
-     [pod("d", "done", "3", None, None, None, "a", phase="Succeeded"), pod("d", "other", "1", None, None, None, "b")],
+     [pod("d", "done", "3", None, None, None, "a", phase="Succeeded"),
+      pod("d", "other", "1", None, None, None, "b")],
      "a", "cpu", ("4", "0", "0", "4")),
     # A pod without requests but with limits: the API server defaults requests from limits.
-    ([_node("a", "4", "8Gi")], [pod("d", "g", None, "2", None, "1Gi", "a")], "a", "cpu", ("4", "2", "2", "2")),
+    ([_node("a", "4", "8Gi")], [pod("d", "g", None, "2", None, "1Gi", "a")], "a", "cpu",
+     ("4", "2", "2", "2")),
     # Overcommitted by stored pods: free is negative.
-    ([_node("a", "1", "1Gi")], [pod("d", "p1", "800m", None, None, None, "a"), pod("d", "p2", "800m", None, None, None, "a")],
+    ([_node("a", "1", "1Gi")],
+     [pod("d", "p1", "800m", None, None, None, "a"), pod("d", "p2", "800m", None, None, None, "a")],
      "a", "cpu", ("1", "1600m", "0", "-600m")),
     # Extended resources the node offers: requests summed, free computed.
     ([_node("a", "8", "32Gi", **{"nvidia.com/gpu": "4"})],
@@ -53,7 +56,11 @@ ROWS: list[tuple[list[dict[str, Any]], list[dict[str, Any]], str, str, tuple[str
 
 @pytest.mark.parametrize(("nodes", "pods", "name", "resource", "expected"), ROWS)
 def test_rows(
-    nodes: list[dict[str, Any]], pods: list[dict[str, Any]], name: str, resource: str, expected: tuple[str, ...]
+    nodes: list[dict[str, Any]],
+    pods: list[dict[str, Any]],
+    name: str,
+    resource: str,
+    expected: tuple[str, ...],
 ) -> None:
     answer = capacity_overview(nodes, pods, kubernetes_version="1.32").to_json()
     (row,) = [n for n in answer["nodes"] if n["name"] == name]
@@ -62,9 +69,8 @@ def test_rows(
 
 
 def test_the_cli_contract_shape() -> None:
-    answer = capacity_overview(
-        [_node("a", "4", "8Gi", "10")], [pod("d", "p", "1", None, "1Gi", None, "a")], kubernetes_version="1.32"
-    ).to_json()
+    nodes, pods = [_node("a", "4", "8Gi", "10")], [pod("d", "p", "1", None, "1Gi", None, "a")]
+    answer = capacity_overview(nodes, pods, kubernetes_version="1.32").to_json()
     (row,) = answer["nodes"]
     assert row["name"] == "a" and row["schedulable"] is True
     assert row["pods"] == {"allocatable": 10, "used": 1, "free": 9}
