@@ -304,12 +304,14 @@ class WhatIfResponse(Schema):
 
 
 def _what_if_schema() -> dict[str, Any]:
-    return _with_cluster(
+    schema = _with_cluster(
         [],
         drain={"type": "array", "items": {"type": "string"}, "description": "the nodes to drain"},
         lose_largest={"type": "integer", "minimum": 1, "description": "lose the N largest nodes"},
         lose_zone={"type": "string", "description": "lose the nodes of this topology.kubernetes.io/zone"},
     )
+    del schema["required"]  # OpenAPI 3.0 wants a required list to have an entry
+    return schema
 
 
 WHAT_IF_BODY = _request_body(
