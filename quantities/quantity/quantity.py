@@ -27,7 +27,7 @@ The canonical form ``str(q)`` (what the API server and kubectl print):
 * The suffix is as large as possible: decimal SI and exponent suffixes step in
   powers of 1000, binary SI in powers of 1024.
 * A binary-SI value is written in decimal SI when it lies strictly between
-  -1024 and 1024, or is not a whole number.
+  -1024 and 1024, or is not a whole number: ``0.9765625Ki`` (1000) prints ``1k``.
 * Kubernetes has no decimal suffix above ``E`` (10^18) and no binary suffix
   above ``Ei``; it then drops the suffix, so ``2000E`` prints as ``2``
   (kubectl 1.32; newer sources write ``2e21``).
@@ -505,7 +505,9 @@ def _canonical(coefficient: int, exponent: int, fmt: Format) -> str:
         return "0"
     coefficient, exponent = _strip_zeros(coefficient, exponent)
     if fmt is Format.BINARY_SI:
-        if exponent < 0 or (exponent == 0 and -1024 < coefficient < 1024):
+        # CanonicalizeBytes: binary SI only for a whole value outside (-1024, 1024), compared
+        # by value (CmpInt64), whatever the representation: 1000 = 1 * 10^3 prints "1k".
+        if exponent < 0 or (exponent <= 3 and -1024 < coefficient * 10**exponent < 1024):
             fmt = Format.DECIMAL_SI
         elif exponent <= MAX_DIGITS:
             return _canonical_binary(coefficient * 10**exponent)
