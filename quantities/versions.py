@@ -336,7 +336,9 @@ class Behaviour:
     #: Which status values describe node counts [D2-D6]: "none" (<=1.28), "allocated"
     #: (1.29-1.31), "actual" (1.32), "max3" (1.33-1.35), "component-helpers" (1.36).
     kubectl_status_resources: str
-    #: kubectl's max() keeps the status copy on a tie, which changes the printed form (1.32 only) [P4].
+    #: kubectl's max() keeps the status copy on a tie, which changes the printed form: 1.29-1.31
+    #: (allocatedResources) and 1.32 (status.resources), kubectl v0.29-v0.32 ``max(a, b)`` with
+    #: ``Cmp <= 0``; measured with kubectl 1.29-1.33 [P4, D2, D3].
     kubectl_tie_keeps_status: bool
     #: kubectl's QoS honours spec.resources whenever present (1.32+) [QC2].
     kubectl_pod_level_qos: bool
@@ -398,7 +400,7 @@ def _behaviour(version: KubernetesVersion, overrides: tuple[tuple[str, bool], ..
         oom_sidecar_rule="A" if minor <= 32 else "B",
         kubectl_sidecars=minor >= 29,
         kubectl_status_resources=kubectl_status,
-        kubectl_tie_keeps_status=minor == 32,
+        kubectl_tie_keeps_status=29 <= minor <= 32,
         kubectl_pod_level_qos=minor >= 32,
         kubectl_prints_status_qos=minor >= 29,
         kubectl_describe_pod_level=minor >= 36,
