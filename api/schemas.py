@@ -464,6 +464,9 @@ class _PodIdentity(Schema):
 class QosReportSchema(_PodIdentity):
     """The QoS class the API server gives the pod (status.qosClass), and why."""
 
+    kubernetes_version = fields.String(
+        required=True, metadata={"description": "the Kubernetes release whose API server computed the class"}
+    )
     qos_class = fields.String(
         required=True, validate=validate.OneOf(["Guaranteed", "Burstable", "BestEffort"])
     )
