@@ -708,6 +708,9 @@ class PodAllocationSchema(Schema):
 class AllocatedResponse(_Warned):
     """The "Non-terminated Pods" and "Allocated resources" sections of `kubectl describe node`."""
 
+    kubernetes_version = fields.String(
+        required=True, metadata={"description": "the Kubernetes release whose kubectl these figures are"}
+    )
     name = fields.String(required=True, metadata={"description": "the node"})
     allocatable = _resource_map("the node's status.allocatable", required=True)
     pods = fields.List(fields.Nested(PodAllocationSchema), required=True)

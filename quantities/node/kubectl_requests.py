@@ -376,7 +376,8 @@ def kubectl_pod_resources(
     if pod is None:
         pod = read_pod(raw)
     mode = behaviour.kubectl_status_resources
-    status = read_status(raw, label) if mode != "none" else _NO_STATUS
+    # Every release decodes the status fields (kubectl fails on a bad quantity there), 1.28 reads none.
+    status = read_status(raw, label)
     release = behaviour.version.release
     tie = behaviour.kubectl_tie_keeps_status
     rows = _Summer(mode, status, True, release, tie, label=label)
@@ -384,7 +385,7 @@ def kubectl_pod_resources(
     if behaviour.kubectl_describe_pod_level:
         _pod_level(pod, requests, limits)
     _overhead(pod, requests, limits)
-    if mode != "component-helpers":
+    if mode != "component-helpers" or not any(e.has_resources for e in status.statuses(True).values()):
         return KubectlPodResources(requests, limits, requests, limits, rows.crash)
     # D6: getPodsTotalRequestsAndLimits calls PodRequests/PodLimits without UseStatusResources.
     totals = _Summer(mode, status, False, release, tie, label=label)
