@@ -342,7 +342,9 @@ class Behaviour:
     kubectl_tie_keeps_status: bool
     #: kubectl's QoS honours spec.resources whenever present (1.32+) [QC2].
     kubectl_pod_level_qos: bool
-    #: kubectl prints status.qosClass when set (1.29+, commit cacd4f855) [QC2].
+    #: kubectl prints status.qosClass when set [QC2]: in describe.go itself up to 1.28 (v0.28.0
+    #: ``if pod.Status.QOSClass != ""``), in qos.GetPodQOS from 1.29 (commit cacd4f855); so every
+    #: release we model (measured with kubectl 1.28-1.33).
     kubectl_prints_status_qos: bool
     #: describe node honours pod-level resources (1.36) [D6].
     kubectl_describe_pod_level: bool
@@ -402,6 +404,6 @@ def _behaviour(version: KubernetesVersion, overrides: tuple[tuple[str, bool], ..
         kubectl_status_resources=kubectl_status,
         kubectl_tie_keeps_status=29 <= minor <= 32,
         kubectl_pod_level_qos=minor >= 32,
-        kubectl_prints_status_qos=minor >= 29,
+        kubectl_prints_status_qos=True,
         kubectl_describe_pod_level=minor >= 36,
     )

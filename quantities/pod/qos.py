@@ -465,6 +465,6 @@ def kubectl_qos_class(
                 sums.add(resources, child(path, "resources"), True)
     if reader.problems:
         raise ManifestError(reader.problems)
-    if printed:
+    if printed and options.behaviour.kubectl_prints_status_qos:
         return printed
     return sums.verdict()

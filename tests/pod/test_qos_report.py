@@ -90,3 +90,13 @@ def test_http_schema_describes_the_report() -> None:
     schemas = pytest.importorskip("api.schemas")
     report = qos_report(valid_pod(BURSTABLE_POD))
     assert set(schemas.QosReportSchema().fields) == set(report)
+
+
+def test_qos_report_answers_for_the_release_of_its_options() -> None:
+    from quantities.options import Options
+
+    pod_level = ROWS[1][0]
+    report = qos_report(valid_pod(pod_level), Options.of("1.33"))
+    assert (report["kubernetes_version"], report["qos_class"], report["decided_by"]) == (
+        "1.33", "BestEffort", "containers")
+    assert qos_report(valid_pod(pod_level), Options.of("1.34"))["qos_class"] == "Guaranteed"
