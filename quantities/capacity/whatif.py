@@ -238,7 +238,8 @@ def _place(pod: PodInfo, snapshot: Snapshot, options: Options) -> tuple[str | No
     if not evaluation.feasible:
         message, _ = failure_message(pod, snapshot, evaluation, options=options)
         return None, message
-    best = max(evaluation.feasible, key=lambda info: score(pod, info, options))  # max keeps the first of equals
+    # max keeps the first of equals
+    best = max(evaluation.feasible, key=lambda info: score(pod, info, options))
     best.add_pod(pod.copy(node_name=best.node.name))
     return best.node.name, None
 
