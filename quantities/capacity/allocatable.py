@@ -25,6 +25,7 @@ them given explicitly replaces the profile's, as a kubelet flag would (a partial
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 from collections.abc import Callable, Mapping
 from fractions import Fraction
@@ -45,7 +46,7 @@ from quantities.capacity.kubelet_flags import (
     parse_eviction_hard,
     parse_reserved,
 )
-from quantities.capacity.providers import PROFILES, ProfileInput, ProfileSettings, Source
+from quantities.capacity.providers import PROFILES, Profile, ProfileInput, ProfileSettings, Source
 from quantities.manifest.exact_number import ExactNumber
 from quantities.manifest.problems import ManifestError, Problem
 from quantities.node.model import HOSTNAME_LABEL, Node
@@ -388,62 +389,73 @@ def _capacity(
     given: Mapping[str, object],
     model: str | None,
     overhead: str,
-) -> _Capacity | None:
+) -> _Capacity:
+    """The node's capacity, resource by resource, and where each figure came from."""
     resources: dict[str, Quantity] = {}
     origin: dict[str, str] = {}
-    cpu_given, memory_given = given.get("cpu"), given.get("memory")
-    if cpu_given is not None:
-        cpu = problems.run(lambda: _quantity(cpu_given, "cpu"))
-        if cpu is not None:
-            # The kubelet's cpu capacity: NewMilliQuantity(cores * 1000, DecimalSI).
-            resources["cpu"] = Quantity.from_milli(cpu.milli_value())
-            origin["cpu"] = "given"
-    elif instance is not None:
-        resources["cpu"] = Quantity.from_int(instance.vcpus)
-        origin["cpu"] = f"{instance.name}: {instance.vcpus} vCPUs ({instance.spec_source})"
-    else:
-        problems.add("cpu", "the node's cpu capacity is needed: give cpu (4) or an instance type")
-    chosen = model or ("karpenter" if instance is not None and memory_given is None else "node")
-    if memory_given is not None:
-        memory = problems.run(lambda: _bytes(memory_given, "memory"))
-        if memory is not None:
-            resources["memory"] = memory
-            origin["memory"] = "given"
-    elif instance is not None:
-        resources["memory"] = capacity_memory(instance, chosen, overhead)
-        nominal = f"{instance.memory_mib}Mi"
-        if chosen == "karpenter":
-            arm = " - 64Mi (arm64)" if instance.architecture == "arm64" else ""
-            origin["memory"] = (
-                f"{instance.name}: {nominal}{arm} - ceil({overhead} VM memory overhead)"
-                f" = {resources['memory']}"
-                f" ({instance.spec_source}; {KARPENTER_SOURCE})"
-            )
-        else:
-            origin["memory"] = f"{instance.name}: {nominal} nominal ({instance.spec_source})"
-    else:
-        problems.add("memory", "the node's memory capacity is needed: give memory (16Gi) or an instance type")
+    chosen = model or ("karpenter" if instance is not None and given.get("memory") is None else "node")
+    for resource, read in (("cpu", _cpu_capacity), ("memory", _memory_capacity)):
+        found = read(problems, instance, given.get(resource), chosen, overhead)
+        if found is not None:
+            resources[resource], origin[resource] = found
     if given.get("ephemeral_storage") is not None:
         storage = problems.run(lambda: _bytes(given["ephemeral_storage"], "ephemeral_storage"))
         if storage is not None:
-            resources["ephemeral-storage"] = storage
-            origin["ephemeral-storage"] = "given"
+            resources["ephemeral-storage"], origin["ephemeral-storage"] = storage, "given"
     if given.get("hugepages") is not None:
         pages = problems.run(lambda: _hugepages(given["hugepages"], "hugepages"))
         for name, amount in (pages or {}).items():
-            resources[name] = amount
-            origin[name] = "given"
-    if ("memory" in origin and origin["memory"] != "given") or ("cpu" in origin and origin["cpu"] != "given"):
-        words = {
-            "karpenter": "machine type nominal size minus Karpenter's declared VM memory overhead"
-            f" ({overhead})",
-            "nominal": "machine type nominal size (no VM overhead: the node will report less)",
-            "node": "machine type nominal size",
-        }[chosen]
-        described = f"{words}; given values win" if "given" in origin.values() else words
-    else:
-        described = "node capacity given"
-    return _Capacity(resources, {"model": described, "name": chosen, "resources": origin})
+            resources[name], origin[name] = amount, "given"
+    return _Capacity(
+        resources, {"model": _described(origin, chosen, overhead), "name": chosen, "resources": origin}
+    )
+
+
+def _cpu_capacity(
+    problems: _Problems, instance: InstanceType | None, given: object, model: str, overhead: str
+) -> tuple[Quantity, str] | None:
+    if given is not None:
+        cpu = problems.run(lambda: _quantity(given, "cpu"))
+        # The kubelet's cpu capacity: NewMilliQuantity(cores * 1000, DecimalSI).
+        return None if cpu is None else (Quantity.from_milli(cpu.milli_value()), "given")
+    if instance is not None:
+        return Quantity.from_int(
+            instance.vcpus
+        ), f"{instance.name}: {instance.vcpus} vCPUs ({instance.spec_source})"
+    problems.add("cpu", "the node's cpu capacity is needed: give cpu (4) or an instance type")
+    return None
+
+
+def _memory_capacity(
+    problems: _Problems, instance: InstanceType | None, given: object, model: str, overhead: str
+) -> tuple[Quantity, str] | None:
+    if given is not None:
+        memory = problems.run(lambda: _bytes(given, "memory"))
+        return None if memory is None else (memory, "given")
+    if instance is None:
+        problems.add("memory", "the node's memory capacity is needed: give memory (16Gi) or an instance type")
+        return None
+    memory = capacity_memory(instance, model, overhead)
+    if model != "karpenter":
+        return memory, f"{instance.name}: {instance.memory_mib}Mi nominal ({instance.spec_source})"
+    arm = " - 64Mi (arm64)" if instance.architecture == "arm64" else ""
+    how = (
+        f"{instance.name}: {instance.memory_mib}Mi{arm} - ceil({overhead} VM memory overhead) = {memory}"
+        f" ({instance.spec_source}; {KARPENTER_SOURCE})"
+    )
+    return memory, how
+
+
+def _described(origin: Mapping[str, str], model: str, overhead: str) -> str:
+    """Which capacity model was used, in words."""
+    if all(how == "given" for how in origin.values()):
+        return "node capacity given"
+    words = {
+        "karpenter": f"machine type nominal size minus Karpenter's declared VM memory overhead ({overhead})",
+        "nominal": "machine type nominal size (no VM overhead: the node will report less)",
+        "node": "machine type nominal size",
+    }[model]
+    return f"{words}; given values win" if "given" in origin.values() else words
 
 
 # ---------------------------------------------------------------------------
@@ -555,10 +567,64 @@ def node_allocatable(
     """
     problems = _Problems()
     work = problems.run(lambda: _options(options, kubernetes_version, feature_gates))
+    profile = _profile(problems, provider)
+    instance = problems.run(lambda: _instance(instance_type)) if instance_type is not None else None
+    if instance_type is not None and instance is None:
+        # The unknown type is the problem: do not also ask for its cpu and memory.
+        cpu, memory = cpu or "0", memory or "0"
+    model, overhead = _capacity_model(problems, instance_type, capacity_model, vm_memory_overhead)
+    _provider_options(problems, provider, custom_networking, prefix_delegation, sizing)
+    given = {"cpu": cpu, "memory": memory, "ephemeral_storage": ephemeral_storage, "hugepages": hugepages}
+    capacity = _capacity(problems, instance, given, model, overhead)
+    pods = problems.run(lambda: _max_pods(max_pods, "max_pods")) if max_pods is not None else None
+    overrides = _Overrides(
+        problems.run(lambda: _reserved(kube_reserved, "kube_reserved")),
+        problems.run(lambda: _reserved(system_reserved, "system_reserved")),
+        problems.run(lambda: _eviction(eviction_hard)),
+    )
+    problems.raise_if_any()
+    assert profile is not None and capacity is not None and work is not None
+    if pods is None:
+        pods, pods_how = profile.default_max_pods(instance, custom_networking, prefix_delegation)
+    else:
+        pods_how = "given"
+    resources = {**capacity.resources, "pods": Quantity.from_int(pods)}
+    settings = profile.settings(ProfileInput(resources, pods, work, instance, sizing or "static"))
+    kube, system, thresholds = overrides.in_force(settings)
+    eviction = eviction_reservation(thresholds, resources)
+    reservation = _reservation(resources, (system, kube, eviction))
+    allocatable, warnings = _subtract(resources, reservation)
+    explanation = _explanation(
+        settings,
+        overrides,
+        capacity.model,
+        (pods, pods_how),
+        (kube, system, thresholds, eviction),
+        resources,
+        allocatable,
+    )
+    return NodeAllocatable(
+        provider=provider,
+        kubernetes_version=str(work.version),
+        instance_type=instance.name if instance else None,
+        capacity=resources,
+        kube_reserved=kube,
+        system_reserved=system,
+        eviction_hard=eviction,
+        allocatable=allocatable,
+        max_pods=pods,
+        eviction_thresholds=format_eviction_hard(thresholds),
+        explanation=explanation,
+        warnings=tuple(warnings),
+    )
+
+
+# -- the arguments, checked ---------------------------------------------------------------------
+
+
+def _profile(problems: _Problems, provider: object) -> Profile | None:
     profile = PROFILES.get(provider) if isinstance(provider, str) else None
     if profile is None:
-        import difflib
-
         close = difflib.get_close_matches(str(provider).lower(), list(PROFILES), n=1)
         problems.add(
             "provider",
@@ -566,19 +632,24 @@ def node_allocatable(
             provider,
             hint=f"did you mean {close[0]}?" if close else None,
         )
-    instance = None
-    if instance_type is not None:
-        instance = problems.run(lambda: _instance(instance_type))
-        if instance is None and cpu is None:
-            cpu = "0"  # the unknown type is the problem; do not also ask for its cpu and memory
-        if instance is None and memory is None:
-            memory = "0"
-    model_name = capacity_model
-    if model_name is not None and model_name not in CAPACITY_MODELS:
-        problems.add("capacity_model", "expected " + " or ".join(CAPACITY_MODELS), model_name)
-        model_name = None
-    elif model_name is not None and instance_type is None:
-        problems.add("capacity_model", "a capacity model applies to an instance type: give one", model_name)
+    return profile
+
+
+def _instance(name: object) -> InstanceType:
+    if not isinstance(name, str):
+        raise ManifestError([Problem("instance_type", "expected an instance type name such as m5.large")])
+    return instance_type(name)
+
+
+def _capacity_model(
+    problems: _Problems, instance_type: str | None, model: str | None, vm_memory_overhead: str | None
+) -> tuple[str | None, str]:
+    """The capacity model asked for (None: the default) and Karpenter's overhead fraction."""
+    if model is not None and model not in CAPACITY_MODELS:
+        problems.add("capacity_model", "expected " + " or ".join(CAPACITY_MODELS), model)
+        model = None
+    elif model is not None and instance_type is None:
+        problems.add("capacity_model", "a capacity model applies to an instance type: give one", model)
     overhead = KARPENTER_VM_MEMORY_OVERHEAD if vm_memory_overhead is None else str(vm_memory_overhead).strip()
     if vm_memory_overhead is not None and not _is_fraction(overhead):
         problems.add(
@@ -587,36 +658,18 @@ def node_allocatable(
             vm_memory_overhead,
         )
         overhead = KARPENTER_VM_MEMORY_OVERHEAD
+    return model, overhead
+
+
+def _provider_options(
+    problems: _Problems, provider: str, custom_networking: bool, prefix_delegation: bool, sizing: str | None
+) -> None:
+    """The options that belong to one provider: the VPC CNI's (eks) and the sizing (openshift)."""
     if (custom_networking or prefix_delegation) and provider != "eks":
         name = "custom_networking" if custom_networking else "prefix_delegation"
         problems.add(name, "the VPC CNI's max pods apply to the eks provider only")
-    chosen_sizing = sizing or "static"
     if sizing is not None and (provider != "openshift" or sizing not in SIZINGS):
         problems.add("sizing", "openshift only: static or auto (autoSizingReserved)", sizing)
-    given = {"cpu": cpu, "memory": memory, "ephemeral_storage": ephemeral_storage, "hugepages": hugepages}
-    capacity = _capacity(problems, instance, given, model_name, overhead)
-    pods = problems.run(lambda: _max_pods(max_pods, "max_pods")) if max_pods is not None else None
-    overrides = {
-        "kube_reserved": problems.run(lambda: _reserved(kube_reserved, "kube_reserved")),
-        "system_reserved": problems.run(lambda: _reserved(system_reserved, "system_reserved")),
-        "eviction_hard": problems.run(lambda: _eviction(eviction_hard)),
-    }
-    problems.raise_if_any()
-    assert profile is not None and capacity is not None and work is not None
-    if pods is None:
-        pods, pods_how = profile.default_max_pods(instance, custom_networking, prefix_delegation)
-    else:
-        pods_how = "given"
-    resources = dict(capacity.resources)
-    resources["pods"] = Quantity.from_int(pods)
-    settings = profile.settings(ProfileInput(resources, pods, work, instance, chosen_sizing))
-    return _compute(provider, work, instance, resources, capacity.model, pods, pods_how, settings, overrides)
-
-
-def _instance(name: object) -> InstanceType:
-    if not isinstance(name, str):
-        raise ManifestError([Problem("instance_type", "expected an instance type name such as m5.large")])
-    return instance_type(name)
 
 
 def _is_fraction(text: str) -> bool:
@@ -635,40 +688,57 @@ def _eviction(value: object) -> tuple[EvictionThreshold, ...] | None:
     return None if value is None else parse_eviction_hard(_pairs(value, "<", "eviction_hard"))
 
 
-def _compute(
-    provider: str,
-    work: Options,
-    instance: InstanceType | None,
-    capacity: dict[str, Quantity],
-    model: dict[str, Any],
-    pods: int,
-    pods_how: str,
-    settings: ProfileSettings,
-    overrides: dict[str, Any],
-) -> NodeAllocatable:
-    kube = (
-        overrides["kube_reserved"] if overrides["kube_reserved"] is not None else dict(settings.kube_reserved)
-    )
-    system = (
-        overrides["system_reserved"]
-        if overrides["system_reserved"] is not None
-        else dict(settings.system_reserved)
-    )
-    thresholds = (
-        overrides["eviction_hard"]
-        if overrides["eviction_hard"] is not None
-        else parse_eviction_hard(settings.eviction_hard)
-    )
-    eviction = eviction_reservation(thresholds, capacity)
-    # GetNodeAllocatableReservation: for each resource of the capacity, the sum of the three.
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Overrides:
+    """The settings given explicitly; each replaces the profile's whole, as a kubelet flag does."""
+
+    kube_reserved: dict[str, Quantity] | None
+    system_reserved: dict[str, Quantity] | None
+    eviction_hard: tuple[EvictionThreshold, ...] | None
+
+    def in_force(
+        self, settings: ProfileSettings
+    ) -> tuple[dict[str, Quantity], dict[str, Quantity], tuple[EvictionThreshold, ...]]:
+        kube = self.kube_reserved if self.kube_reserved is not None else dict(settings.kube_reserved)
+        system = self.system_reserved if self.system_reserved is not None else dict(settings.system_reserved)
+        thresholds = self.eviction_hard
+        if thresholds is None:
+            thresholds = parse_eviction_hard(settings.eviction_hard)
+        return kube, system, thresholds
+
+    def flags(self) -> list[str]:
+        given = (
+            ("kube-reserved", self.kube_reserved),
+            ("system-reserved", self.system_reserved),
+            ("eviction-hard", self.eviction_hard),
+        )
+        return [f"--{name}" for name, value in given if value is not None]
+
+
+# -- the kubelet's arithmetic -------------------------------------------------------------------
+
+
+def _reservation(
+    capacity: Mapping[str, Quantity], parts: tuple[Mapping[str, Quantity], ...]
+) -> dict[str, Quantity]:
+    """``GetNodeAllocatableReservation``: for every resource of the capacity, system-reserved +
+    kube-reserved + hard eviction; resources with nothing reserved are left out."""
     reservation: dict[str, Quantity] = {}
     for resource in capacity:
         total = Quantity("0")
-        for part in (system, kube, eviction):
+        for part in parts:
             if resource in part:
                 total = total + part[resource]
         if not total.is_zero():
             reservation[resource] = total
+    return reservation
+
+
+def _subtract(
+    capacity: Mapping[str, Quantity], reservation: Mapping[str, Quantity]
+) -> tuple[dict[str, Quantity], list[Problem]]:
+    """``MachineInfo``: capacity - reservation, clamped at 0; then every hugepages capacity is taken
+    from allocatable memory, clamped at 0 again."""
     allocatable: dict[str, Quantity] = {}
     for resource, amount in capacity.items():
         value = amount - reservation[resource] if resource in reservation else amount
@@ -678,30 +748,51 @@ def _compute(
         if is_hugepages(resource):
             memory = allocatable["memory"] - amount
             if memory.sign() < 0:
-                warnings.append(
-                    Problem(
-                        "hugepages",
-                        f"{resource} ({amount}) is more than the allocatable memory left: it is 0",
-                    )
-                )
+                message = f"{resource} ({amount}) is more than the allocatable memory left: it is 0"
+                warnings.append(Problem("hugepages", message))
                 memory = Quantity.from_int(0, allocatable["memory"].format)
             allocatable["memory"] = memory
+    return allocatable, warnings
+
+
+# -- the explanation ----------------------------------------------------------------------------
+
+
+def _notes(
+    settings: ProfileSettings,
+    overrides: _Overrides,
+    thresholds: tuple[EvictionThreshold, ...],
+    capacity: Mapping[str, Quantity],
+) -> list[str]:
     notes = list(settings.notes)
-    overridden = [name.replace("_", "-") for name, value in overrides.items() if value is not None]
-    if overridden:
+    if given := overrides.flags():
         notes.append(
-            "given --"
-            + ", --".join(overridden)
-            + ": replaces the profile's setting whole, as the kubelet flag does"
+            "given " + ", ".join(given) + ": replaces the profile's setting whole, as the kubelet flag does"
             " (a partial --eviction-hard keeps none of the defaults)"
         )
-    ignored = [str(t) for t in thresholds if t.resource is None]
-    if ignored:
+    if ignored := [str(t) for t in thresholds if t.resource is None]:
         notes.append("thresholds that reserve nothing from allocatable: " + ", ".join(ignored))
     if "ephemeral-storage" not in capacity:
         notes.append(
             "no ephemeral-storage capacity given: its allocatable is not computed (give ephemeral_storage)"
         )
+    return notes
+
+
+def _explanation(
+    settings: ProfileSettings,
+    overrides: _Overrides,
+    model: dict[str, Any],
+    max_pods: tuple[int, str],
+    in_force: tuple[
+        Mapping[str, Quantity], Mapping[str, Quantity], tuple[EvictionThreshold, ...], Mapping[str, Quantity]
+    ],
+    capacity: Mapping[str, Quantity],
+    allocatable: Mapping[str, Quantity],
+) -> dict[str, Any]:
+    """Formula, capacity model, max pods, the kubelet flags, every step, the sources, the notes."""
+    kube, system, thresholds, eviction = in_force
+    pods, pods_how = max_pods
     flags = {
         "kube-reserved": _quantities_flag(kube),
         "system-reserved": _quantities_flag(system),
@@ -715,7 +806,7 @@ def _compute(
     )
     steps = [*settings.steps, *_eviction_steps(thresholds, capacity)]
     steps += _reservation_steps(capacity, kube, system, eviction, allocatable)
-    explanation = {
+    return {
         "formula": FORMULA,
         "capacity_model": model,
         "max_pods": {"value": pods, "how": pods_how},
@@ -723,22 +814,8 @@ def _compute(
         "eviction_thresholds": format_eviction_hard(thresholds),
         "steps": steps,
         "sources": [source.to_json() for source in (*settings.sources, *KUBELET_SOURCES, *karpenter)],
-        "notes": notes,
+        "notes": _notes(settings, overrides, thresholds, capacity),
     }
-    return NodeAllocatable(
-        provider=provider,
-        kubernetes_version=str(work.version),
-        instance_type=instance.name if instance else None,
-        capacity=capacity,
-        kube_reserved=kube,
-        system_reserved=system,
-        eviction_hard=eviction,
-        allocatable=allocatable,
-        max_pods=pods,
-        eviction_thresholds=format_eviction_hard(thresholds),
-        explanation=explanation,
-        warnings=tuple(warnings),
-    )
 
 
 def template_node(

@@ -16,6 +16,7 @@ apply; ``maxPods: 250`` (templates/*/01-*-kubelet/_base/files/kubelet.yaml).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 from quantities.capacity.kubelet_flags import DEFAULT_EVICTION_HARD
@@ -31,6 +32,11 @@ __all__ = ["PROFILE", "auto_sizing"]
 _MCO = "https://github.com/openshift/machine-config-operator/blob/main/"
 _SCRIPT = _MCO + "templates/common/_base/files/kubelet-auto-sizing.yaml (dynamic-system-reserved-calc.sh)"
 _APPLIES = "OpenShift 4.15 and later (Kubernetes 1.28-1.36)"
+
+
+def _decimal(value: Fraction) -> str:
+    """A fraction whose denominator is a power of ten, as its decimal text (``1.48``)."""
+    return str(Decimal(value.numerator) / Decimal(value.denominator))
 
 
 def auto_sizing(memory_bytes: int, cores: int) -> tuple[Quantity, Quantity, str]:
@@ -54,8 +60,8 @@ def auto_sizing(memory_bytes: int, cores: int) -> tuple[Quantity, Quantity, str]
     hundredths = round(cpu * 100)  # printf "%.2f" (the third decimal is never a tie here)
     cpu_value = max(Fraction(hundredths, 100), Fraction(1, 2))
     how = (
-        f"memory: {total}Gi by free -g -> {float(gib):g} -> {rounded}Gi; cpu: 0.06 + 0.012 * ({cores} - 1)"
-        f" = {float(cpu):g} -> {hundredths / 100:.2f}, at least 0.5"
+        f"memory: {total}Gi by free -g -> {_decimal(gib)} -> {rounded}Gi; cpu: 0.06 + 0.012 * ({cores} - 1)"
+        f" = {_decimal(cpu)} -> {_decimal(Fraction(hundredths, 100))}, at least 0.5"
     )
     return binary(rounded * GIB), Quantity.from_fraction(cpu_value), how
 
