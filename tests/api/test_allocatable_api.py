@@ -112,3 +112,32 @@ def test_errors_as_text_for_a_spreadsheet(client: FlaskClient) -> None:
     text = response.get_data(as_text=True)
     assert text.startswith('ERROR: instance_type: unknown instance type "m5.larg"')
     assert "did you mean m5.large" in text
+
+
+def _readme_urls() -> list[str]:
+    """The /v1/nodes/allocatable URLs of the README's section (curl examples and spreadsheet formulas)."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = text[text.index("### Allocatable from capacity") :]
+    section = section[: section.index("\n## ")]
+    urls = []
+    for found in re.findall(r"(/v1/nodes/allocatable\?[^'\"\s)]*(?:\"&A2&\"[^'\"\s)]*)?)", section):
+        urls.append(found.replace('"&A2&"', "m5.large"))
+    return urls
+
+
+def test_the_readme_urls_answer(client: FlaskClient) -> None:
+    urls = _readme_urls()
+    assert len(urls) >= 2
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not response.get_data(as_text=True).startswith("ERROR"), url
+    sheet = next(url for url in urls if "format=csv" in url)
+    rows = list(csv.reader(io.StringIO(client.get(sheet).get_data(as_text=True))))
+    assert rows[0][0] == "resource" and rows[-1][0] == "pods"
+    bad = client.get(sheet.replace("m5.large", "m5.larg") + "&errors=text").get_data(as_text=True)
+    assert bad.startswith('ERROR: instance_type: unknown instance type "m5.larg"')
+    assert "did you mean m5.large" in bad
