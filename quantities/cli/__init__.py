@@ -182,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     from quantities.cli.capacity import add_commands as add_capacity_commands
 
     add_capacity_commands(commands, _COMMANDS)
+    from quantities.cli.allocatable import add_commands as add_allocatable_commands
+
+    add_allocatable_commands(commands, _COMMANDS)
     return parser
 
 
