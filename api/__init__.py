@@ -96,9 +96,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.debug = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
+    # A release we cannot answer for (KQ_KUBERNETES_VERSION=1.99) stops the service here, in words
+    # that list the supported ones; gunicorn's config checks the same before any worker starts.
+    default = settings.default_version(app.config)
+
     api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}})
     problems.install(app)
-    work.install(app)
+    work.install(app, default)
 
     from api import caching, cors, health, nodes, pods, quantities
 
@@ -133,4 +137,11 @@ _DESCRIPTION = """Kubernetes resource arithmetic, exactly as Kubernetes does it.
 Every GET answers in JSON, or as a bare value (`format=text`) or CSV
 (`format=csv`) for spreadsheets; `errors=text` answers errors with 200 and a
 single line `ERROR: <message>`, which a spreadsheet cell can show. Errors are
-RFC 9457 problem documents (`application/problem+json`)."""
+RFC 9457 problem documents (`application/problem+json`).
+
+Every /v1 operation answers for one Kubernetes release, 1.28 to 1.36:
+`kubernetes_version=1.30` (a query parameter; in a JSON object body also a field)
+and `feature_gates=PodLevelResources=false` (the kubelet's syntax) choose it;
+without them the service's default (`KQ_KUBERNETES_VERSION`, else the newest).
+Every answer, errors and CSV included, says which release it is for in the
+`Kubernetes-Version` header, and JSON answers also in `kubernetes_version`."""
