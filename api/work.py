@@ -239,7 +239,9 @@ def _release_of(version: object, gates: object, version_place: str, gates_place:
 def _refused(name: str, place: str, message: str, value: object) -> Problem:
     import json
 
-    row = {"path": name, "in": place, "message": message, "value": json.dumps(value, ensure_ascii=False)}
+    # A JSON body's numbers are read exactly (ExactNumber), and are echoed as they were written.
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    row = {"path": name, "in": place, "message": message, "value": text}
     # The library's message already starts with the parameter's name ("kubernetes_version "1.27" is ...").
     return Problem(422, message if message.startswith(name) else f"{name}: {message}", [row])
 
