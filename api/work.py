@@ -178,6 +178,14 @@ def _given(value: object) -> bool:
 
 def _read_query_release() -> None:
     """``kubernetes_version`` and ``feature_gates`` of the query string; 422 naming them when refused."""
+    for name in (_VERSION, _GATES):
+        # Two different values would leave one silently unused.
+        if len(set(request.args.getlist(name))) > 1:
+            raise Problem(
+                422,
+                f"{name} is given more than once with different values; give it once",
+                [{"path": name, "in": "query", "message": "given more than once with different values"}],
+            )
     version, gates = request.args.get(_VERSION), request.args.get(_GATES)
     g.kq_release_query = (version, gates)
     # Always set (the default resolved now): the answer cache keys on it.

@@ -111,6 +111,20 @@ def test_every_json_answer_declares_the_field(app: Flask) -> None:
         )
 
 
+def test_every_documented_answer_declares_the_header(app: Flask) -> None:
+    spec = _spec(app)
+    every = [*_operations(app), *_health_operations(app)]
+    for _, path, operation in every:
+        for status, response in operation["responses"].items():
+            if "$ref" in response:
+                response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
+            assert response["headers"][HEADER] == {"$ref": "#/components/headers/KubernetesVersion"}, (
+                path,
+                status,
+            )
+    assert "1.28 to 1.36" in spec["components"]["headers"]["KubernetesVersion"]["description"]
+
+
 def _health_operations(app: Flask) -> list[tuple[str, str, dict[str, Any]]]:
     paths = _spec(app)["paths"]
     return [("GET", path, paths[path]["get"]) for path in ("/livez", "/readyz", "/healthz")]
@@ -167,6 +181,16 @@ def test_every_operation_says_the_release_asked_for_even_in_its_errors(
     response = client.open(_with(path, kubernetes_version="v1.30.2"), method=method)
     assert response.headers[HEADER] == "1.30.2"
     assert response.get_json()["kubernetes_version"] == "1.30.2"
+
+
+@pytest.mark.parametrize("name", ["kubernetes_version", "feature_gates"])
+def test_a_repeated_parameter_must_agree(client: FlaskClient, name: str) -> None:
+    first, second = ("1.30", "1.31") if name == "kubernetes_version" else ("A=true", "B=true")
+    response = client.get(f"/v1/quantity?value=1&{name}={first}&{name}={second}")
+    assert response.status_code == 422
+    assert [(row["path"], row["in"]) for row in response.get_json()["errors"]] == [(name, "query")]
+    same = client.get("/v1/quantity?value=1&kubernetes_version=1.30&kubernetes_version=1.30")
+    assert same.headers[HEADER] == "1.30"
 
 
 def test_errors_text_says_the_supported_releases_in_the_cell(client: FlaskClient) -> None:
