@@ -171,7 +171,8 @@ def install(app: Flask) -> None:
             return response
         body = response.get_data()
         tagged = hashlib.blake2b(body, digest_size=16)
-        tagged.update(str(found[-2:]).encode())  # the release and its gates
+        version, gates = found[-2:]
+        tagged.update(f"{version}{gates}".encode() if gates else str(version).encode())
         etag = '"' + tagged.hexdigest() + '"'
         if len(body) <= _CACHEABLE_BODY_BYTES and cache.enabled:
             cache.keep(found, _Kept(body, response.mimetype or "application/octet-stream", etag))

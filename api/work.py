@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import socket
 import threading
@@ -151,8 +152,13 @@ def options(**settings: object) -> Options:
 
 
 def _service_default() -> KubernetesVersion:
-    configured: KubernetesVersion | None = current_app.extensions.get("kq_default_version")
-    return configured if configured is not None else default_kubernetes_version()
+    configured: KubernetesVersion | None = current_app.extensions["kq_default_version"]
+    return configured or default_kubernetes_version()
+
+
+@functools.lru_cache(maxsize=64)
+def _default_options(version: KubernetesVersion) -> Options:
+    return Options(kubernetes_version=version)
 
 
 def release() -> Options:
@@ -160,7 +166,7 @@ def release() -> Options:
     key agree on it); the service's default release when the request named none."""
     found: Options | None = g.get("kq_release")
     if found is None:
-        found = Options(kubernetes_version=_service_default())
+        found = _default_options(_service_default())
     return found
 
 
@@ -178,6 +184,10 @@ def _given(value: object) -> bool:
 
 def _read_query_release() -> None:
     """``kubernetes_version`` and ``feature_gates`` of the query string; 422 naming them when refused."""
+    args = request.args
+    if _VERSION not in args and _GATES not in args:  # the common case, kept cheap
+        g.kq_release = _default_options(_service_default())
+        return
     for name in (_VERSION, _GATES):
         # Two different values would leave one silently unused.
         if len(set(request.args.getlist(name))) > 1:
@@ -186,8 +196,7 @@ def _read_query_release() -> None:
                 f"{name} is given more than once with different values; give it once",
                 [{"path": name, "in": "query", "message": "given more than once with different values"}],
             )
-    version, gates = request.args.get(_VERSION), request.args.get(_GATES)
-    g.kq_release_query = (version, gates)
+    version, gates = args.get(_VERSION), args.get(_GATES)
     # Always set (the default resolved now): the answer cache keys on it.
     g.kq_release = _release_of(version, gates, "query", "query")
 
@@ -198,7 +207,7 @@ def use_body_release(version: object = None, gates: object = None) -> Options:
     Each may be given in the body or in the query, not in both with different values
     (one would be silently dropped): that is a 422 naming both places.
     """
-    query_version, query_gates = g.get("kq_release_query", (None, None))
+    query_version, query_gates = request.args.get(_VERSION), request.args.get(_GATES)
     conflicts = [
         name
         for name, body, query in ((_VERSION, version, query_version), (_GATES, gates, query_gates))
@@ -230,7 +239,7 @@ def _release_of(version: object, gates: object, version_place: str, gates_place:
     else:
         chosen = _service_default()
     if not _given(gates):
-        return Options(kubernetes_version=chosen)
+        return _default_options(chosen)
     if isinstance(gates, dict) and all(type(value) is bool for value in gates.values()):
         settings: str | dict[str, bool] = gates
     elif isinstance(gates, str):
