@@ -32,33 +32,9 @@ if TYPE_CHECKING:
     from quantities.options import Options
     from quantities.scheduler.cluster import Cluster
 
-__all__ = ["add_commands", "version_options"]
+__all__ = ["add_commands"]
 
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
-
-
-def version_options(parser: argparse.ArgumentParser) -> None:
-    """``--kubernetes-version`` and ``--feature-gates``, unless the parser has them already."""
-    if "--kubernetes-version" not in parser._option_string_actions:
-        parser.add_argument(
-            "--kubernetes-version",
-            metavar="V",
-            help="the Kubernetes release to answer for (1.28 to 1.36; default KQ_KUBERNETES_VERSION or 1.36)",
-        )
-    if "--feature-gates" not in parser._option_string_actions:
-        parser.add_argument(
-            "--feature-gates", metavar="GATES", help="feature gates as the kubelet reads them: A=true,B=false"
-        )
-
-
-def command_options(arguments: argparse.Namespace) -> Options:
-    """The library options of ``--kubernetes-version`` and ``--feature-gates``."""
-    from quantities.options import Options
-
-    version = getattr(arguments, "kubernetes_version", None)
-    gates = getattr(arguments, "feature_gates", None)
-    with reading("", label="--kubernetes-version/--feature-gates"):
-        return Options.of(version, gates)
 
 
 def _cluster(source: str, options: Options) -> Cluster:
@@ -73,7 +49,7 @@ def _capacity(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.capacity.overview import capacity_overview
     from quantities.capacity.selector import parse_label_selector
 
-    options = command_options(arguments)
+    options: Options = arguments.options
     if arguments.selector:
         with reading("", label=f"--selector {json.dumps(arguments.selector, ensure_ascii=False)}"):
             parse_label_selector(arguments.selector, path="")
@@ -102,7 +78,7 @@ def _stranded(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.capacity.headroom import max_replicas_detail, stranded_capacity
     from quantities.cli.nodes import _the_pod
 
-    options = command_options(arguments)
+    options: Options = arguments.options
     info = _the_pod(arguments)
     cluster = _cluster(arguments.cluster, options)
     with reading(arguments.cluster):
@@ -121,7 +97,7 @@ def _stranded(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _what_if(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.capacity.whatif import what_if
 
-    options = command_options(arguments)
+    options: Options = arguments.options
     cluster = _cluster(arguments.cluster, options)
     # What can go wrong now is the scenario: a node or zone the file does not have.
     with reading("", label=f"the scenario for the nodes of {source_label(arguments.cluster)}"):
@@ -175,7 +151,6 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], registry: MutableM
         action="store_true",
         help="count cordoned and tainted nodes in the total free too",
     )
-    version_options(capacity)
     _cluster_argument(capacity)
     add_output_option(capacity, "one per node (or group, or the total) and resource, pods included")
     registry["capacity"] = _capacity
@@ -187,7 +162,6 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], registry: MutableM
         "stays free that no further pod of this shape can use.",
     )
     _pod_options(stranded)
-    version_options(stranded)
     _cluster_argument(stranded)
     add_output_option(stranded, "one per node and resource (node,replicas,binding_resource,resource,...)")
     registry["stranded"] = _stranded
@@ -204,7 +178,6 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], registry: MutableM
     scenario.add_argument(
         "--lose-zone", metavar="ZONE", help="lose the nodes labelled topology.kubernetes.io/zone=ZONE"
     )
-    version_options(what)
     _cluster_argument(what)
     add_output_option(what, "one per pod of the nodes that go (pod,owner,from_node,outcome,node,message)")
     registry["what-if"] = _what_if

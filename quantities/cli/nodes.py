@@ -36,6 +36,7 @@ from quantities.cli.outputs import add_output_option, print_warnings, table_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from quantities.options import Options
     from quantities.pod.workloads import Workload
     from quantities.scheduler.cluster import Cluster
     from quantities.scheduler.fit import FitResult
@@ -55,27 +56,29 @@ def _objects(source: str) -> list[object]:
         return list(iter_objects(text))
 
 
-def _cluster(source: str) -> Cluster:
+def _cluster(source: str, options: Options) -> Cluster:
     from quantities.scheduler.cluster import load_cluster
 
     text = read_input(source)
     with reading(source):
-        return load_cluster(text)
+        return load_cluster(text, options=options)
 
 
 def _describe_node(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.node.allocated import node_allocated, node_and_pods
 
+    options = arguments.options
     objects = _objects(arguments.file)
     with reading(arguments.file):
-        node, pods = node_and_pods(objects, arguments.node, "with --node")
-        allocation = node_allocated(node, pods)
+        node, pods = node_and_pods(objects, arguments.node, "with --node", options=options)
+        allocation = node_allocated(node, pods, options=options)
     write_output(
         out,
         arguments.output,
         allocation.to_json,
         lambda: (allocation.CSV_HEADER, allocation.csv_rows()),
         allocation.describe,
+        options=options,
     )
     print_warnings(allocation, err)
     return EXIT_OK
@@ -98,10 +101,11 @@ def _the_pod(arguments: argparse.Namespace) -> PodInfo:
         raise InputError(
             f"{arguments.command}: give the pod either with --pod FILE or with --cpu/--memory, not both"
         )
+    options = arguments.options
     if arguments.pod is not None:
         objects = _objects(arguments.pod)
         with reading(arguments.pod):
-            return pod_info(single_pod(objects))
+            return pod_info(single_pod(objects), options=options)
     if not given:
         raise InputError(
             f"{arguments.command}: which pod? give --pod FILE (a Pod or workload manifest) "
@@ -114,7 +118,7 @@ def _the_pod(arguments: argparse.Namespace) -> PodInfo:
     # The pod of the HTTP form GET /v1/fit?cpu=2&memory=3Gi: one container with these requests.
     with reading("", label="the pod of --cpu/--memory"):
         pod = compact_workload({"name": "pod", "cpu": arguments.cpu, "memory": arguments.memory}).pod
-        return pod_info(pod)
+        return pod_info(pod, options=options)
 
 
 def _fit_text(result: FitResult, copies: tuple[int, int] | None) -> str:
@@ -137,12 +141,13 @@ def _fit(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.scheduler.fit import check_fit
     from quantities.scheduler.plan import max_replicas
 
+    options = arguments.options
     info = _the_pod(arguments)
-    cluster = _cluster(arguments.cluster)
-    result = check_fit(info, cluster.nodes, cluster.pods)
+    cluster = _cluster(arguments.cluster, options)
+    result = check_fit(info, cluster.nodes, cluster.pods, options=options)
     copies = None
     if arguments.pods is not None:
-        copies = (arguments.pods, max_replicas(info, cluster.nodes, cluster.pods))
+        copies = (arguments.pods, max_replicas(info, cluster.nodes, cluster.pods, options=options))
 
     def data() -> dict[str, Any]:
         answer = result.to_json()
@@ -156,13 +161,14 @@ def _fit(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         data,
         lambda: (result.CSV_HEADER, result.csv_rows()),
         lambda: _fit_text(result, copies),
+        options=options,
     )
     print_warnings(result, err)
     yes = result.fits and (copies is None or copies[1] >= copies[0])
     return EXIT_OK if yes else EXIT_NO
 
 
-def _workloads(sources: list[str]) -> list[Workload]:
+def _workloads(sources: list[str], options: Options) -> list[Workload]:
     """Every workload of every file, in the order given; each pod checked before anything is planned."""
     from quantities.pod.workloads import workloads_in
     from quantities.scheduler.framework.podinfo import pod_info
@@ -179,7 +185,7 @@ def _workloads(sources: list[str]) -> list[Workload]:
                     '({"name": "web", "replicas": 3, "cpu": "500m", "memory": "1Gi"})'
                 )
             for workload in found:
-                pod_info(workload.pod)
+                pod_info(workload.pod, options=options)
         workloads.extend(found)
     return workloads
 
@@ -223,15 +229,17 @@ def _plan_csv(result: PlanResult, table: str) -> tuple[tuple[str, ...], list[tup
 def _plan(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.scheduler.plan import plan
 
-    workloads = _workloads(arguments.workload)
-    cluster = _cluster(arguments.cluster)
-    result = plan(workloads, cluster.nodes, cluster.pods)
+    options = arguments.options
+    workloads = _workloads(arguments.workload, options)
+    cluster = _cluster(arguments.cluster, options)
+    result = plan(workloads, cluster.nodes, cluster.pods, options=options)
     write_output(
         out,
         arguments.output,
         result.to_json,
         lambda: _plan_csv(result, arguments.table),
         lambda: _plan_text(result),
+        options=options,
     )
     print_warnings(result, err)
     return EXIT_NO if any(w.pending > 0 for w in result.workloads) else EXIT_OK
@@ -240,15 +248,17 @@ def _plan(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _max_replicas(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.capacity.headroom import max_replicas_detail
 
+    options = arguments.options
     info = _the_pod(arguments)
-    cluster = _cluster(arguments.cluster)
-    detail = max_replicas_detail(info, cluster.nodes, cluster.pods)
+    cluster = _cluster(arguments.cluster, options)
+    detail = max_replicas_detail(info, cluster.nodes, cluster.pods, options=options)
     write_output(
         out,
         arguments.output,
         detail.to_json,
         lambda: (detail.CSV_HEADER, detail.csv_rows()),
         lambda: f"{detail.total}\n",
+        options=options,
     )
     print_warnings(cluster, err)
     return EXIT_OK if detail.total > 0 else EXIT_NO
