@@ -651,6 +651,7 @@ def quota_check(
         raise ManifestError([Problem(found.path, f'DaemonSet "{found.name}" runs one pod per eligible node: '
                                      "give the nodes (a cluster) or their number")])  # fmt: skip
     plan = rollout(obj, nodes, pods, eligible_nodes=eligible_nodes, path=found.path, options=options)
+    plan = dataclasses.replace(plan, namespace=namespace)
     replicas = plan.replicas or 0
     peak = plan.peak_pods if plan.peak_pods is not None else replicas
     explanation.extend(plan.explanation)
