@@ -54,6 +54,7 @@ __all__ = [
     "LimitRange",
     "LimitRangeItem",
     "apply_limit_ranges",
+    "default_limit_range_item",
     "limit_range_errors",
     "limit_range_refusal",
     "pod_requests_and_limits",
@@ -66,8 +67,9 @@ LIMIT_RANGER_ANNOTATION = "kubernetes.io/limit-ranger"
 CONTAINER = "Container"
 POD = "Pod"
 PERSISTENT_VOLUME_CLAIM = "PersistentVolumeClaim"
-_TYPES = (POD, CONTAINER, PERSISTENT_VOLUME_CLAIM)
-_FIELDS = ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio")
+TYPES = (POD, CONTAINER, PERSISTENT_VOLUME_CLAIM)
+#: The fields of a LimitRangeItem, in the order of :class:`LimitRangeItem`.
+FIELDS = ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio")
 #: ``resource.MaxMilliValue``: the largest value whose thousandths fit in an int64.
 _MAX_MILLI_VALUE = INT64_MAX // 1000
 
@@ -129,7 +131,7 @@ def _resource_list(reader: SchedulingReader, value: object, where: Location) -> 
     return ResourceList(found)
 
 
-def _defaulted(item: LimitRangeItem) -> LimitRangeItem:
+def default_limit_range_item(item: LimitRangeItem) -> LimitRangeItem:
     """``SetDefaults_LimitRangeItem`` for Container items: default from max, defaultRequest from
     default, then from min."""
     if item.type != CONTAINER:
@@ -159,10 +161,10 @@ def read_limit_range(obj: Mapping[str, Any], path: str = "") -> LimitRange:
     items: list[LimitRangeItem] = []
     for at, entry in reader.objects(spec.get("limits"), root.child("spec").child("limits")):
         kind = reader.text(entry.get("type"), at.child("type")) or ""
-        if kind not in _TYPES:
-            reader.unsupported(at.child("type"), kind, _TYPES)
-        lists = [_resource_list(reader, entry.get(field), at.child(field)) for field in _FIELDS]
-        items.append(_defaulted(LimitRangeItem(kind, *lists)))
+        if kind not in TYPES:
+            reader.unsupported(at.child("type"), kind, TYPES)
+        lists = [_resource_list(reader, entry.get(field), at.child(field)) for field in FIELDS]
+        items.append(default_limit_range_item(LimitRangeItem(kind, *lists)))
     problems = [*reader.problems, *reader.invalid]
     if problems:
         raise ManifestError(problems)

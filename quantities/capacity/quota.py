@@ -49,14 +49,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from quantities.capacity.limitrange import (
+    FIELDS,
     LimitRange,
+    LimitRangeItem,
     apply_limit_ranges,
+    default_limit_range_item,
     limit_range_refusal,
     read_limit_range,
 )
 from quantities.capacity.rollout import Rollout, rollout, single_workload_object
+from quantities.manifest.fields import parse_manifest_quantity
 from quantities.manifest.kinds import is_list, located_items
-from quantities.manifest.problems import ManifestError, Problem
+from quantities.manifest.problems import ManifestError, Problem, child, index, key
 from quantities.node.model import Node
 from quantities.options import Options, resolve_options
 from quantities.pod.defaults import apply_defaults, without_pod_level_resources
@@ -68,6 +72,7 @@ from quantities.pod.resource_names import is_extended, is_hugepages, is_native
 from quantities.pod.scheduling import LABEL_SELECTOR_OPERATORS, Location, SchedulingReader
 from quantities.pod.validation import check_pod
 from quantities.pod.workloads import Workload, is_compact
+from quantities.quantity.errors import QuantityError, quote
 from quantities.quantity.quantity import Quantity
 from quantities.scheduler.framework.nodeinfo import Snapshot
 from quantities.scheduler.framework.podinfo import PodInfo, pod_info
@@ -85,6 +90,7 @@ __all__ = [
     "ScopeSelector",
     "check_request",
     "matching_resources",
+    "namespace_state_from_fields",
     "pod_usage",
     "quota_check",
     "read_namespace_state",
@@ -771,3 +777,136 @@ def _quota_lines(figures: Sequence[QuotaFigures], maximum: int | None) -> list[s
     if maximum is None:
         lines.append("no quota bounds the workload's pods")
     return lines
+
+
+# --- the compact form (GET parameters) -----------------------------------------------------------
+
+_QUOTA_SYNTAX = "name,resource=quantity,...[,scope=Scope]"
+_USED_SYNTAX = "quota name,resource=quantity,..."
+_LIMITS_SYNTAX = (
+    "Container|Pod,field.resource=quantity,... "
+    "(field: max, min, default, defaultRequest, maxLimitRequestRatio)"
+)
+
+
+def _pairs(
+    text: str, path: str, syntax: str, problems: list[Problem]
+) -> tuple[str, list[tuple[str, str, str]]]:
+    """The head field and the ``key=value`` fields of one parameter, each with its path."""
+    fields = [field.strip() for field in text.split(",")]
+    head = fields[0]
+    if not head or "=" in head:
+        problems.append(Problem(path, f"expected {syntax}: the first field is missing", value=quote(text)))
+    pairs = []
+    for field in fields[1:]:
+        name, equals, value = field.partition("=")
+        name, value = name.strip(), value.strip()
+        if not equals or not name or not value:
+            problems.append(
+                Problem(path, f"expected {syntax}: {quote(field)} is not name=quantity", value=quote(field))
+            )
+            continue
+        pairs.append((name, value, key(path, name)))
+    return head, pairs
+
+
+def _quantity(value: str, where: str, problems: list[Problem]) -> Quantity | None:
+    try:
+        quantity = parse_manifest_quantity(value)
+    except QuantityError as error:
+        problems.append(Problem(where, str(error), value=quote(value)))
+        return None
+    if quantity.sign() < 0:
+        problems.append(Problem(where, f"{value}: a quota or limit is never negative", value=quote(value)))
+        return None
+    return quantity
+
+
+def namespace_state_from_fields(
+    quotas: Sequence[str] = (), used: Sequence[str] = (), limits: Sequence[str] = ()
+) -> NamespaceState:
+    """A namespace state from compact GET parameters, every problem at its parameter and field.
+
+    * ``quota=NAME,RESOURCE=HARD,...[,scope=SCOPE]`` (repeat for each quota, in order),
+    * ``used=NAME,RESOURCE=USED,...``: what a quota's ``status.used`` says (0 for what is not given),
+    * ``limits=TYPE,FIELD.RESOURCE=VALUE,...``: a LimitRange item of type Container or Pod, with
+      FIELD one of max, min, default, defaultRequest, maxLimitRequestRatio.
+
+    >>> state = namespace_state_from_fields(["team,requests.cpu=4,pods=10"], ["team,requests.cpu=1500m"],
+    ...                                     ["Container,default.cpu=500m"])
+    >>> quota = state.quotas[0]
+    >>> quota.used["requests.cpu"], quota.used["pods"], state.limit_ranges[0].items[0].type
+    (Quantity('1500m'), Quantity('0'), 'Container')
+    """
+    problems: list[Problem] = []
+    hard_of: dict[str, dict[str, Quantity]] = {}
+    scopes_of: dict[str, list[ScopeSelector]] = {}
+    paths: dict[str, str] = {}
+    for position, text in enumerate(quotas):
+        path = index("quota", position)
+        name, pairs = _pairs(text, path, _QUOTA_SYNTAX, problems)
+        if name in hard_of:
+            problems.append(
+                Problem(child(path, "name"), f"a second quota named {quote(name)}", value=quote(name))
+            )
+        hard: dict[str, Quantity] = {}
+        scopes: list[ScopeSelector] = []
+        for resource, value, where in pairs:
+            if resource == "scope":
+                if value not in SCOPES:
+                    message = f"{quote(value)} is not a scope: use one of {', '.join(SCOPES)}"
+                    problems.append(Problem(where, message, value=quote(value)))
+                scopes.append(ScopeSelector(value))
+                continue
+            quantity = _quantity(value, where, problems)
+            if quantity is not None:
+                hard[resource] = quantity
+        hard_of[name], scopes_of[name], paths[name] = hard, scopes, path
+    used_of: dict[str, dict[str, Quantity]] = {}
+    for position, text in enumerate(used):
+        path = index("used", position)
+        name, pairs = _pairs(text, path, _USED_SYNTAX, problems)
+        if name not in hard_of:
+            known = ", ".join(quote(q) for q in hard_of) or "none"
+            message = f"no quota named {quote(name)} (the quota= parameters name {known})"
+            problems.append(Problem(child(path, "name"), message, value=quote(name)))
+        counted = used_of.setdefault(name, {})
+        for resource, value, where in pairs:
+            quantity = _quantity(value, where, problems)
+            if quantity is not None:
+                counted[resource] = quantity
+    items: list[LimitRangeItem] = []
+    for position, text in enumerate(limits):
+        items.append(_limit_item(text, index("limits", position), problems))
+    if problems:
+        raise ManifestError(problems)
+    built = []
+    for name, hard in hard_of.items():
+        counted = {resource: Quantity("0") for resource in hard}
+        counted.update(used_of.get(name, {}))
+        built.append(
+            ResourceQuota(
+                name, "", ResourceList(hard), ResourceList(counted), tuple(scopes_of[name]), paths[name]
+            )
+        )
+    ranges = (LimitRange("limits", "", tuple(items), "limits"),) if items else ()
+    return NamespaceState(tuple(built), ranges)
+
+
+def _limit_item(text: str, path: str, problems: list[Problem]) -> LimitRangeItem:
+    kind, pairs = _pairs(text, path, _LIMITS_SYNTAX, problems)
+    if kind and kind not in ("Container", "Pod"):
+        message = f"{quote(kind)} is not a LimitRange type for pods: use Container or Pod"
+        problems.append(Problem(child(path, "type"), message, value=quote(kind)))
+    lists: dict[str, dict[str, Quantity]] = {field: {} for field in FIELDS}
+    for name, value, where in pairs:
+        field, dot, resource = name.partition(".")
+        if not dot or field not in lists or not resource:
+            message = f"{quote(name)}: expected field.resource with field one of {', '.join(FIELDS)}"
+            problems.append(Problem(where, message, value=quote(name)))
+            continue
+        quantity = _quantity(value, where, problems)
+        if quantity is not None:
+            lists[field][resource] = quantity
+    item = LimitRangeItem(kind, *(ResourceList(lists[field]) for field in FIELDS))
+    return default_limit_range_item(item)
