@@ -27,8 +27,12 @@ def _list(cpu: str = "", memory: str = "", storage: str = "") -> ResourceList:
     return ResourceList({name: Quantity(value) for name, value in values.items() if value})
 
 
-def _limit_range(kind: str, min_: ResourceList = ResourceList(), max_: ResourceList = ResourceList(),
-                 ratio: ResourceList = ResourceList()) -> LimitRange:  # fmt: skip
+_NONE = ResourceList()
+
+
+def _limit_range(
+    kind: str, min_: ResourceList = _NONE, max_: ResourceList = _NONE, ratio: ResourceList = _NONE
+) -> LimitRange:
     """createLimitRange: one item, not defaulted (as the Go test builds it)."""
     return LimitRange(
         "abc", "test", (LimitRangeItem(kind, max_, min_, ResourceList(), ResourceList(), ratio),)
@@ -70,10 +74,18 @@ SUCCESS = [
     ("ctr-min-memory-request", _limit_range(C, _list("", "50Mi")), _pod(1, _list("", "60Mi"), E)),
     ("ctr-max-cpu-request-limit", _limit_range(C, E, _list("2")), _pod(1, _list("500m"), _list("1"))),
     ("ctr-max-cpu-limit", _limit_range(C, E, _list("2")), _pod(1, E, _list("1"))),
-    ("ctr-max-mem-request-limit", _limit_range(C, E, _list("", "1Gi")), _pod(1, _list("", "250Mi"), _list("", "500Mi"))),
+    (
+        "ctr-max-mem-request-limit",
+        _limit_range(C, E, _list("", "1Gi")),
+        _pod(1, _list("", "250Mi"), _list("", "500Mi")),
+    ),
     ("ctr-max-cpu-ratio", _limit_range(C, E, E, _list("1.5")), _pod(1, _list("500m"), _list("750m"))),
     ("pod-min-cpu-request", _limit_range(P, _list("100m")), _pod(2, _list("75m"), E)),
-    ("pod-min-memory-request-limit", _limit_range(P, _list("", "100Mi")), _pod(2, _list("", "60Mi"), _list("", "100Mi"))),
+    (
+        "pod-min-memory-request-limit",
+        _limit_range(P, _list("", "100Mi")),
+        _pod(2, _list("", "60Mi"), _list("", "100Mi")),
+    ),
     (
         "pod-init-min-memory-request",
         _limit_range(P, _list("", "100Mi")),
@@ -85,14 +97,22 @@ SUCCESS = [
         _limit_range(P, E, _list("2")),
         _pod(2, _list("500m"), _list("1"), [(_list("1"), _list("2")), (_list("1"), _list("1"))]),
     ),
-    ("pod-max-mem-ratio", _limit_range(P, E, _list("", "2Gi"), _list("", "1.5")), _pod(3, _list("", "300Mi"), _list("", "450Mi"))),
-    ("ctr-1-min-local-ephemeral-storage-request", _limit_range(C, _list(storage="50Mi")), _pod(1, _list(storage="60Mi"), E)),
+    (
+        "pod-max-mem-ratio",
+        _limit_range(P, E, _list("", "2Gi"), _list("", "1.5")),
+        _pod(3, _list("", "300Mi"), _list("", "450Mi")),
+    ),
+    (
+        "ctr-1-min-local-ephemeral-storage-request",
+        _limit_range(C, _list(storage="50Mi")),
+        _pod(1, _list(storage="60Mi"), E),
+    ),
     (
         "pod-max-local-ephemeral-storage-ratio",
         _limit_range(P, E, _list(storage="2Gi"), _list(storage="1.5")),
         _pod(3, _list(storage="300Mi"), _list(storage="450Mi")),
     ),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("name", "limit_range", "pod"), SUCCESS, ids=[row[0] for row in SUCCESS])
@@ -102,34 +122,85 @@ def test_pod_limit_func_success_cases(name: str, limit_range: LimitRange, pod: A
 
 # TestPodLimitFunc errorCases, each with the message the constraint functions give.
 ERRORS = [
-    ("ctr-min-cpu-request", _limit_range(C, _list("50m")), _pod(1, _list("40m"), E),
-     "minimum cpu usage per Container is 50m, but request is 40m"),
-    ("ctr-min-cpu-no-request-limit", _limit_range(C, _list("50m")), _pod(1, E, E),
-     "minimum cpu usage per Container is 50m.  No request is specified"),
-    ("ctr-min-memory-request-limit", _limit_range(C, _list("", "50Mi")), _pod(1, _list("", "40Mi"), _list("", "100Mi")),
-     "minimum memory usage per Container is 50Mi, but request is 40Mi"),
-    ("ctr-max-cpu-request-limit", _limit_range(C, E, _list("2")), _pod(1, _list("500m"), _list("2500m")),
-     "maximum cpu usage per Container is 2, but limit is 2500m"),
-    ("ctr-max-cpu-no-request-limit", _limit_range(C, E, _list("2")), _pod(1, E, E),
-     "maximum cpu usage per Container is 2.  No limit is specified"),
-    ("ctr-max-cpu-ratio", _limit_range(C, E, E, _list("1")), _pod(1, _list("1250m"), _list("2500m")),
-     "cpu max limit to request ratio per Container is 1, but provided ratio is 2.000000"),
-    ("ctr-max-mem-limit", _limit_range(C, E, _list("", "1Gi")), _pod(1, E, _list("", "2Gi")),
-     "maximum memory usage per Container is 1Gi, but limit is 2Gi"),
-    ("pod-min-cpu-request", _limit_range(P, _list("100m")), _pod(1, _list("75m"), E),
-     "minimum cpu usage per Pod is 100m, but request is 75m"),
-    ("pod-max-cpu-request-limit", _limit_range(P, E, _list("2")), _pod(3, _list("500m"), _list("1")),
-     "maximum cpu usage per Pod is 2, but limit is 3"),
-    ("pod-max-mem-limit", _limit_range(P, E, _list("", "1Gi")), _pod(3, E, _list("", "500Mi")),
-     "maximum memory usage per Pod is 1Gi, but limit is 1500Mi"),
-    ("pod-init-max-mem-limit", _limit_range(P, E, _list("", "1Gi")),
-     _pod(1, E, _list("", "500Mi"), [(E, _list("", "1.5Gi"))]),
-     "maximum memory usage per Pod is 1Gi, but limit is 1536Mi"),
-    ("pod-max-mem-ratio", _limit_range(P, E, _list("", "2Gi"), _list("", "1.5")), _pod(3, _list("", "250Mi"), _list("", "500Mi")),
-     "memory max limit to request ratio per Pod is 1500m, but provided ratio is 2.000000"),
-    ("ctr-1-min-local-ephemeral-storage-no-request-limit", _limit_range(C, _list(storage="50Mi")), _pod(1, E, E),
-     "minimum ephemeral-storage usage per Container is 50Mi.  No request is specified"),
-]  # fmt: skip
+    (
+        "ctr-min-cpu-request",
+        _limit_range(C, _list("50m")),
+        _pod(1, _list("40m"), E),
+        "minimum cpu usage per Container is 50m, but request is 40m",
+    ),
+    (
+        "ctr-min-cpu-no-request-limit",
+        _limit_range(C, _list("50m")),
+        _pod(1, E, E),
+        "minimum cpu usage per Container is 50m.  No request is specified",
+    ),
+    (
+        "ctr-min-memory-request-limit",
+        _limit_range(C, _list("", "50Mi")),
+        _pod(1, _list("", "40Mi"), _list("", "100Mi")),
+        "minimum memory usage per Container is 50Mi, but request is 40Mi",
+    ),
+    (
+        "ctr-max-cpu-request-limit",
+        _limit_range(C, E, _list("2")),
+        _pod(1, _list("500m"), _list("2500m")),
+        "maximum cpu usage per Container is 2, but limit is 2500m",
+    ),
+    (
+        "ctr-max-cpu-no-request-limit",
+        _limit_range(C, E, _list("2")),
+        _pod(1, E, E),
+        "maximum cpu usage per Container is 2.  No limit is specified",
+    ),
+    (
+        "ctr-max-cpu-ratio",
+        _limit_range(C, E, E, _list("1")),
+        _pod(1, _list("1250m"), _list("2500m")),
+        "cpu max limit to request ratio per Container is 1, but provided ratio is 2.000000",
+    ),
+    (
+        "ctr-max-mem-limit",
+        _limit_range(C, E, _list("", "1Gi")),
+        _pod(1, E, _list("", "2Gi")),
+        "maximum memory usage per Container is 1Gi, but limit is 2Gi",
+    ),
+    (
+        "pod-min-cpu-request",
+        _limit_range(P, _list("100m")),
+        _pod(1, _list("75m"), E),
+        "minimum cpu usage per Pod is 100m, but request is 75m",
+    ),
+    (
+        "pod-max-cpu-request-limit",
+        _limit_range(P, E, _list("2")),
+        _pod(3, _list("500m"), _list("1")),
+        "maximum cpu usage per Pod is 2, but limit is 3",
+    ),
+    (
+        "pod-max-mem-limit",
+        _limit_range(P, E, _list("", "1Gi")),
+        _pod(3, E, _list("", "500Mi")),
+        "maximum memory usage per Pod is 1Gi, but limit is 1500Mi",
+    ),
+    (
+        "pod-init-max-mem-limit",
+        _limit_range(P, E, _list("", "1Gi")),
+        _pod(1, E, _list("", "500Mi"), [(E, _list("", "1.5Gi"))]),
+        "maximum memory usage per Pod is 1Gi, but limit is 1536Mi",
+    ),
+    (
+        "pod-max-mem-ratio",
+        _limit_range(P, E, _list("", "2Gi"), _list("", "1.5")),
+        _pod(3, _list("", "250Mi"), _list("", "500Mi")),
+        "memory max limit to request ratio per Pod is 1500m, but provided ratio is 2.000000",
+    ),
+    (
+        "ctr-1-min-local-ephemeral-storage-no-request-limit",
+        _limit_range(C, _list(storage="50Mi")),
+        _pod(1, E, E),
+        "minimum ephemeral-storage usage per Container is 50Mi.  No request is specified",
+    ),
+]
 
 
 @pytest.mark.parametrize(("name", "limit_range", "pod", "message"), ERRORS, ids=[row[0] for row in ERRORS])
@@ -182,13 +253,14 @@ def test_default_container_resource_requirements() -> None:
 
 
 def test_merge_pod_resource_requirements_and_annotation() -> None:
-    """TestMergePodResourceRequirements: the defaults fill only what is missing, and the annotation says so."""
+    """TestMergePodResourceRequirements: the defaults fill only what is missing; the annotation says so."""
     limit_range = read_limit_range(_valid_limit_range())
     merged, annotation = apply_limit_ranges(_pod(1, E, E), [limit_range])
     assert merged.containers[0].resources.requests == _list("50m", "5Mi")
     assert merged.containers[0].resources.limits == _list("75m", "10Mi")
     assert annotation == (
-        "LimitRanger plugin set: cpu, memory request for container foo-0; cpu, memory limit for container foo-0"
+        "LimitRanger plugin set: cpu, memory request for container foo-0; "
+        "cpu, memory limit for container foo-0"
     )
     pod = _pod(1, _list("", "512Mi"), E, [(_list("", "512Mi"), E)])
     merged, annotation = apply_limit_ranges(pod, [limit_range])
@@ -223,9 +295,12 @@ def test_limit_range_item_defaulting(
 def test_pod_items_use_pod_level_resources_with_the_gate() -> None:
     """podRequests/podLimits: the pod-level cpu and memory replace the containers' sum (PodLevelResources)."""
     limit_range = _limit_range(P, E, _list("1"))
-    pod = read_pod({"spec": {"resources": {"limits": {"cpu": "800m"}},
-                             "containers": [{"name": "a", "resources": {"limits": {"cpu": "600m"}}},
-                                            {"name": "b", "resources": {"limits": {"cpu": "600m"}}}]}})  # fmt: skip
+    app = {"resources": {"limits": {"cpu": "600m"}}}
+    spec = {
+        "resources": {"limits": {"cpu": "800m"}},
+        "containers": [{"name": "a", **app}, {"name": "b", **app}],
+    }
+    pod = read_pod({"spec": spec})
     assert limit_range_refusal(pod, [limit_range], Options.of("1.34")) is None
     assert limit_range_refusal(pod, [limit_range], Options.of("1.33")) == (
         "maximum cpu usage per Pod is 1, but limit is 1200m"
@@ -234,9 +309,9 @@ def test_pod_items_use_pod_level_resources_with_the_gate() -> None:
 
 def test_sidecars_count_in_the_pod_sum() -> None:
     limit_range = _limit_range(P, E, _list("1"))
-    pod = read_pod({"spec": {"initContainers": [{"name": "proxy", "restartPolicy": "Always",
-                                                 "resources": {"limits": {"cpu": "500m"}}}],
-                             "containers": [{"name": "a", "resources": {"limits": {"cpu": "600m"}}}]}})  # fmt: skip
+    proxy = {"name": "proxy", "restartPolicy": "Always", "resources": {"limits": {"cpu": "500m"}}}
+    app = {"name": "a", "resources": {"limits": {"cpu": "600m"}}}
+    pod = read_pod({"spec": {"initContainers": [proxy], "containers": [app]}})
     assert (
         limit_range_refusal(pod, [limit_range], Options())
         == "maximum cpu usage per Pod is 1, but limit is 1100m"

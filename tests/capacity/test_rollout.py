@@ -150,14 +150,16 @@ INVALID: list[tuple[dict[str, Any], str, str, str]] = [
         _deployment(3, {"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}}),
         "Deployment",
         "spec.strategy.rollingUpdate.maxUnavailable",
-        'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: '
+        "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "
+        'intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: '
         "may not be 0 when `maxSurge` is 0",
     ),
     (
         _deployment(3, {"rollingUpdate": {"maxSurge": "oops"}}),
         "Deployment",
         "spec.strategy.rollingUpdate.maxSurge",
-        'spec.strategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"oops"}: '
+        "spec.strategy.rollingUpdate.maxSurge: Invalid value: "
+        'intstr.IntOrString{Type:1, IntVal:0, StrVal:"oops"}: '
         "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', "
         "regex used for validation is '[0-9]+%')",
     ),
@@ -165,7 +167,8 @@ INVALID: list[tuple[dict[str, Any], str, str, str]] = [
         _deployment(3, {"rollingUpdate": {"maxUnavailable": "120%"}}),
         "Deployment",
         "spec.strategy.rollingUpdate.maxUnavailable",
-        'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"120%"}: '
+        "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "
+        'intstr.IntOrString{Type:1, IntVal:0, StrVal:"120%"}: '
         "must not be greater than 100%",
     ),
     (
@@ -184,7 +187,8 @@ INVALID: list[tuple[dict[str, Any], str, str, str]] = [
         _daemonset({"rollingUpdate": {"maxSurge": 1}}),
         "DaemonSet",
         "spec.updateStrategy.rollingUpdate.maxSurge",
-        'spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:0, IntVal:1, StrVal:""}: '
+        "spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: "
+        'intstr.IntOrString{Type:0, IntVal:1, StrVal:""}: '
         "may not be set when maxUnavailable is non-zero",
     ),
     (
