@@ -127,6 +127,17 @@ class PostQuery(Schema):
     )
 
 
+class StrategySchema(Schema):
+    """The update strategy after the API server's defaults."""
+
+    type = fields.String(
+        required=True, metadata={"description": "RollingUpdate, Recreate, OnDelete, or empty"}
+    )
+    maxSurge = fields.String(metadata={"description": "as given or defaulted: a count or a percentage"})
+    maxUnavailable = fields.String(metadata={"description": "a count or a percentage"})
+    partition = fields.Integer(metadata={"description": "StatefulSet: ordinals below it keep their pods"})
+
+
 class RolloutResponse(Schema):
     """The peak pod count of a rollout, and whether it fits the nodes."""
 
@@ -134,9 +145,7 @@ class RolloutResponse(Schema):
     name = fields.String(required=True)
     kind = fields.String(required=True)
     namespace = fields.String(required=True)
-    strategy = fields.Dict(
-        required=True, metadata={"description": "the strategy after the API server's defaults"}
-    )
+    strategy = fields.Nested(StrategySchema, required=True)
     replicas = fields.Integer(required=True, allow_none=True)
     max_surge = fields.Integer(required=True, allow_none=True)
     max_unavailable = fields.Integer(required=True, allow_none=True)

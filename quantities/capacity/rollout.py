@@ -156,11 +156,12 @@ class RolloutStrategy:
     partition: int | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The strategy's fields; maxSurge and maxUnavailable as text (``"25%"``, ``"1"``)."""
         result: dict[str, Any] = {"type": self.type}
         if self.max_surge is not None:
-            result["maxSurge"] = self.max_surge.to_json()
+            result["maxSurge"] = str(self.max_surge)
         if self.max_unavailable is not None:
-            result["maxUnavailable"] = self.max_unavailable.to_json()
+            result["maxUnavailable"] = str(self.max_unavailable)
         if self.partition is not None:
             result["partition"] = self.partition
         return result

@@ -32,11 +32,12 @@ Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
 def _objects(source: str) -> list[object]:
-    from quantities.manifest.stream import iter_objects
+    """The documents of a file, ``List`` objects kept whole so that problems name ``items[i]``."""
+    from quantities.manifest.decode import load_documents
 
     text = read_input(source)
     with reading(source):
-        return list(iter_objects(text))
+        return load_documents(text)
 
 
 def _options(arguments: argparse.Namespace) -> Any:
