@@ -645,64 +645,93 @@ def quota_check(
     found, obj = single_workload_object(workload, path)
     # The template is what the user wrote: checked like any proposal (paths in its object).
     pod_info(found.pod, options=options, path=found.path, spec_path=found.spec_path)
+    found, quotas, ranges, explanation = _in_namespace(found, obj, state)
+    if found.is_daemonset and nodes is None and eligible_nodes is None:
+        message = (
+            f'DaemonSet "{found.name}" runs one pod per eligible node: '
+            "give the nodes (a cluster) or their number"
+        )
+        raise ManifestError([Problem(found.path, message)])
+    plan = rollout(obj, nodes, pods, eligible_nodes=eligible_nodes, path=found.path, options=options)
+    plan = dataclasses.replace(plan, namespace=found.namespace)
+    explanation.extend(plan.explanation)
+    facts, annotation, refusal = _admitted_pod(found, ranges, options)
+    if annotation:
+        explanation.append(f"LimitRanger sets the annotation {annotation}")
+    return _answer(found, plan, quotas, facts, annotation, refusal, explanation, options)
+
+
+def _in_namespace(
+    found: Workload, obj: Mapping[str, Any], state: NamespaceState
+) -> tuple[Workload, list[ResourceQuota], list[LimitRange], list[str]]:
+    """The workload in its namespace (its own, else the state's), and the objects of that namespace."""
     namespace = _explicit_namespace(obj) or state.namespace or "default"
-    explanation: list[str] = []
     quotas = [q for q in state.quotas if not q.namespace or q.namespace == namespace]
     ranges = [r for r in state.limit_ranges if not r.namespace or r.namespace == namespace]
     skipped = len(state.quotas) + len(state.limit_ranges) - len(quotas) - len(ranges)
-    if skipped:
-        explanation.append(f"{skipped} object(s) of another namespace than {namespace} do not apply")
-    found = dataclasses.replace(found, namespace=namespace)
-    if found.is_daemonset and nodes is None and eligible_nodes is None:
-        raise ManifestError([Problem(found.path, f'DaemonSet "{found.name}" runs one pod per eligible node: '
-                                     "give the nodes (a cluster) or their number")])  # fmt: skip
-    plan = rollout(obj, nodes, pods, eligible_nodes=eligible_nodes, path=found.path, options=options)
-    plan = dataclasses.replace(plan, namespace=namespace)
-    replicas = plan.replicas or 0
-    peak = plan.peak_pods if plan.peak_pods is not None else replicas
-    explanation.extend(plan.explanation)
+    explanation = (
+        [f"{skipped} object(s) of another namespace than {namespace} do not apply"] if skipped else []
+    )
+    return dataclasses.replace(found, namespace=namespace), quotas, ranges, explanation
 
+
+def _admitted_pod(
+    found: Workload, ranges: Sequence[LimitRange], options: Options
+) -> tuple[PodAdmission, str | None, str | None]:
+    """The pod after defaulting and LimitRanger, what the quota evaluator reads of it, the
+    annotation LimitRanger leaves, and the refusal before quotas (validation, LimitRange bounds)."""
     defaulted, spec = _admission_facts(found, options)
-    admitted_pod, annotation = apply_limit_ranges(defaulted, ranges)
-    if annotation:
-        explanation.append(f"LimitRanger sets the annotation {annotation}")
-    refusal = _admission_refusal(admitted_pod, ranges, options)
-    requests = compute_requests(admitted_pod, skip_pod_level_resources=not options.pod_level_resources)
-    limits = compute_limits(admitted_pod, skip_pod_level_resources=not options.pod_level_resources)
+    pod, annotation = apply_limit_ranges(defaulted, ranges)
     deadline = spec.get("activeDeadlineSeconds")
     facts = PodAdmission(
-        admitted_pod,
-        pod_usage(admitted_pod, options),
-        compute_qos(admitted_pod),
+        pod,
+        pod_usage(pod, options),
+        compute_qos(pod),
         isinstance(deadline, int) and not isinstance(deadline, bool) and deadline >= 0,
-        admitted_pod.priority_class_name,
+        pod.priority_class_name,
         _cross_namespace(spec),
     )
+    return facts, annotation, _admission_refusal(pod, ranges, options)
+
+
+def _answer(
+    found: Workload,
+    plan: Rollout,
+    quotas: Sequence[ResourceQuota],
+    facts: PodAdmission,
+    annotation: str | None,
+    refusal: str | None,
+    explanation: list[str],
+    options: Options,
+) -> QuotaAnswer:
+    """The quotas' verdict on the replicas and on the rollout's peak."""
+    replicas = plan.replicas or 0
+    peak = plan.peak_pods if plan.peak_pods is not None else replicas
     figures = tuple(_figures(quota, facts) for quota in quotas)
+    maximum: int | None = 0
+    message: str | None = refusal
     if refusal is not None:
-        maximum: int | None = 0
-        message: str | None = refusal
         explanation.append("every pod is refused before the quotas are counted")
     else:
         maximum, message = _quota_outcome(quotas, figures, facts, peak, options)
         explanation.extend(_quota_lines(figures, maximum))
     admitted = replicas if maximum is None else min(maximum, replicas)
-    quota_rollout = maximum is None or maximum >= peak
+    skip = not options.pod_level_resources
     return QuotaAnswer(
         found.name,
         found.kind,
-        namespace,
+        found.namespace,
         replicas,
         refusal is None and admitted == replicas,
-        refusal is None and quota_rollout and plan.fits_nodes is not False,
+        refusal is None and (maximum is None or maximum >= peak) and plan.fits_nodes is not False,
         peak,
         maximum,
         message,
         admitted,
         str(options.version),
         tuple(explanation),
-        requests,
-        limits,
+        compute_requests(facts.pod, skip_pod_level_resources=skip),
+        compute_limits(facts.pod, skip_pod_level_resources=skip),
         facts.usage,
         str(facts.qos_class),
         annotation,

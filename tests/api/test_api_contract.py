@@ -214,7 +214,7 @@ EXCHANGES: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/v1/quota?workload=w,4,500m,1Gi&quota=team,requests.cpu=2&format=csv", {}),
     ("GET", "/v1/quota?workload=w,4,500m,1Gi&limits=Container,max.cpu=100m&format=text", {}),
     ("GET", "/v1/quota?workload=w,4,500m,1Gi&quota=team,requests.cpu=x", {}),
-    ("POST", "/v1/quota", {"json": {"workload": {"name": "w", "replicas": 2, "cpu": "1"}, "namespace_state": []}}),
+    ("POST", "/v1/quota", {"json": {"workload": {"name": "w", "replicas": 2}, "namespace_state": []}}),
     ("POST", "/v1/quota", {"json": {"workload": {"name": "w"}}}),
     ("GET", "/v1/rollout?workload=w,10,1,1Gi&node=n1,4,8Gi,110", {}),
     ("GET", "/v1/rollout?workload=w,10,1,1Gi&max_surge=0&max_unavailable=0", {}),
