@@ -100,14 +100,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     problems.install(app)
     work.install(app)
 
-    from api import caching, cors, health, nodes, pods, quantities
+    from api import caching, capacity, cors, health, nodes, pods, quantities
 
     caching.install(app)
     cors.install(app)
     _install_security_headers(app)
 
-    for blueprint in (health.blp, quantities.blp, pods.blp, nodes.blp):
+    for blueprint in (health.blp, quantities.blp, pods.blp, nodes.blp, capacity.blp):
         api.register_blueprint(blueprint)
+    from api.allocatable import blp as allocatable_blp
+
+    api.register_blueprint(allocatable_blp)
     from api import quota
 
     api.register_blueprint(quota.blp)

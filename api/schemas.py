@@ -464,6 +464,9 @@ class _PodIdentity(Schema):
 class QosReportSchema(_PodIdentity):
     """The QoS class the API server gives the pod (status.qosClass), and why."""
 
+    kubernetes_version = fields.String(
+        required=True, metadata={"description": "the Kubernetes release whose API server computed the class"}
+    )
     qos_class = fields.String(
         required=True, validate=validate.OneOf(["Guaranteed", "Burstable", "BestEffort"])
     )
@@ -665,6 +668,13 @@ _WARNINGS_HELP = (
 )
 
 
+def _version_answer() -> fields.String:
+    """The release a scheduler answer is for (FitResult / PlanResult ``kubernetes_version``)."""
+    return fields.String(
+        required=True, metadata={"description": "the Kubernetes release the answer is for", "example": "1.36"}
+    )
+
+
 class _Warned(Schema):
     warnings = fields.List(fields.Nested(WarningSchema), metadata={"description": _WARNINGS_HELP})
 
@@ -705,6 +715,9 @@ class PodAllocationSchema(Schema):
 class AllocatedResponse(_Warned):
     """The "Non-terminated Pods" and "Allocated resources" sections of `kubectl describe node`."""
 
+    kubernetes_version = fields.String(
+        required=True, metadata={"description": "the Kubernetes release whose kubectl these figures are"}
+    )
     name = fields.String(required=True, metadata={"description": "the node"})
     allocatable = _resource_map("the node's status.allocatable", required=True)
     pods = fields.List(fields.Nested(PodAllocationSchema), required=True)
@@ -741,6 +754,7 @@ class NodeFitSchema(Schema):
 class FitResponse(_Warned):
     """Whether the pod fits each node, and kube-scheduler's FailedScheduling message when none does."""
 
+    kubernetes_version = _version_answer()
     pod = fields.String(required=True)
     fits = fields.Boolean(required=True, metadata={"description": "true when at least one node fits"})
     message = fields.String(
@@ -801,5 +815,6 @@ class NodeUsageSchema(Schema):
 
 
 class PlanResponse(_Warned):
+    kubernetes_version = _version_answer()
     workloads = fields.List(fields.Nested(WorkloadPlanSchema), required=True)
     nodes = fields.List(fields.Nested(NodeUsageSchema), required=True)

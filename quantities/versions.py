@@ -145,16 +145,16 @@ def supported_text() -> str:
 _process_default: KubernetesVersion | None = None
 
 
-def set_default_kubernetes_version(version: str | KubernetesVersion | None) -> KubernetesVersion:
+def set_default_kubernetes_version(version: str | KubernetesVersion | None) -> KubernetesVersion | None:
     """Set the release that calls without ``kubernetes_version`` answer for, for this process.
 
-    None goes back to ``KQ_KUBERNETES_VERSION``, or the newest release when it is unset.
-    Returns the new default.
+    None goes back to ``KQ_KUBERNETES_VERSION``, or the newest release when it is unset
+    (and returns None: the environment is read when a default is needed). Returns the new default.
     """
     global _process_default
     if version is None:
         _process_default = None
-        return default_kubernetes_version()
+        return None
     _process_default = version if isinstance(version, KubernetesVersion) else KubernetesVersion.parse(version)
     return _process_default
 
@@ -310,21 +310,31 @@ class Behaviour:
     #: podAffinity matchLabelKeys/mismatchLabelKeys are kept and merged into the
     #: selector (MatchLabelKeysInPodAffinity); otherwise dropped [S11].
     pod_affinity_match_label_keys: bool
+    #: topologySpreadConstraints matchLabelKeys are kept (MatchLabelKeysInPodTopologySpread, beta on
+    #: since 1.27); otherwise dropped [S10].
+    spread_match_label_keys: bool
 
     # --- scheduler and kubelet (gated) ---
     #: Which container values of a running pod count for the scheduler, quota and the
     #: kubelet [P2]: "spec" (InPlacePodVerticalScaling off), "allocated" (1.29-1.31),
     #: "actual" (1.32), "max3" (1.33+).
     status_resources: str
+    #: Pod-level values of a running pod follow status.resources/allocatedResources as containers do
+    #: (InPlacePodLevelResourcesVerticalScaling, with status_resources != "spec"; component-helpers
+    #: v0.35 PodRequests/PodLimits) [P2].
+    pod_level_status_resources: bool
     #: A request beyond the node's allocatable is UnschedulableAndUnresolvable (1.34+, PR #131345) [S3].
     fit_unresolvable: bool
     #: The DRA plugin's PostFilter adds "no new claims to deallocate" (DynamicResourceAllocation) [S4].
     dra_postfilter_message: bool
-    #: TaintToleration says "had untolerated taint(s)" (1.35.0, cherry-picked to 1.34.3, #135023) [S5].
+    #: TaintToleration says "had untolerated taint(s)" (1.35.0, #134740; cherry-picked to 1.34.2, #135023:
+    #: CHANGELOG-1.34.md, "Changelog since v1.34.1", "Kube-scheduler: Pod statuses no longer include
+    #: specific taint keys or values") [S5].
     generic_taint_message: bool
     #: BalancedAllocation is skipped for pods that request nothing (1.33, PR #130260) [S7].
     balanced_skips_best_effort: bool
-    #: BalancedAllocation scores the change in balance (1.36, PR #135573) [S8].
+    #: BalancedAllocation scores the change in balance (1.36: CHANGELOG-1.36.md, v1.36.0-alpha.1,
+    #: PR #135573) [S8].
     balanced_delta_formula: bool
     #: The kubelet's OOM score of sidecars: "A" (1.29-1.32: NonMissing requests, +1)
     #: or "B" (1.33+: min with the smallest regular container) [O1, O2].
@@ -336,14 +346,24 @@ class Behaviour:
     #: Which status values describe node counts [D2-D6]: "none" (<=1.28), "allocated"
     #: (1.29-1.31), "actual" (1.32), "max3" (1.33-1.35), "component-helpers" (1.36).
     kubectl_status_resources: str
-    #: kubectl's max() keeps the status copy on a tie, which changes the printed form (1.32 only) [P4].
+    #: kubectl's max() keeps the status copy on a tie, which changes the printed form: 1.29-1.31
+    #: (allocatedResources) and 1.32 (status.resources), kubectl v0.29-v0.32 ``max(a, b)`` with
+    #: ``Cmp <= 0``; measured with kubectl 1.29-1.33 [P4, D2, D3].
     kubectl_tie_keeps_status: bool
     #: kubectl's QoS honours spec.resources whenever present (1.32+) [QC2].
     kubectl_pod_level_qos: bool
-    #: kubectl prints status.qosClass when set (1.29+, commit cacd4f855) [QC2].
+    #: kubectl prints status.qosClass when set [QC2]: in describe.go itself up to 1.28 (v0.28.0
+    #: ``if pod.Status.QOSClass != ""``), in qos.GetPodQOS from 1.29 (commit cacd4f855); so every
+    #: release we model (measured with kubectl 1.28-1.33).
     kubectl_prints_status_qos: bool
     #: describe node honours pod-level resources (1.36) [D6].
     kubectl_describe_pod_level: bool
+
+    # --- managed offerings' node settings, by release ---
+    #: AKS kube-reserved memory: "max-pods" (1.29+: min(20Mi * max pods + 50Mi, 25% of memory),
+    #: 100Mi eviction) or "regressive" (before 1.29: 25/20/10/6/2% tiers, 750Mi eviction);
+    #: https://learn.microsoft.com/azure/aks/node-resource-reservations#memory-reservations
+    aks_memory_reservation: str
 
     def gate(self, name: str) -> bool:
         for gate, value in self.gates:
@@ -389,17 +409,21 @@ def _behaviour(version: KubernetesVersion, overrides: tuple[tuple[str, bool], ..
         pod_level_resources=gates.get("PodLevelResources", False),
         pod_level_hugepages=minor >= 33,
         pod_affinity_match_label_keys=gates.get("MatchLabelKeysInPodAffinity", False),
+        spread_match_label_keys=gates.get("MatchLabelKeysInPodTopologySpread", False),
         status_resources=status_resources,
+        pod_level_status_resources=status_resources != "spec"
+        and gates.get("InPlacePodLevelResourcesVerticalScaling", False),
         fit_unresolvable=minor >= 34,
         dra_postfilter_message=gates.get("DynamicResourceAllocation", False),
-        generic_taint_message=version.at_least(35) or (minor == 34 and version.at_least(34, 3)),
+        generic_taint_message=version.at_least(35) or (minor == 34 and version.at_least(34, 2)),
         balanced_skips_best_effort=minor >= 33,
         balanced_delta_formula=minor >= 36,
         oom_sidecar_rule="A" if minor <= 32 else "B",
         kubectl_sidecars=minor >= 29,
         kubectl_status_resources=kubectl_status,
-        kubectl_tie_keeps_status=minor == 32,
+        kubectl_tie_keeps_status=29 <= minor <= 32,
         kubectl_pod_level_qos=minor >= 32,
-        kubectl_prints_status_qos=minor >= 29,
+        kubectl_prints_status_qos=True,
         kubectl_describe_pod_level=minor >= 36,
+        aks_memory_reservation="max-pods" if minor >= 29 else "regressive",
     )

@@ -18,8 +18,18 @@ When a Pod is created, before it is validated or stored, the API server:
 3. rounds every quantity of every resource list up to a whole thousandth
    (``SetDefaults_ResourceList``: ``0.1m`` becomes ``1m``).
 
-With the ``PodLevelResources`` gate off (the default before v1.34) the API
-server drops ``spec.resources`` instead: ``pod_level_resources=False``.
+Before that, the API server drops what the release's feature gates turn off
+(``dropDisabledPodFields``, :func:`as_stored`):
+
+* ``spec.resources`` when ``PodLevelResources`` is off (the default before v1.34;
+  before v1.32 the field does not exist): ``pod_level_resources=False``;
+* ``restartPolicy`` of every init container when ``SidecarContainers`` is off (the
+  default of v1.28): a sidecar becomes an ordinary init container, run before the
+  app containers instead of beside them. Nothing is refused.
+
+Hugepages are pod-level resources only from v1.33 (component-helpers v0.33,
+``IsSupportedPodLevelResource``), so step 2a applies from v1.33 (inferred: it came
+with that support).
 
 It does this for Pods only; a template inside a Deployment is stored as
 written, and each Pod created from it is defaulted. Every computation here
@@ -33,7 +43,9 @@ limits), which only newer releases (v1.36) have.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
+from quantities.options import Options, resolve_options
 from quantities.pod.model import Container, Pod, ResourceList, Resources
 from quantities.pod.read import PodLike, read_pod
 from quantities.pod.requests import aggregate
@@ -41,7 +53,21 @@ from quantities.pod.resource_names import is_hugepages, is_overcommit_allowed, i
 from quantities.quantity.quantity import Quantity
 from quantities.quantity.suffix import Format
 
-__all__ = ["apply_defaults", "default_pod", "round_up_to_milli", "without_pod_level_resources"]
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from quantities.versions import Behaviour, KubernetesVersion
+
+__all__ = [
+    "apply_defaults",
+    "as_stored",
+    "default_pod",
+    "pod_options",
+    "round_up_to_milli",
+    "storage_key",
+    "without_pod_level_resources",
+    "without_sidecars",
+]
 
 
 def round_up_to_milli(quantity: Quantity) -> Quantity:
@@ -126,8 +152,11 @@ def _pod_requests(pod: Pod, resources: Resources) -> Resources:
     return Resources(ResourceList(requests), resources.limits)
 
 
-def apply_defaults(pod: Pod) -> Pod:
-    """:func:`default_pod` for a :class:`~quantities.pod.model.Pod` already read (problems and all)."""
+def apply_defaults(pod: Pod, *, pod_level_hugepages: bool = True) -> Pod:
+    """:func:`default_pod` for a :class:`~quantities.pod.model.Pod` already read (problems and all).
+
+    ``pod_level_hugepages`` False: as v1.32, whose pod-level resources know no hugepages.
+    """
     if pod.defaulted:
         return pod
     containers = tuple(map(_requests_from_limits, pod.containers))
@@ -135,7 +164,7 @@ def apply_defaults(pod: Pod) -> Pod:
     if containers != pod.containers or init_containers != pod.init_containers:
         pod = replace(pod, containers=containers, init_containers=init_containers)
     if pod.resources is not None:
-        resources = _hugepage_pod_limits(pod, pod.resources)
+        resources = _hugepage_pod_limits(pod, pod.resources) if pod_level_hugepages else pod.resources
         resources = _pod_requests(pod, resources)
         pod = replace(pod, resources=resources)
 
@@ -160,21 +189,72 @@ def without_pod_level_resources(pod: Pod) -> Pod:
     return replace(pod, resources=None, validated=False)
 
 
-def default_pod(pod: PodLike, *, pod_level_resources: bool = True) -> Pod:
-    """The pod as the API server stores it, as far as resources go.
+def without_sidecars(pod: Pod) -> Pod:
+    """The pod as an API server with ``SidecarContainers`` off keeps it: init containers'
+    ``restartPolicy`` dropped (``dropDisabledPodFields``; off by default in v1.28)."""
+    if not any(container.restart_policy is not None for container in pod.init_containers):
+        return pod
+    init_containers = tuple(replace(container, restart_policy=None) for container in pod.init_containers)
+    return replace(pod, init_containers=init_containers, validated=False)
+
+
+def storage_key(behaviour: Behaviour) -> tuple[bool, bool, bool]:
+    """What of a pod's resources the release's API server keeps: sidecars, ``spec.resources``,
+    pod-level hugepages."""
+    return (behaviour.sidecars, behaviour.pod_level_resources, behaviour.pod_level_hugepages)
+
+
+def as_stored(pod: Pod, behaviour: Behaviour) -> Pod:
+    """The pod after the API server's ``dropDisabledPodFields`` for ``behaviour``'s gates (not defaulted)."""
+    if not behaviour.pod_level_resources:
+        pod = without_pod_level_resources(pod)
+    if not behaviour.sidecars:
+        pod = without_sidecars(pod)
+    return pod
+
+
+def pod_options(
+    options: Options | None,
+    kubernetes_version: str | KubernetesVersion | None,
+    feature_gates: str | Mapping[str, bool] | Iterable[tuple[str, bool]] | None,
+    pod_level_resources: bool | None = None,
+) -> Options:
+    """The options of a public pod computation: ``resolve_options``, then the older
+    ``pod_level_resources=False`` as ``with_gate("PodLevelResources", False)``
+    (True, the older default, leaves the release's gate as it is)."""
+    resolved = resolve_options(options, kubernetes_version, feature_gates)
+    if pod_level_resources is False:
+        resolved = resolved.with_gate("PodLevelResources", False)
+    return resolved
+
+
+def default_pod(
+    pod: PodLike,
+    *,
+    pod_level_resources: bool | None = None,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | Iterable[tuple[str, bool]] | None = None,
+    options: Options | None = None,
+) -> Pod:
+    """The pod as the API server of ``kubernetes_version`` (default: the process default,
+    :func:`quantities.versions.default_kubernetes_version`) stores it, as far as resources go.
 
     ``pod`` is a Pod, PodSpec or workload mapping (or a :class:`~quantities.pod.model.Pod`);
     reading problems raise :class:`~quantities.manifest.problems.ManifestError`.
     Defaulting does not validate: see :func:`quantities.validate_pod`.
-    ``pod_level_resources=False`` answers for a cluster with the
-    ``PodLevelResources`` gate off (the default before v1.34), whose API
-    server drops ``spec.resources``.
+    ``feature_gates`` overrides the release's gate defaults; ``pod_level_resources=False``
+    is ``feature_gates={"PodLevelResources": False}``: the API server drops ``spec.resources``.
 
     >>> pod = default_pod({"spec": {"containers": [
     ...     {"name": "app", "resources": {"requests": {"cpu": "100m"},
     ...                                   "limits": {"cpu": "1", "memory": "512Mi"}}}]}})
     >>> dict(pod.containers[0].resources.requests)
     {'cpu': Quantity('100m'), 'memory': Quantity('512Mi')}
+    >>> sidecar = {"name": "proxy", "restartPolicy": "Always"}
+    >>> default_pod({"spec": {"initContainers": [sidecar], "containers": [{"name": "app"}]}},
+    ...             kubernetes_version="1.28").init_containers[0].is_sidecar
+    False
     """
-    read = read_pod(pod)
-    return apply_defaults(read if pod_level_resources else without_pod_level_resources(read))
+    behaviour = pod_options(options, kubernetes_version, feature_gates, pod_level_resources).behaviour
+    stored = as_stored(read_pod(pod), behaviour)
+    return apply_defaults(stored, pod_level_hugepages=behaviour.pod_level_hugepages)

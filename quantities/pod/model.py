@@ -25,7 +25,7 @@ from typing import Any
 from quantities.manifest.problems import Problem
 from quantities.quantity.quantity import Quantity
 
-__all__ = ["Container", "ContainerKind", "Pod", "ResourceList", "Resources"]
+__all__ = ["Container", "ContainerKind", "ContainerStatus", "Pod", "PodStatus", "ResourceList", "Resources"]
 
 
 class ResourceList(Mapping[str, Quantity]):
@@ -160,6 +160,55 @@ class Container:
 
 
 @dataclass(frozen=True)
+class ContainerStatus:
+    """What ``status.containerStatuses[]`` (or ``initContainerStatuses[]``) says of a container's resources.
+
+    In-place resize (KEP-1287) reports them there: ``allocated`` is
+    ``allocatedResources`` (what the kubelet admitted), ``resources`` the
+    ``resources`` the runtime actually applied. Each is None when the field is
+    absent, which is not the same as empty to Kubernetes' helpers
+    (``cs.Resources != nil``).
+    """
+
+    name: str
+    allocated: ResourceList | None = None
+    resources: Resources | None = None
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class PodStatus:
+    """The parts of a Pod's ``status`` that decide which resources a running pod counts.
+
+    ``resize`` is ``status.resize`` (``Proposed``, ``InProgress``, ``Deferred``,
+    ``Infeasible``; 1.29-1.32). ``resize_pending`` is the ``reason`` of the first
+    ``PodResizePending`` condition (``Deferred`` or ``Infeasible``; 1.33+), None when
+    there is none. ``resources`` and ``allocated`` are the pod-level
+    ``status.resources`` and ``status.allocatedResources`` (pod-level resize, 1.35+).
+    """
+
+    container_statuses: tuple[ContainerStatus, ...] = ()
+    init_container_statuses: tuple[ContainerStatus, ...] = ()
+    resize: str = ""
+    resize_pending: str | None = None
+    resources: Resources | None = None
+    allocated: ResourceList | None = None
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.container_statuses
+            or self.init_container_statuses
+            or self.resize
+            or self.resize_pending is not None
+            or self.resources is not None
+            or self.allocated is not None
+        )
+
+
+NO_STATUS = PodStatus()
+
+
+@dataclass(frozen=True)
 class Pod:
     """The resource-related part of a pod (or of the pod a template would create).
 
@@ -174,7 +223,12 @@ class Pod:
     ``path`` (JSON path of the ``PodSpec`` in that document, ``""`` for a bare
     ``PodSpec``) and ``object_path`` (the same path relative to its own object,
     which is what the API server prints). ``problems`` lists what was wrong
-    when the manifest was read.
+    when the manifest was read. ``status`` holds what in-place resize reports
+    (a Pod's own ``status``; templates have none).
+
+    ``stored_as`` records which API-server rules :func:`quantities.valid_pod`
+    applied (:func:`quantities.pod.defaults.storage_key`), so that a pod checked
+    for one release is checked again when another release asks.
     """
 
     containers: tuple[Container, ...] = ()
@@ -186,6 +240,7 @@ class Pod:
     priority_class_name: str = ""
     annotations: Mapping[str, str] = field(default_factory=dict)
     status_qos_class: str = ""
+    status: PodStatus = NO_STATUS
     kind: str = "Pod"
     name: str = ""
     namespace: str = ""
@@ -195,6 +250,7 @@ class Pod:
     problems: tuple[Problem, ...] = ()
     defaulted: bool = False
     validated: bool = field(default=False, compare=False, repr=False)
+    stored_as: tuple[bool, ...] | None = field(default=None, compare=False, repr=False)
 
     def __hash__(self) -> int:
         return hash((self.containers, self.init_containers, self.overhead, self.resources, self.name))

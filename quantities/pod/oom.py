@@ -1,8 +1,8 @@
 """The ``oom_score_adj`` the kubelet gives each container, and the kill order it sets up.
 
-Ported from ``pkg/kubelet/qos/policy.go`` (``GetContainerOOMScoreAdjust``,
-v1.33/v1.34 with ``PodLevelResources`` on; the alpha OOM tie-break and DRA
-memory are not modelled):
+Ported from ``pkg/kubelet/qos/policy.go`` (``GetContainerOOMScoreAdjust``; the
+alpha OOM tie-break and DRA memory are not modelled), for the release asked
+(``kubernetes_version``, with its gates; research note rows O1-O3):
 
 * node-critical pods and Guaranteed pods: **-997**;
 * BestEffort pods: **1000**;
@@ -12,9 +12,15 @@ memory are not modelled):
   requests, the later it dies;
 * with pod-level memory requests, each container also gets an equal share of
   what the pod requests beyond its containers' aggregate;
-* a sidecar (restartable init container) gets at most the score of the app
-  container with the smallest memory request, so it is not killed before
-  the app it serves.
+* a sidecar (restartable init container) is not to be killed after the app
+  it serves. From 1.33 (rule "B", KEP-753 update #128029) it gets at most the
+  score of the app container with the smallest memory request. Before (rule
+  "A", 1.29-1.32) its score is that of ``min(its request, the smallest app
+  request)``, where a missing request counts 200Mi (``NonMissingContainerRequests``),
+  plus 1 when that minimum is at most its own request (a zero minimum so gives
+  1001, which the kubelet of those releases does compute);
+* with InPlacePodVerticalScaling on in 1.29-1.31, a container with a status
+  counts its ``allocatedResources`` memory (none there counts 0).
 
 "Node-critical" is ``priorityClassName: system-node-critical`` on a static
 pod, a mirror pod, or a pod whose priority is at least 2000000000; a pod with
@@ -25,15 +31,22 @@ when the pod has one (the kubelet's ``GetPodQOS``), computed otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from quantities.pod.defaults import pod_options
 from quantities.pod.model import Container, ContainerKind, Pod
 from quantities.pod.qos import QOSClass, compute_qos
 from quantities.pod.read import PodLike
-from quantities.pod.requests import aggregate, pod_level_requests_set
+from quantities.pod.requests import aggregate, pod_level_requests_set, status_selectors
 from quantities.pod.resource_names import MEMORY
 from quantities.pod.validation import valid_pod
 from quantities.quantity.quantity import Quantity, parse_quantity
+
+if TYPE_CHECKING:
+    from quantities.options import Options
+    from quantities.versions import Behaviour, KubernetesVersion
 
 __all__ = [
     "BEST_EFFORT_OOM_SCORE_ADJ",
@@ -122,6 +135,10 @@ def _memory_request(container: Container) -> int:
     return 0 if request is None else request.int64_value()
 
 
+#: schedulerutil.DefaultMemoryRequest: what rule A counts for a missing memory request.
+_DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
+
+
 def _remaining_per_container(pod: Pod) -> int:
     """``remainingPodMemReqPerContainer``: the pod-level memory request beyond the containers', shared out."""
     assert pod.resources is not None
@@ -153,10 +170,35 @@ class OOMExplanation:
     node_memory_capacity: int
     containers: tuple[ContainerOOMScore, ...]
     kill_order: str = KILL_ORDER
+    #: The release computed for (``"1.36"``, ``"1.34.1"``).
+    kubernetes_version: str = ""
 
     @property
     def scores(self) -> dict[str, int]:
         return {score.name: score.oom_score_adj for score in self.containers}
+
+    def to_json(self) -> dict[str, Any]:
+        """The explanation as JSON, the release first.
+
+        >>> explain_oom({"spec": {"containers": [{"name": "a"}]}}, "1Gi",
+        ...             kubernetes_version="1.30").to_json()["kubernetes_version"]
+        '1.30'
+        """
+        return {
+            "kubernetes_version": self.kubernetes_version,
+            "qos_class": str(self.qos_class),
+            "node_critical": self.node_critical,
+            "node_memory_capacity": self.node_memory_capacity,
+            "containers": [
+                {
+                    "name": score.name,
+                    "kind": score.kind.value,
+                    "oom_score_adj": score.oom_score_adj,
+                    "reason": score.reason,
+                }
+                for score in self.containers
+            ],
+        }
 
     def __str__(self) -> str:
         lines = [f"QoS class {self.qos_class}, node memory capacity {self.node_memory_capacity} bytes"]
@@ -164,25 +206,7 @@ class OOMExplanation:
         return "\n".join(lines)
 
 
-def _burstable(pod: Pod, container: Container, capacity: int) -> tuple[int, str]:
-    request = _memory_request(container)
-    if pod_level_requests_set(pod):
-        remaining = _remaining_per_container(pod)
-        score = 1000 - _go_div(1000 * (request + remaining), capacity)
-        reason = (
-            f"Burstable: 1000 - 1000 * ({request} requested + {remaining} pod-level share) "
-            f"/ {capacity} = {score}"
-        )
-    else:
-        remaining = 0
-        score = 1000 - _go_div(1000 * request, capacity)
-        reason = f"Burstable: 1000 - 1000 * {request} requested / {capacity} = {score}"
-    if container.is_sidecar:
-        smallest = min(map(_memory_request, pod.containers)) + remaining
-        bound = 1000 - _go_div(1000 * smallest, capacity)
-        if score > bound:
-            score = bound
-            reason += f"; as a sidecar, at most {bound}, the score of the smallest app request ({smallest})"
+def _clamped(score: int, reason: str) -> tuple[int, str]:
     if score < _LOWEST_BURSTABLE:
         return _LOWEST_BURSTABLE, reason + f"; raised to {_LOWEST_BURSTABLE}, the lowest Burstable score"
     if score == BEST_EFFORT_OOM_SCORE_ADJ:
@@ -190,25 +214,107 @@ def _burstable(pod: Pod, container: Container, capacity: int) -> tuple[int, str]
     return score, reason
 
 
-def _score(pod: Pod, qos: QOSClass, critical: bool, container: Container, capacity: int) -> ContainerOOMScore:
+def _own_request(pod: Pod, container: Container, behaviour: Behaviour) -> tuple[int, str]:
+    """The container's memory request as the kubelet reads it, and where it came from."""
+    if behaviour.status_resources == "allocated":
+        # 1.29-1.31 with InPlacePodVerticalScaling: podutil.GetContainerStatus(ContainerStatuses).
+        for status in pod.status.container_statuses:
+            if status.name == container.name:
+                allocated = None if status.allocated is None else status.allocated.get(MEMORY)
+                return (0 if allocated is None else allocated.int64_value()), " (allocatedResources)"
+    return _memory_request(container), ""
+
+
+def _burstable_b(pod: Pod, container: Container, capacity: int, behaviour: Behaviour) -> tuple[int, str]:
+    """Rule B (1.33+) with the pod-level share (O3)."""
+    request, source = _own_request(pod, container, behaviour)
+    if pod_level_requests_set(pod):
+        remaining = _remaining_per_container(pod)
+        score = 1000 - _go_div(1000 * (request + remaining), capacity)
+        reason = (
+            f"Burstable: 1000 - 1000 * ({request} requested{source} + {remaining} pod-level share) "
+            f"/ {capacity} = {score}"
+        )
+    else:
+        remaining = 0
+        score = 1000 - _go_div(1000 * request, capacity)
+        reason = f"Burstable: 1000 - 1000 * {request} requested{source} / {capacity} = {score}"
+    if container.is_sidecar:
+        smallest = min(map(_memory_request, pod.containers)) + remaining
+        bound = 1000 - _go_div(1000 * smallest, capacity)
+        if score > bound:
+            score = bound
+            reason += f"; as a sidecar, at most {bound}, the score of the smallest app request ({smallest})"
+    return _clamped(score, reason)
+
+
+def _burstable_a(pod: Pod, container: Container, capacity: int, behaviour: Behaviour) -> tuple[int, str]:
+    """Rule A (1.29-1.32): ``MinRegularContainerResourceList`` and ``MinResourceList`` with the
+    scheduler's non-missing 200Mi, and +1 when the minimum is at most the sidecar's own request."""
+    if not container.is_sidecar:
+        return _burstable_b(pod, container, capacity, behaviour)
+    # The regular containers' requests as PodRequests reads them (allocatedResources in 1.29-1.31).
+    select = status_selectors(pod, behaviour.status_resources)[0]
+    regular = []
+    for app in pod.containers:
+        value = select(app).get(MEMORY)
+        regular.append(_DEFAULT_MEMORY_REQUEST if value is None else value.int64_value())
+    own = container.resources.requests.get(MEMORY)
+    own_bytes = 0 if own is None else own.int64_value()
+    counted = _DEFAULT_MEMORY_REQUEST if own is None else own_bytes
+    smallest = min(counted, *regular)
+    score = 1000 - _go_div(1000 * smallest, capacity)
+    reason = (
+        f"Burstable sidecar (1.29-1.32 rule): 1000 - 1000 * {smallest}, the smaller of its request "
+        f"({counted}{' by default' if own is None else ''}) and the smallest app request "
+        f"({min(regular)}), / {capacity} = {score}"
+    )
+    if smallest <= own_bytes:
+        score += 1
+        reason += f"; plus 1, as that is at most its own request: {score}"
+    if score > BEST_EFFORT_OOM_SCORE_ADJ:
+        # policy.go's clamps test == 1000 only: a zero minimum gives 1001, beyond the kernel's range.
+        note = "; not lowered (Kubernetes checks for exactly 1000), outside the kernel's -1000..1000"
+        return score, reason + note
+    return _clamped(score, reason)
+
+
+def _score(
+    pod: Pod, qos: QOSClass, critical: bool, container: Container, capacity: int, behaviour: Behaviour
+) -> ContainerOOMScore:
     if critical:
         score, reason = GUARANTEED_OOM_SCORE_ADJ, "node-critical pod"
     elif qos is QOSClass.GUARANTEED:
         score, reason = GUARANTEED_OOM_SCORE_ADJ, "Guaranteed pod"
     elif qos is QOSClass.BEST_EFFORT:
         score, reason = BEST_EFFORT_OOM_SCORE_ADJ, "BestEffort pod: killed first"
+    elif behaviour.oom_sidecar_rule == "A":
+        score, reason = _burstable_a(pod, container, capacity, behaviour)
     else:
-        score, reason = _burstable(pod, container, capacity)
+        score, reason = _burstable_b(pod, container, capacity, behaviour)
     return ContainerOOMScore(container.name, container.kind, score, reason)
 
 
-def explain_oom(pod: PodLike, node_memory_capacity: int | str | Quantity) -> OOMExplanation:
+def explain_oom(
+    pod: PodLike,
+    node_memory_capacity: int | str | Quantity,
+    *,
+    pod_level_resources: bool | None = None,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | Iterable[tuple[str, bool]] | None = None,
+    options: Options | None = None,
+) -> OOMExplanation:
     """Every container's ``oom_score_adj`` with the reason, on a node with this much memory.
 
     ``node_memory_capacity`` is the node's memory capacity (the machine's
-    memory, not its allocatable): bytes as an int, or a quantity.
+    memory, not its allocatable): bytes as an int, or a quantity. The kubelet is
+    that of ``kubernetes_version`` (default: the process default) with its feature
+    gates, overridden by ``feature_gates``; ``pod_level_resources=False`` is
+    ``{"PodLevelResources": False}``.
     """
-    checked = valid_pod(pod)
+    resolved = pod_options(options, kubernetes_version, feature_gates, pod_level_resources)
+    behaviour = resolved.behaviour
+    checked = valid_pod(pod, options=resolved)
     capacity = _capacity(node_memory_capacity)
     qos = (
         QOSClass(checked.status_qos_class)
@@ -217,13 +323,23 @@ def explain_oom(pod: PodLike, node_memory_capacity: int | str | Quantity) -> OOM
     )
     critical = is_node_critical(checked)
     scores = tuple(
-        _score(checked, qos, critical, container, capacity) for container in checked.all_containers
+        _score(checked, qos, critical, container, capacity, behaviour) for container in checked.all_containers
     )
-    return OOMExplanation(qos, critical, capacity, scores)
+    return OOMExplanation(qos, critical, capacity, scores, kubernetes_version=str(resolved.version))
 
 
-def oom_score_adj(pod: PodLike, node_memory_capacity: int | str | Quantity) -> dict[str, int]:
+def oom_score_adj(
+    pod: PodLike,
+    node_memory_capacity: int | str | Quantity,
+    *,
+    pod_level_resources: bool | None = None,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | Iterable[tuple[str, bool]] | None = None,
+    options: Options | None = None,
+) -> dict[str, int]:
     """``{container name: oom_score_adj}`` as the kubelet sets it (init, app, then ephemeral containers).
+
+    The keywords are those of :func:`explain_oom`.
 
     >>> pod = {"spec": {"containers": [
     ...     {"name": "app", "resources": {"requests": {"memory": "4Gi"}}},
@@ -231,4 +347,11 @@ def oom_score_adj(pod: PodLike, node_memory_capacity: int | str | Quantity) -> d
     >>> oom_score_adj(pod, "16Gi")
     {'app': 750, 'log': 999}
     """
-    return explain_oom(pod, node_memory_capacity).scores
+    return explain_oom(
+        pod,
+        node_memory_capacity,
+        pod_level_resources=pod_level_resources,
+        kubernetes_version=kubernetes_version,
+        feature_gates=feature_gates,
+        options=options,
+    ).scores

@@ -30,7 +30,17 @@ from quantities.manifest.decode import load_documents
 from quantities.manifest.fields import FieldReader, json_type
 from quantities.manifest.kinds import POD_TEMPLATE_PATHS, is_list
 from quantities.manifest.problems import ManifestError, Problem, child, index, key
-from quantities.pod.model import EMPTY, Container, ContainerKind, Pod, ResourceList, Resources
+from quantities.pod.model import (
+    EMPTY,
+    NO_STATUS,
+    Container,
+    ContainerKind,
+    ContainerStatus,
+    Pod,
+    PodStatus,
+    ResourceList,
+    Resources,
+)
 from quantities.quantity.quantity import Quantity
 
 __all__ = ["PodLike", "as_pod", "load_pods", "pods_in", "read_pod"]
@@ -38,6 +48,7 @@ __all__ = ["PodLike", "as_pod", "load_pods", "pods_in", "read_pod"]
 #: A pod as callers hand it over: a parsed :class:`Pod`, or a mapping as
 #: ``json.load`` / ``yaml.safe_load`` return it.
 PodLike: TypeAlias = "Pod | Mapping[str, Any]"
+
 
 class _Reader(FieldReader):
     """A pod's fields: resource lists, containers, annotations."""
@@ -74,6 +85,31 @@ class _Reader(FieldReader):
     def containers(self, value: object, path: str, kind: ContainerKind) -> tuple[Container, ...]:
         items = self.array(value, path)
         return tuple(self.container(item, index(path, i), kind) for i, item in enumerate(items))
+
+    def container_statuses(self, value: object, path: str) -> tuple[ContainerStatus, ...]:
+        """``containerStatuses`` / ``initContainerStatuses``: name, ``allocatedResources``, ``resources``."""
+        statuses = []
+        for position, item in enumerate(self.array(value, path)):
+            at = index(path, position)
+            fields = self.mapping(item, at) or {}
+            name = self.string(fields.get("name"), child(at, "name")) or ""
+            allocated = self.resource_list(fields.get("allocatedResources"), child(at, "allocatedResources"))
+            resources = self.resources(fields.get("resources"), child(at, "resources"))
+            statuses.append(ContainerStatus(name, allocated, resources, at))
+        return tuple(statuses)
+
+    def resize_pending(self, value: object, path: str) -> str | None:
+        """The ``reason`` of the first ``PodResizePending`` condition (``IsPodResizeInfeasible`` reads
+        only the first), None when there is none."""
+        found: str | None = None
+        for position, item in enumerate(self.array(value, path)):
+            at = index(path, position)
+            fields = self.mapping(item, at) or {}
+            kind = self.string(fields.get("type"), child(at, "type"))
+            reason = self.string(fields.get("reason"), child(at, "reason"))
+            if kind == "PodResizePending" and found is None:
+                found = reason or ""
+        return found
 
     def annotations(self, value: object, path: str) -> dict[str, str]:
         entries = self.mapping(value, path) or {}
@@ -133,6 +169,7 @@ def _read(
     # Read in this order so that problems are listed in it: metadata, status, then the spec.
     annotations = _annotations(reader, obj, segments, prefix)
     status_qos_class = _status_qos_class(reader, obj, segments, prefix)
+    status = _resize_status(reader, obj, segments, prefix)
     return Pod(
         containers=reader.containers(
             spec.get("containers"), child(path, "containers"), ContainerKind.CONTAINER
@@ -150,6 +187,7 @@ def _read(
         or "",
         annotations=annotations,
         status_qos_class=status_qos_class,
+        status=status,
         kind=kind,
         name=name,
         namespace=namespace,
@@ -186,6 +224,40 @@ def _status_qos_class(reader: _Reader, obj: Mapping[Any, Any], segments: tuple[s
         return ""
     status = reader.mapping(obj.get("status"), child(prefix, "status")) or {}
     return reader.string(status.get("qosClass"), child(child(prefix, "status"), "qosClass")) or ""
+
+
+_RESIZE_FIELDS = (
+    "containerStatuses",
+    "initContainerStatuses",
+    "resize",
+    "conditions",
+    "resources",
+    "allocatedResources",
+)
+
+
+def _resize_status(
+    reader: _Reader, obj: Mapping[Any, Any], segments: tuple[str, ...], prefix: str
+) -> PodStatus:
+    """What a Pod's ``status`` says of in-place resize (a template has no status)."""
+    if segments != ("spec",):
+        return NO_STATUS
+    raw = obj.get("status")
+    if not isinstance(raw, Mapping) or not any(name in raw for name in _RESIZE_FIELDS):
+        return NO_STATUS
+    path = child(prefix, "status")
+    return PodStatus(
+        container_statuses=reader.container_statuses(
+            raw.get("containerStatuses"), child(path, "containerStatuses")
+        ),
+        init_container_statuses=reader.container_statuses(
+            raw.get("initContainerStatuses"), child(path, "initContainerStatuses")
+        ),
+        resize=reader.string(raw.get("resize"), child(path, "resize")) or "",
+        resize_pending=reader.resize_pending(raw.get("conditions"), child(path, "conditions")),
+        resources=reader.resources(raw.get("resources"), child(path, "resources")),
+        allocated=reader.resource_list(raw.get("allocatedResources"), child(path, "allocatedResources")),
+    )
 
 
 def pods_in(obj: object, *, document: int | None = None) -> list[Pod]:

@@ -18,6 +18,14 @@ wrong into two kinds of :class:`~quantities.manifest.problems.Problem`:
   created under older rules, so there it is a warning and the scheduler's own
   reading applies (an unknown operator matches nothing).
 
+What the release's API server drops or merges follows ``options``
+(:attr:`quantities.versions.Behaviour.pod_affinity_match_label_keys`, research
+note S11): pod (anti-)affinity ``matchLabelKeys``/``mismatchLabelKeys`` are
+decoded, then dropped while MatchLabelKeysInPodAffinity is off (1.28-1.30) and
+validated (``validateMatchLabelKeysAndMismatchLabelKeys``) while it is on; the
+scheduler's view merges them into the selector
+(:mod:`quantities.scheduler.framework.podinfo`).
+
 ``notes`` holds what the API server accepts but the scheduler cannot use (a
 ``Gt`` bound that is not an integer: ``labels.NewRequirement`` refuses it at
 scheduling time and the term matches no node); they are always warnings.
@@ -53,8 +61,10 @@ from quantities.manifest.names import (
     qualified_name_errors,
 )
 from quantities.manifest.problems import Problem, child, index, key
+from quantities.options import DEFAULT_OPTIONS, Options
 from quantities.quantity.errors import quote
 from quantities.quantity.goint import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, parse_go_int64
+from quantities.versions import Behaviour
 
 __all__ = [
     "LABEL_SELECTOR_OPERATORS",
@@ -217,6 +227,8 @@ class PodAffinityTerm:
     topology_key: str
     namespace_selector: LabelSelector | None
     match_label_keys: tuple[str, ...] = ()
+    #: Empty when the release drops the field (MatchLabelKeysInPodAffinity off).
+    mismatch_label_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,10 +285,19 @@ class SchedulingReader(FieldReader):
     """Typed fields with located problems: ``problems`` (wrong JSON types), ``invalid`` (API server
     validation), ``notes`` (accepted by the API server, unusable by the scheduler)."""
 
-    def __init__(self, source: str = "") -> None:
+    def __init__(
+        self, source: str = "", options: Options | None = None, behaviour: Behaviour | None = None
+    ) -> None:
         super().__init__(source, "")
         self.invalid: list[Problem] = []
         self.notes: list[Problem] = []
+        #: MatchLabelKeysInPodAffinity: the fields are kept (and validated) or dropped.
+        behaviour = behaviour or (options or DEFAULT_OPTIONS).behaviour
+        self.affinity_label_keys = behaviour.pod_affinity_match_label_keys
+        #: MatchLabelKeysInPodTopologySpread (on since 1.27): kept, or dropped.
+        self.spread_label_keys = behaviour.spread_match_label_keys
+        #: The pod's labels, which the API server merges into affinity selectors before validating.
+        self.pod_labels: Mapping[str, str] = {}
 
     # -- recording ----------------------------------------------------------------------------
 
@@ -742,8 +763,7 @@ class SchedulingReader(FieldReader):
                         f"{at.child('namespace').k8s}: Invalid value: {go_value(name)}: {detail}",
                         name,
                     )
-            match_label_keys = self.label_keys(fields.get("matchLabelKeys"), at.child("matchLabelKeys"))
-            self.label_keys(fields.get("mismatchLabelKeys"), at.child("mismatchLabelKeys"))
+            match_label_keys, mismatch_label_keys = self._affinity_label_keys(fields, at, selector)
             topology_key = self.text(fields.get("topologyKey"), at.child("topologyKey")) or ""
             key_at = at.child("topologyKey")
             if not topology_key:
@@ -752,9 +772,73 @@ class SchedulingReader(FieldReader):
                 )
             self.label_name(topology_key, key_at)
             terms.append(
-                PodAffinityTerm(selector, namespaces, topology_key, namespace_selector, match_label_keys)
+                PodAffinityTerm(
+                    selector,
+                    namespaces,
+                    topology_key,
+                    namespace_selector,
+                    match_label_keys,
+                    mismatch_label_keys,
+                )
             )
         return tuple(terms)
+
+    def _affinity_label_keys(
+        self, fields: Mapping[Any, Any], at: Location, selector: LabelSelector | None
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """``matchLabelKeys`` and ``mismatchLabelKeys`` of a pod affinity term, as the release keeps them."""
+        match_at, mismatch_at = at.child("matchLabelKeys"), at.child("mismatchLabelKeys")
+        match = self.strings(fields.get("matchLabelKeys"), match_at)
+        mismatch = self.strings(fields.get("mismatchLabelKeys"), mismatch_at)
+        if not self.affinity_label_keys:
+            # Decoded (so a wrong JSON type is still refused), then dropped by
+            # dropDisabledMatchLabelKeysFieldInPodAffinity: the scheduler never sees them.
+            return (), ()
+        # validateMatchLabelKeysAndMismatchLabelKeys, 1: validateLabelKeys for each list.
+        for keys, where in ((match, match_at), (mismatch, mismatch_at)):
+            if keys and selector is None:
+                self.refuse(
+                    where,
+                    f"{where.json.rsplit('.', 1)[-1]} needs a labelSelector",
+                    f"{where.k8s}: Forbidden: must not be specified when labelSelector is not set",
+                )
+                continue
+            for position, name in enumerate(keys):
+                self.label_name(name, where.index(position))
+        if selector is not None and match:
+            self._keys_in_selector(at, match, mismatch, selector)
+        # 3: no key in both lists.
+        mismatched = set(mismatch)
+        for position, name in enumerate(match):
+            if name in mismatched:
+                self.invalid_value(
+                    match_at.index(position), name, "exists in both matchLabelKeys and mismatchLabelKeys"
+                )
+        return match, mismatch
+
+    def _keys_in_selector(
+        self, at: Location, match: tuple[str, ...], mismatch: tuple[str, ...], selector: LabelSelector
+    ) -> None:
+        """2: a matchLabelKeys key already in the labelSelector. The API server checks the selector
+        after merging the pod's label values into it (``In`` for matchLabelKeys, ``NotIn`` for
+        mismatchLabelKeys, for keys the pod has), and names the term's path indexed by the key's
+        position (``...requiredDuringSchedulingIgnoredDuringExecution[0][1]``)."""
+        positions = {name: position for position, name in enumerate(match)}
+        merged = [requirement.key for requirement in selector.match_expressions]
+        merged += [name for name in (*match, *mismatch) if name in self.pod_labels]
+        seen = set(selector.match_labels)
+        for name in merged:
+            position = positions.get(name)
+            if position is not None and name in seen:
+                where = at.child("matchLabelKeys").index(position)
+                self.refuse(
+                    where,
+                    f"{quote(name)} is both in matchLabelKeys and in the labelSelector",
+                    f"{at.index(position).k8s}: Invalid value: {go_value(name)}: "
+                    "exists in both matchLabelKeys and labelSelector",
+                    name,
+                )
+            seen.add(name)
 
     def spread_constraints(self, value: object, where: Location) -> tuple[TopologySpreadConstraint, ...]:
         """``validateTopologySpreadConstraints`` (1.32): each constraint, and no two alike."""
@@ -851,7 +935,11 @@ class SchedulingReader(FieldReader):
         self, value: object, where: Location, selector: LabelSelector | None
     ) -> tuple[str, ...]:
         """``validateMatchLabelKeysInTopologySpread``: label names, only with a labelSelector, none of
-        them among the selector's keys."""
+        them among the selector's keys. Dropped, after decoding, when MatchLabelKeysInPodTopologySpread
+        is off (``dropDisabledMatchLabelKeysFieldInTopologySpread``)."""
+        if not self.spread_label_keys:
+            self.strings(value, where)
+            return ()
         match_label_keys = self.label_keys(value, where)
         if match_label_keys:
             if selector is None:
@@ -907,17 +995,21 @@ def read_scheduling(
     status_at: Location = _STATUS,
     source: str = "",
     namespace: str | None = None,
+    options: Options | None = None,
+    behaviour: Behaviour | None = None,
 ) -> tuple[SchedulingFields, tuple[Problem, ...], tuple[Problem, ...], tuple[Problem, ...]]:
     """The scheduling fields, and the ``shape``, ``invalid`` and ``notes`` problems (module docstring).
 
     ``namespace``, when given, overrides ``metadata.namespace`` (a template's pods get their
-    owner's namespace).
+    owner's namespace). ``options`` is the release whose API server decides what is kept
+    (``behaviour``, when given, is its :attr:`~quantities.options.Options.behaviour`, already looked up).
     """
-    reader = SchedulingReader(source)
+    reader = SchedulingReader(source, options, behaviour)
     meta = reader.obj(metadata, metadata_at) or {}
     fields = reader.obj(spec, spec_at) or {}
     state = reader.obj(status, status_at) or {}
     identity = reader._object_meta(meta, metadata_at)
+    reader.pod_labels = identity.labels
     node_name = reader._node_name(fields.get("nodeName"), spec_at.child("nodeName"))
     node_selector = reader.labels(fields.get("nodeSelector"), spec_at.child("nodeSelector"))
     tolerations = reader.tolerations(fields.get("tolerations"), spec_at.child("tolerations"))

@@ -13,7 +13,8 @@ pod *after* defaulting (:func:`quantities.default_pod`):
   limit whenever they are requested, hugepages only together with cpu or
   memory;
 * pod-level ``spec.resources`` (``PodLevelResources``, on by default since
-  v1.34): the same rules for cpu, memory and hugepages only; the pod-level
+  v1.34): the same rules for cpu, memory and hugepages only (cpu and memory only
+  in v1.32, whose ``SupportedPodLevelResources`` has no hugepages); the pod-level
   request of a resource at least the containers' aggregate request; a
   pod-level hugepage limit at least the containers' aggregate limit; no
   container limit above the pod-level limit;
@@ -21,6 +22,12 @@ pod *after* defaulting (:func:`quantities.default_pod`):
   names present and unique, ``restartPolicy`` only on init containers and only
   ``Always``, no resources on ephemeral containers;
 * everything found while reading: wrong types and invalid quantity strings.
+
+Before validating, the API server drops what the release's gates turn off
+(:func:`quantities.pod.defaults.as_stored`): ``spec.resources`` without
+``PodLevelResources``, init containers' ``restartPolicy`` without
+``SidecarContainers`` (v1.28). The release is the ``kubernetes_version``
+keyword (default: the process default) with ``feature_gates`` overrides.
 
 Other rules of the API server (images, ports, probes, volumes...) are not
 resource arithmetic and are not checked. Each :class:`~quantities.manifest.problems.Problem`
@@ -33,9 +40,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from quantities.manifest.problems import PodValidationError, Problem, child, key
-from quantities.pod.defaults import apply_defaults, without_pod_level_resources
+from quantities.pod.defaults import apply_defaults, as_stored, pod_options, storage_key
 from quantities.pod.model import Container, ContainerKind, Pod, ResourceList, Resources
 from quantities.pod.read import PodLike, as_pod
 from quantities.pod.requests import ResourceSelector, aggregate, container_limits, container_requests
@@ -54,9 +62,21 @@ from quantities.pod.resource_names import (
 from quantities.quantity.errors import QuantityError, quote
 from quantities.quantity.quantity import Quantity, parse_quantity
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from quantities.options import Options
+    from quantities.versions import Behaviour, KubernetesVersion
+
 __all__ = ["check_pod", "valid_pod", "validate_pod"]
 
 _SUPPORTED_POD_LEVEL = '"cpu", "hugepages-", "memory"'
+# component-helpers v0.32: SupportedPodLevelResources is {cpu, memory}.
+_SUPPORTED_POD_LEVEL_V32 = '"cpu", "memory"'
+
+
+def _supported_at_pod_level(name: str, hugepages: bool) -> bool:
+    return is_supported_pod_level(name) and (hugepages or not is_hugepages(name))
 
 
 def _kchild(path: str, name: str) -> str:
@@ -129,9 +149,13 @@ class _Place:
 
 
 class _Checker:
-    def __init__(self, pod: Pod) -> None:
+    def __init__(self, pod: Pod, pod_level_hugepages: bool = True) -> None:
         self.pod = pod
+        self.pod_level_hugepages = pod_level_hugepages
         self.problems: list[Problem] = []
+
+    def supported_at_pod_level(self, name: str) -> bool:
+        return _supported_at_pod_level(name, self.pod_level_hugepages)
 
     def fail(self, path: str, message: str, kubernetes: str) -> None:
         self.problems.append(Problem(path, message, kubernetes, self.pod.label))
@@ -205,7 +229,7 @@ class _Checker:
         negative = quantity.sign() < 0
         fractional = is_integer_resource(name) and quantity.int64_milli_value() % 1000 != 0
         pages = check_pages and is_hugepages(name)
-        unsupported = pod_level and not name_errors and not is_supported_pod_level(name)
+        unsupported = pod_level and not name_errors and not self.supported_at_pod_level(name)
         if not (name_errors or negative or fractional or pages or unsupported):
             return
         json_path, k8s_path = key(json_list, name), _kkey(k8s_list, name)
@@ -216,11 +240,16 @@ class _Checker:
                 _field_error(k8s_path, "Invalid value", name, detail),
             )
         if unsupported:
+            hugepages = self.pod_level_hugepages
             self.fail(
                 json_path,
-                f"{name} cannot be set at pod level: only cpu, memory and hugepages-<size> can",
+                f"{name} cannot be set at pod level: only cpu, memory"
+                + (" and hugepages-<size> can" if hugepages else " can (hugepages from Kubernetes 1.33)"),
                 _field_error(
-                    k8s_path, "Unsupported value", name, f"supported values: {_SUPPORTED_POD_LEVEL}"
+                    k8s_path,
+                    "Unsupported value",
+                    name,
+                    f"supported values: {_SUPPORTED_POD_LEVEL if hugepages else _SUPPORTED_POD_LEVEL_V32}",
                 ),
             )
         if negative:
@@ -358,7 +387,7 @@ class _Checker:
         self.requirements(resources, place)
         # Pod-level requests cover the containers' aggregate, for the resources
         # set at pod level (v1.34 skips the others: kubernetes#132449).
-        self.covers_containers("requests", container_requests, is_supported_pod_level, place)
+        self.covers_containers("requests", container_requests, self.supported_at_pod_level, place)
         # Hugepages cannot be overcommitted at pod level either (kubernetes#131089, v1.34).
         self.covers_containers("limits", container_limits, is_hugepages, place)
         for position, container in enumerate(pod.containers):
@@ -410,9 +439,12 @@ class _Checker:
         self.requirements(Resources(limits=overhead), place)
 
 
-def check_pod(pod: Pod) -> list[Problem]:
-    """The API server's resource validation of a pod already defaulted (reading problems not included)."""
-    checker = _Checker(pod)
+def check_pod(pod: Pod, *, pod_level_hugepages: bool = True) -> list[Problem]:
+    """The API server's resource validation of a pod already defaulted (reading problems not included).
+
+    ``pod_level_hugepages`` False: as v1.32, where hugepages are not pod-level resources.
+    """
+    checker = _Checker(pod, pod_level_hugepages)
     checker.containers()
     checker.pod_resources()
     if pod.overhead is not None:
@@ -420,13 +452,25 @@ def check_pod(pod: Pod) -> list[Problem]:
     return checker.problems
 
 
-def validate_pod(pod: PodLike, *, pod_level_resources: bool = True) -> list[Problem]:
-    """Every problem the API server would reject this pod for (empty when it is valid).
+def _stored_and_defaulted(read: Pod, behaviour: Behaviour) -> Pod:
+    return apply_defaults(as_stored(read, behaviour), pod_level_hugepages=behaviour.pod_level_hugepages)
+
+
+def validate_pod(
+    pod: PodLike,
+    *,
+    pod_level_resources: bool | None = None,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | Iterable[tuple[str, bool]] | None = None,
+    options: Options | None = None,
+) -> list[Problem]:
+    """Every problem the API server of ``kubernetes_version`` would reject this pod for (empty if none).
 
     Reading problems (wrong types, invalid quantity strings) come first, then
-    the validation of the defaulted pod. A template is checked as the pod it
-    would create. ``pod_level_resources=False``: as an API server with the
-    ``PodLevelResources`` gate off, which drops ``spec.resources``.
+    the validation of the pod as that release stores and defaults it. A template
+    is checked as the pod it would create. ``feature_gates`` overrides the release's
+    gate defaults; ``pod_level_resources=False`` is ``{"PodLevelResources": False}``
+    (the API server drops ``spec.resources``).
 
     >>> for problem in validate_pod({"kind": "Pod", "spec": {"containers": [{"name": "app",
     ...         "resources": {"requests": {"cpu": "2", "memory": "1GB"}, "limits": {"cpu": "1"}}}]}}):
@@ -437,28 +481,51 @@ def validate_pod(pod: PodLike, *, pod_level_resources: bool = True) -> list[Prob
     spec.containers[0].resources.requests.cpu
        spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1
     """
+    behaviour = pod_options(options, kubernetes_version, feature_gates, pod_level_resources).behaviour
     read = as_pod(pod)
-    if not pod_level_resources:
-        read = without_pod_level_resources(read)
-    return [*read.problems, *check_pod(apply_defaults(read))]
+    stored = _stored_and_defaulted(read, behaviour)
+    return [*read.problems, *check_pod(stored, pod_level_hugepages=behaviour.pod_level_hugepages)]
 
 
-def valid_pod(pod: PodLike, *, pod_level_resources: bool = True) -> Pod:
-    """The defaulted pod, or :class:`~quantities.manifest.problems.PodValidationError` listing every problem.
+def _unchanged_by(pod: Pod, behaviour: Behaviour) -> bool:
+    """Whether the release's API server would keep everything of this (checked) pod."""
+    if pod.resources is not None:
+        if not behaviour.pod_level_resources:
+            return False
+        if not behaviour.pod_level_hugepages and any(
+            map(is_hugepages, (*pod.resources.requests, *pod.resources.limits))
+        ):
+            return False
+    return behaviour.sidecars or all(container.restart_policy is None for container in pod.init_containers)
+
+
+def valid_pod(
+    pod: PodLike,
+    *,
+    pod_level_resources: bool | None = None,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | Iterable[tuple[str, bool]] | None = None,
+    options: Options | None = None,
+) -> Pod:
+    """The pod as the API server of ``kubernetes_version`` stores it (default: the process
+    default), or :class:`~quantities.manifest.problems.PodValidationError` listing every problem.
 
     Every computation starts here; the result is marked as checked, so passing
-    it on to several computations does the work once. For a cluster with the
-    ``PodLevelResources`` gate off (the default before v1.34), pass
-    ``pod_level_resources=False`` and hand the result to the computations:
-    ``qos_class(valid_pod(manifest, pod_level_resources=False))``.
+    it on to several computations does the work once:
+    ``qos_class(valid_pod(manifest, kubernetes_version="1.32"))``.
+    ``feature_gates`` overrides the release's gate defaults; ``pod_level_resources=False``
+    is ``{"PodLevelResources": False}``.
     """
-    if isinstance(pod, Pod) and pod.validated and (pod_level_resources or pod.resources is None):
+    behaviour = pod_options(options, kubernetes_version, feature_gates, pod_level_resources).behaviour
+    if (
+        isinstance(pod, Pod)
+        and pod.validated
+        and (pod.stored_as == storage_key(behaviour) or _unchanged_by(pod, behaviour))
+    ):
         return pod
     read = as_pod(pod)
-    if not pod_level_resources:
-        read = without_pod_level_resources(read)
-    defaulted = apply_defaults(read)
-    problems = [*read.problems, *check_pod(defaulted)]
+    defaulted = _stored_and_defaulted(read, behaviour)
+    problems = [*read.problems, *check_pod(defaulted, pod_level_hugepages=behaviour.pod_level_hugepages)]
     if problems:
         raise PodValidationError(problems)
-    return replace(defaulted, validated=True)
+    return replace(defaulted, validated=True, stored_as=storage_key(behaviour))

@@ -38,8 +38,9 @@ from quantities.manifest.problems import ManifestError, Problem, child, index
 from quantities.manifest.stream import iter_located_objects
 from quantities.node.compact import node_from_compact
 from quantities.node.model import Node, read_node
-from quantities.options import DEFAULT_OPTIONS, Options, WorkLimitExceeded
+from quantities.options import DEFAULT_OPTIONS, Options, WorkLimitExceeded, resolve_options
 from quantities.scheduler.framework.podinfo import PodInfo, pod_info
+from quantities.versions import KubernetesVersion
 
 __all__ = ["Cluster", "load_cluster"]
 
@@ -145,7 +146,13 @@ class Cluster:
 
 
 def load_cluster(
-    text: str | Iterable[Any], keep_raw_pods: bool = False, *, options: Options | None = None, path: str = ""
+    text: str | Iterable[Any],
+    keep_raw_pods: bool = False,
+    *,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | None = None,
+    options: Options | None = None,
+    path: str = "",
 ) -> Cluster:
     """Nodes and pods from text (JSON, YAML or CSV) or from objects already decoded.
 
@@ -154,11 +161,15 @@ def load_cluster(
     already decoded are located as ``path[i]`` (``cluster[2].items[0]...``) when
     ``path`` is given, as ``[i]`` when there are several, else from their root.
 
+    Pods are read as the API server of ``kubernetes_version`` (with ``feature_gates``, over those
+    of ``options``) would have stored them; ``cluster.options`` keeps that release for the
+    computations that follow.
+
     >>> cluster = load_cluster('name,cpu,memory,pods\\nn1,4,16Gi,110\\nn2,2,8Gi,110\\n')
     >>> [(node.name, node.milli_cpu) for node in cluster.nodes]
     [('n1', 4000), ('n2', 2000)]
     """
-    cluster = Cluster(options=options or DEFAULT_OPTIONS)
+    cluster = Cluster(options=resolve_options(options, kubernetes_version, feature_gates))
     located: Iterable[tuple[str, Any]]
     if isinstance(text, str):
         located = ((child(path, where) if where else path, obj) for where, obj in iter_located_objects(text))

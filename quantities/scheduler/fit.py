@@ -3,51 +3,64 @@
 :func:`check_fit` runs the filters of :mod:`quantities.scheduler.plugins` on every node,
 in the default profile's order, stopping at a node's first rejection
 (``RunFilterPlugins``), and reports per node the verdict, the reasons and,
-per resource, what the pod requests, what is free and the shortfall.
+per resource, what the pod requests, what is free and the shortfall. It answers for one
+Kubernetes release (``kubernetes_version=``, default the process default, 1.36 unless set).
 
-When no node fits, the message is built as kube-scheduler 1.32 builds it
-(``FitError.Error()``)::
+When no node fits, the message is built as kube-scheduler builds it
+(``FitError.Error()``, unchanged from 1.29 to 1.36)::
 
     0/<all nodes> nodes are available: <histogram>. <post-filter message>
 
 The histogram counts each reason over the nodes (``"<count> <reason>"``),
 sorted as strings — the count is part of the string, so ``"10 ..."`` sorts
-before ``"2 ..."`` — and joined with ", ". The post-filter message comes from
-DefaultPreemption: ``preemption: not eligible due to preemptionPolicy=Never.``,
-or another ``0/N nodes are available: ...`` histogram in which nodes rejected
-as unresolvable (taints, affinity, cordoned...) count as ``Preemption is not
-helpful for scheduling`` and nodes without a pod of lower priority as ``No
-preemption victims found for incoming pod``. When evicting lower-priority pods
-would make room on some node, preemption succeeds and the message has no
-post-filter part.
+before ``"2 ..."`` — and joined with ", ". The post-filter message is the reasons of the
+PostFilter plugins joined with ", " (``RunPostFilterPlugins``):
+
+* from 1.34 (the ``DynamicResourceAllocation`` gate, on by default) the DRA plugin comes
+  first and says ``no new claims to deallocate`` for a pod without resource claims (we
+  model no claims);
+* then DefaultPreemption: ``preemption: not eligible due to preemptionPolicy=Never.``,
+  or another ``0/N nodes are available: ...`` histogram in which nodes rejected
+  as unresolvable (taints, affinity, cordoned, and from 1.34 a request larger than the
+  node's allocatable) count as ``Preemption is not helpful for scheduling`` and nodes
+  without a pod of lower priority as ``No preemption victims found for incoming pod``.
+
+When evicting lower-priority pods would make room on some node, preemption succeeds and
+the message has no post-filter part at all.
 
 >>> from quantities.node.compact import compact_node
 >>> pod = {"metadata": {"name": "big"},
 ...        "spec": {"containers": [{"name": "c", "resources": {"requests": {"memory": "5Gi"}}}]}}
->>> result = check_fit(pod, [compact_node("n1", cpu="1", memory="4Gi")], [])
->>> result.fits, result.message
-(False, '0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: \
-1 No preemption victims found for incoming pod.')
+>>> nodes = [compact_node("n1", cpu="1", memory="4Gi")]
+>>> check_fit(pod, nodes, kubernetes_version="1.32").message
+'0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: \
+1 No preemption victims found for incoming pod.'
+>>> result = check_fit(pod, nodes, kubernetes_version="1.34")
+>>> result.fits, result.kubernetes_version, result.message
+(False, '1.34', '0/1 nodes are available: 1 Insufficient memory. no new claims to deallocate, \
+preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.')
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from quantities.manifest.problems import ManifestError, Problem
 from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, Node, read_node
-from quantities.options import DEFAULT_OPTIONS, Options, WorkLimitExceeded
+from quantities.options import DEFAULT_OPTIONS, Options, WorkLimitExceeded, resolve_options
 from quantities.pod.workloads import Workload
 from quantities.quantity.quantity import Quantity
 from quantities.scheduler.framework.nodeinfo import NodeInfo, Snapshot
 from quantities.scheduler.framework.podinfo import PodInfo, pod_info
 from quantities.scheduler.framework.status import Rejection
-from quantities.scheduler.profile import CycleState, prefilter, run_filters
+from quantities.scheduler.profile import CycleState, cycle_options, prefilter, run_filters
+from quantities.versions import KubernetesVersion, default_kubernetes_version
 
 __all__ = [
+    "NO_CLAIMS_TO_DEALLOCATE",
     "NO_NODES_MESSAGE",
     "FitResult",
     "NodeFit",
@@ -63,6 +76,8 @@ __all__ = [
 NO_NODE_AVAILABLE = "0/{} nodes are available"
 #: ErrNoNodesAvailable: the scheduler's error when the cluster has no node at all.
 NO_NODES_MESSAGE = "no nodes available to schedule pods"
+#: The DRA plugin's PostFilter reason for a pod without claims (1.34+, DynamicResourceAllocation).
+NO_CLAIMS_TO_DEALLOCATE = "no new claims to deallocate"
 NO_VICTIMS = "No preemption victims found for incoming pod"
 NOT_HELPFUL = "Preemption is not helpful for scheduling"
 NOT_ELIGIBLE_NEVER = "not eligible due to preemptionPolicy=Never."
@@ -204,6 +219,8 @@ class FitResult:
     preemption_nodes: tuple[str, ...] = ()
     #: Oddities of the input that did not stop the answer (stored objects that break today's rules).
     warnings: tuple[Problem, ...] = ()
+    #: The Kubernetes release the answer is for ("1.36", "1.34.1").
+    kubernetes_version: str = field(default_factory=lambda: str(default_kubernetes_version()))
 
     CSV_HEADER = CSV_HEADER
 
@@ -213,6 +230,7 @@ class FitResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "kubernetes_version": self.kubernetes_version,
             "pod": self.pod,
             "fits": self.fits,
             "message": self.message,
@@ -274,7 +292,7 @@ def evaluate(
     nodes = snapshot.node_infos
     allowed = _prefilter_node_names(pod)
     if allowed is not None and not allowed:
-        return Evaluation(CycleState(), {}, [], None, AFFINITY_CONFLICT)
+        return Evaluation(CycleState(options=cycle_options(options)), {}, [], None, AFFINITY_CONFLICT)
     absent: tuple[int, str] | None = None
     candidates: list[NodeInfo]
     if allowed is not None:
@@ -347,10 +365,25 @@ def _preemption(
 def failure_message(
     pod: PodInfo, snapshot: Snapshot, evaluation: Evaluation, *, options: Options | None = None
 ) -> tuple[str, list[str]]:
-    """The FailedScheduling message for a pod that fits on no node, and the nodes preemption would use."""
+    """The FailedScheduling message for a pod that fits on no node, and the nodes preemption would use.
+
+    ``RunPostFilterPlugins``: the DRA plugin (1.34+) then DefaultPreemption; the first success
+    ends the phase with no message, otherwise their reasons are joined with ", ".
+    """
     if len(snapshot) == 0:
         return NO_NODES_MESSAGE, []
-    post_filter, candidates = _preemption(pod, snapshot, evaluation, options)
+    preemption, candidates = _preemption(pod, snapshot, evaluation, options)
+    post_filter = None
+    if preemption is not None:
+        reasons = [preemption]
+        if evaluation.state.options.behaviour.dra_postfilter_message:
+            # DynamicResources.PostFilter runs before DefaultPreemption and, for a pod without
+            # claims, is Unschedulable with this reason (dynamicresources.go, the fast path).
+            # Not modelled: after an unresolvable PreFilter rejection ("pod affinity terms
+            # conflict") the DRA PreFilter has not run, and its PostFilter may fail reading its
+            # state instead; no real event of that case was found, so the usual words are kept.
+            reasons.insert(0, NO_CLAIMS_TO_DEALLOCATE)
+        post_filter = ", ".join(reasons)
     message = fit_error_message(
         len(snapshot),
         (r.reasons for r in evaluation.rejections.values()),
@@ -444,6 +477,8 @@ def check_fit(
     nodes: Iterable[Node | Mapping[str, Any]] | Snapshot,
     pods: Iterable[PodInfo | Mapping[str, Any]] = (),
     *,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | None = None,
     options: Options | None = None,
 ) -> FitResult:
     """For each node, the scheduler filters' verdict for ``pod``; the FailedScheduling message if none fits.
@@ -455,8 +490,11 @@ def check_fit(
     -A``): those bound to a node and not Succeeded/Failed count against it. Nodes and
     pods are state: what only today's validation refuses becomes ``result.warnings``.
 
-    ``options`` bounds the work: past its deadline (checked in every loop over nodes, pods
-    and preemption candidates) or its read limits,
+    ``kubernetes_version`` (``"1.30"``, ``"1.34.1"``) and ``feature_gates``
+    (``"DynamicResourceAllocation=false"`` or a mapping) choose the release and its gates,
+    over those of ``options`` (:func:`~quantities.options.resolve_options`); the result says
+    which release it answers for. ``options`` also bounds the work: past its deadline
+    (checked in every loop over nodes, pods and preemption candidates) or its read limits,
     :class:`~quantities.options.WorkLimitExceeded` says where the work stopped.
 
     >>> from quantities.node.compact import compact_node
@@ -471,6 +509,8 @@ def check_fit(
       ...
     quantities.options.WorkLimitExceeded: the work took longer than the 0.001 s allowed in reading the nodes
     """
+    options = cycle_options(resolve_options(options, kubernetes_version, feature_gates))
+    version = str(options.version)
     info = proposal_info(pod, options)
     snapshot = make_snapshot(nodes, pods, options=options)
     warnings = (*info.warnings, *snapshot_warnings(snapshot))
@@ -478,7 +518,7 @@ def check_fit(
     feasible = {node.node.name for node in evaluation.feasible}
     results = []
     for number, node in enumerate(snapshot.node_infos):
-        if options is not None and not number % CHECK_EVERY:
+        if not number % CHECK_EVERY:
             options.check_deadline(f'fit of pod "{info.name}"', number, len(snapshot))
         name = node.node.name
         rejection = evaluation.rejections.get(name)
@@ -494,6 +534,6 @@ def check_fit(
             results.append(NodeFit(name, False, "NodeAffinity", (reason,), True, resource_checks(info, node)))
     pod_name = f"{info.namespace}/{info.name}"
     if feasible:
-        return FitResult(pod_name, True, None, tuple(results), warnings=warnings)
+        return FitResult(pod_name, True, None, tuple(results), warnings=warnings, kubernetes_version=version)
     message, candidates = failure_message(info, snapshot, evaluation, options=options)
-    return FitResult(pod_name, False, message, tuple(results), tuple(candidates), warnings)
+    return FitResult(pod_name, False, message, tuple(results), tuple(candidates), warnings, version)

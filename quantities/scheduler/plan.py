@@ -24,13 +24,20 @@ state is updated as replicas land (``AddPod``), and a node that topology spread
 rejects waits aside until the global minimum it needs is reached, so a plan grows
 linearly in nodes and in replicas.
 
+It answers for one Kubernetes release (``kubernetes_version=``): the filters' reasons, the
+FailedScheduling message and the BalancedAllocation score follow that release.
+
 >>> from quantities.node.compact import compact_node
 >>> from quantities.pod.workloads import compact_workload
 >>> nodes = [compact_node("kind-control-plane", cpu="10", memory="8029368Ki")]
->>> result = plan([compact_workload({"name": "big", "replicas": 3, "memory": "5Gi"})], nodes, [])
->>> w = result.workloads[0]
+>>> big = compact_workload({"name": "big", "replicas": 3, "memory": "5Gi"})
+>>> w = plan([big], nodes, [], kubernetes_version="1.32").workloads[0]
 >>> w.placed, w.pending, w.placements, w.message
 (1, 2, {'kind-control-plane': 1}, '0/1 nodes are available: 1 Insufficient memory. \
+preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.')
+>>> result = plan([big], nodes, [], kubernetes_version="1.36")
+>>> result.kubernetes_version, result.workloads[0].message
+('1.36', '0/1 nodes are available: 1 Insufficient memory. no new claims to deallocate, \
 preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.')
 """
 
@@ -43,7 +50,7 @@ from typing import Any
 
 from quantities.manifest.problems import ManifestError, PodValidationError, Problem, child
 from quantities.node.model import CPU, MEMORY, Node
-from quantities.options import DEFAULT_OPTIONS, InputTooLarge, Options
+from quantities.options import DEFAULT_OPTIONS, InputTooLarge, Options, resolve_options
 from quantities.pod.scheduling import NodeSelectorTerm, Requirement, Toleration
 from quantities.pod.workloads import Workload, workloads_in
 from quantities.scheduler.fit import (
@@ -64,6 +71,7 @@ from quantities.scheduler.plugins.pod_topology_spread import spread_blocker
 from quantities.scheduler.plugins.taint_toleration import taint_toleration
 from quantities.scheduler.profile import (
     CycleState,
+    cycle_options,
     pinned_prefilter,
     prefilter,
     run_dynamic_filters,
@@ -71,8 +79,19 @@ from quantities.scheduler.profile import (
     run_static_filters,
     score,
 )
+from quantities.versions import KubernetesVersion, default_kubernetes_version
 
-__all__ = ["NodeUsage", "PlanResult", "TooManyPods", "WorkloadPlan", "max_replicas", "plan", "replicas_path"]
+__all__ = [
+    "Copies",
+    "NodeUsage",
+    "PlanResult",
+    "TooManyPods",
+    "WorkloadPlan",
+    "copies_by_node",
+    "max_replicas",
+    "plan",
+    "replicas_path",
+]
 
 #: Tolerations the DaemonSet controller adds to its pods (util.AddOrUpdateDaemonPodTolerations, 1.32).
 _DAEMONSET_TOLERATIONS: tuple[Toleration, ...] = (
@@ -219,9 +238,12 @@ class PlanResult:
     nodes: tuple[NodeUsage, ...]
     #: Oddities of the input that did not stop the plan (stored objects that break today's rules).
     warnings: tuple[Problem, ...] = ()
+    #: The Kubernetes release the plan is for ("1.36", "1.34.1").
+    kubernetes_version: str = field(default_factory=lambda: str(default_kubernetes_version()))
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "kubernetes_version": self.kubernetes_version,
             "workloads": [w.to_json() for w in self.workloads],
             "nodes": [n.to_json() for n in self.nodes],
             "warnings": [problem.to_json() for problem in self.warnings],
@@ -268,7 +290,7 @@ class _Placer:
                 self.options.check_deadline(f'filters for pod "{pod.name}"', index, len(nodes))
             if run_static_filters(pod, info, self.state):
                 continue
-            self.heap.append((-score(pod, info), index, 0))
+            self.heap.append((-score(pod, info, self.state.options), index, 0))
         heapq.heapify(self.heap)
         spread = self.state.spread
         count = len(spread.constraints) if spread is not None else 0
@@ -337,7 +359,7 @@ class _Placer:
         chosen.add_pod(pod)
         self.state.add_pod(pod, chosen, pod)
         self.version[index] += 1
-        heapq.heappush(heap, (-score(pod, chosen), index, self.version[index]))
+        heapq.heappush(heap, (-score(pod, chosen, self.state.options), index, self.version[index]))
         self._wake()
         return chosen
 
@@ -544,6 +566,8 @@ def plan(
     nodes: Iterable[Node | Mapping[str, Any]] | Snapshot,
     pods: Iterable[PodInfo | Mapping[str, Any]] = (),
     *,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | None = None,
     options: Options | None = None,
 ) -> PlanResult:
     """Place every replica of every workload, in order, as the default scheduler would.
@@ -555,10 +579,12 @@ def plan(
     :func:`~quantities.scheduler.fit.check_fit`; their oddities become ``result.warnings``.
     The input snapshot is not modified.
 
-    ``options`` bounds the work. A workload may ask for at most ``options.limits.max_replicas``
-    pods (a DaemonSet counts its eligible nodes), and the plan may hold at most ``max_pods``
-    pods, those running included: past them, :class:`TooManyPods` names the count
-    (``where``: ``spec.replicas``...) before any work is done. Past the deadline,
+    ``kubernetes_version`` and ``feature_gates`` choose the release and its gates, over those
+    of ``options`` (:func:`~quantities.options.resolve_options`); the result says which release
+    it is for. ``options`` also bounds the work. A workload may ask for at most
+    ``options.limits.max_replicas`` pods (a DaemonSet counts its eligible nodes), and the plan
+    may hold at most ``max_pods`` pods, those running included: past them, :class:`TooManyPods`
+    names the count (``where``: ``spec.replicas``...) before any work is done. Past the deadline,
     :class:`~quantities.options.WorkLimitExceeded` says where the work stopped.
 
     >>> from quantities.node.compact import compact_node
@@ -574,6 +600,7 @@ def plan(
     quantities.scheduler.plan.TooManyPods: Deployment "web" has 3 replicas, more than the 2 one plan \
 places pod by pod; to ask how many would fit, use max-replicas
     """
+    options = cycle_options(resolve_options(options, kubernetes_version, feature_gates))
     chosen = _workloads(workloads)
     templates = _templates(chosen, options)
     snapshot = make_snapshot(nodes, pods, options=options)
@@ -595,7 +622,53 @@ places pod by pod; to ask how many would fit, use max-replicas
         else:
             results.append(_plan_replicas(workload, snapshot, template, options))
     usage = tuple(NodeUsage.of(info, len(info.pods) - before[info.node.name]) for info in snapshot.node_infos)
-    return PlanResult(tuple(results), usage, tuple(warnings))
+    return PlanResult(tuple(results), usage, tuple(warnings), str(options.version))
+
+
+@dataclass(frozen=True, slots=True)
+class Copies:
+    """Where :func:`max_replicas` counts the copies of a pod: how many per node, in snapshot order.
+
+    ``placed`` says whether the copies are on ``snapshot`` (copies that spread or attract each
+    other, placed one by one) or only counted per node (copies that do not constrain each
+    other: the snapshot is as given). ``state`` is the PreFilter state of ``pod`` on that
+    snapshot, so ``run_filters(pod, node, state)`` says what stops one more copy on a node.
+    """
+
+    pod: PodInfo
+    snapshot: Snapshot
+    counts: tuple[int, ...]
+    state: CycleState
+    placed: bool
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+def copies_by_node(
+    pod: PodInfo | Workload | Mapping[str, Any],
+    nodes: Iterable[Node | Mapping[str, Any]] | Snapshot,
+    pods: Iterable[PodInfo | Mapping[str, Any]] = (),
+    *,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | None = None,
+    options: Options | None = None,
+) -> Copies:
+    """:func:`max_replicas` node by node: how many more copies of ``pod`` each node takes.
+
+    >>> from quantities.node.compact import compact_node
+    >>> pod = {"spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1500m"}}}]}}
+    >>> nodes = [compact_node("a", cpu="4", memory="1Gi"), compact_node("b", cpu="2", memory="1Gi")]
+    >>> copies_by_node(pod, nodes).counts
+    (2, 1)
+    """
+    options = cycle_options(resolve_options(options, kubernetes_version, feature_gates))
+    info = proposal_info(pod, options)
+    snapshot = make_snapshot(nodes, pods, options=options)
+    if not (info.spread_constraints or info.affinity_terms or info.anti_affinity_terms):
+        return _independent_copies(info, snapshot, options)
+    return _simulated_copies(info, snapshot, options)
 
 
 def max_replicas(
@@ -603,13 +676,17 @@ def max_replicas(
     nodes: Iterable[Node | Mapping[str, Any]] | Snapshot,
     pods: Iterable[PodInfo | Mapping[str, Any]] = (),
     *,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | None = None,
     options: Options | None = None,
 ) -> int:
     """How many more copies of ``pod`` the cluster would accept, placed one by one as the scheduler would.
 
-    ``pod`` is the proposal (validated as for :func:`~quantities.scheduler.fit.check_fit`).
+    ``pod`` is the proposal (validated as for :func:`~quantities.scheduler.fit.check_fit`), on the
+    release of ``kubernetes_version`` / ``feature_gates`` / ``options``.
     The count is bounded by the free pod slots only: ``options`` with a deadline bounds the
-    time (:class:`~quantities.options.WorkLimitExceeded` past it).
+    time (:class:`~quantities.options.WorkLimitExceeded` past it). :func:`copies_by_node`
+    gives the count per node.
 
     >>> from quantities.node.compact import compact_node
     >>> pod = {"spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1500m"}}}]}}
@@ -617,43 +694,44 @@ def max_replicas(
     >>> max_replicas(pod, nodes)
     3
     """
-    info = proposal_info(pod, options)
-    snapshot = make_snapshot(nodes, pods, options=options)
-    if not (info.spread_constraints or info.affinity_terms or info.anti_affinity_terms):
-        return _independent_max_replicas(info, snapshot, options)
-    return _simulated_max_replicas(info, snapshot, options)
+    return copies_by_node(
+        pod, nodes, pods, kubernetes_version=kubernetes_version, feature_gates=feature_gates, options=options
+    ).total
 
 
-def _independent_max_replicas(info: PodInfo, snapshot: Snapshot, options: Options | None) -> int:
-    """``max_replicas`` for a pod whose copies do not constrain each other (no spread constraints,
-    no pod (anti-)affinity of its own): each node takes copies until a resource or its pod slots
-    run out, whatever the order the scores give, so the count is a sum over the nodes, computed
-    without placing a billion pods one by one when a node allows a billion."""
+def _independent_copies(info: PodInfo, snapshot: Snapshot, options: Options | None) -> Copies:
+    """Copies of a pod whose copies do not constrain each other (no spread constraints, no pod
+    (anti-)affinity of its own): each node takes copies until a resource or its pod slots run
+    out, whatever the order the scores give, so the count is per node, computed without placing
+    a billion pods one by one when a node allows a billion."""
     state = prefilter(info, snapshot.node_infos, options=options)
     where = f'max-replicas of pod "{info.name}"' if info.name else "max-replicas"
-    total = 0
+    counts: list[int] = []
     for position, node in enumerate(snapshot.node_infos):
         if options is not None and not position % 256:
             options.check_deadline(where, position, len(snapshot.node_infos))
         rejection = run_filters(info, node, state)
-        if rejection is None or rejection.plugin == "NodeResourcesFit":
-            total += copies_that_fit(info, node)
-    return total
+        fits = rejection is None or rejection.plugin == "NodeResourcesFit"
+        counts.append(copies_that_fit(info, node) if fits else 0)
+    return Copies(info, snapshot, tuple(counts), state, placed=False)
 
 
-def _simulated_max_replicas(info: PodInfo, snapshot: Snapshot, options: Options | None) -> int:
-    """``max_replicas`` by placing copies one by one, as the scheduler would (copies that spread or
-    attract each other change where the next may go)."""
+def _simulated_copies(info: PodInfo, snapshot: Snapshot, options: Options | None) -> Copies:
+    """Copies placed one by one, as the scheduler would (copies that spread or attract each
+    other change where the next may go)."""
     # Each copy takes a pod slot, so the pod counts bound the loop.
     limit = sum(max(0, i.node.allowed_pods - len(i.pods)) for i in snapshot.node_infos)
     placer = _Placer(_replica(info, f"{info.name}-0"), snapshot, options)
     where = f'max-replicas of pod "{info.name}"' if info.name else "max-replicas"
+    counts = [0] * len(snapshot.node_infos)
     count = 0
     while count < limit:
         if options is not None and not count % 16:
             options.check_deadline(where, count, limit)
         placer.pod = _replica(info, f"{info.name}-{count}")
-        if placer.place_one() is None:
+        chosen = placer.place_one()
+        if chosen is None:
             break
+        counts[snapshot.position[chosen.node.name]] += 1
         count += 1
-    return count
+    return Copies(info, snapshot, tuple(counts), placer.state, placed=True)

@@ -1,21 +1,27 @@
-"""The default profile: which plugins run, in which order, with which weights (Kubernetes 1.32).
+"""The default profile: which plugins run, in which order, with which weights.
 
 ``FILTERS`` is ``default_plugins.go``'s filter list limited to the plugins we
 implement (NodePorts and the volume filters are not modelled); fit, plan and every
-capacity computation run this one list, so no caller re-lists the filters.
+capacity computation run this one list, so no caller re-lists the filters. The list is
+the same on every release we model (1.28-1.36); what the filters say and score varies with
+the release, read from the ``options`` the PreFilter state carries (:class:`CycleState`).
 :func:`score` is the weighted sum of the scores we model: LeastAllocated and
 BalancedAllocation, weight 1 each. Other default scores (TaintToleration and
 NodeAffinity preferences, PodTopologySpread's system default spreading,
 InterPodAffinity preferences, ImageLocality) are not modelled.
 
 >>> from quantities.node.compact import compact_node
+>>> from quantities.options import DEFAULT_OPTIONS, Options
 >>> from quantities.scheduler.framework.nodeinfo import NodeInfo
 >>> from quantities.scheduler.framework.podinfo import pod_info
 >>> node = NodeInfo(compact_node("n1", cpu="4", memory="8Gi"))
 >>> pod = pod_info({"spec": {"containers": [
 ...     {"name": "c", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}]}})
->>> least_allocated(pod, node), balanced_allocation(pod, node), score(pod, node)
+>>> old, new = Options.of("1.35"), Options.of("1.36")
+>>> least_allocated(pod, node), balanced_allocation(pod, node, old), score(pod, node, old)
 (81, 93, 174)
+>>> balanced_allocation(pod, node, new), score(pod, node, new)
+(71, 152)
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from quantities.options import Options
+from quantities.options import DEFAULT_OPTIONS, Options
 from quantities.scheduler.framework.nodeinfo import NodeInfo
 from quantities.scheduler.framework.podinfo import PodInfo
 from quantities.scheduler.framework.status import Rejection
@@ -50,6 +56,7 @@ __all__ = [
     "FILTERS",
     "STATIC_FILTERS",
     "CycleState",
+    "cycle_options",
     "pinned_prefilter",
     "prefilter",
     "run_dynamic_filters",
@@ -66,10 +73,14 @@ class CycleState:
     :meth:`add_pod` and :meth:`remove_pod` (the scheduler's ``AddPod``/``RemovePod``)
     change the state as if the PreFilter had run on a cluster with one pod more or
     fewer on ``node``, at the cost of that one pod rather than of the whole cluster.
+
+    ``options`` are those of the scheduling cycle: the filters read their release's behaviour
+    from it (:func:`cycle_options` pins the process default release once per cycle).
     """
 
     spread: SpreadState | None = None
     affinity: AffinityState | None = None
+    options: Options = DEFAULT_OPTIONS
 
     def add_pod(self, placed: PodInfo, node: NodeInfo, incoming: PodInfo) -> None:
         """AddPod: ``placed`` now runs on ``node``; ``incoming`` is the pod being scheduled."""
@@ -86,11 +97,22 @@ class CycleState:
             self.affinity.remove_pod(removed, node, incoming)
 
 
+def cycle_options(options: Options | None) -> Options:
+    """``options`` with the release pinned (the process default when it names none), so that
+    the filters of one cycle agree on the release and read its behaviour cheaply."""
+    base = options or DEFAULT_OPTIONS
+    if base.kubernetes_version is not None:
+        return base
+    return base.replace(kubernetes_version=base.version)
+
+
 def prefilter(pod: PodInfo, nodes: Iterable[NodeInfo], *, options: Options | None = None) -> CycleState:
     """Run the PreFilters that look at the whole cluster (the deadline of ``options`` checked as they go)."""
     node_list = nodes if isinstance(nodes, list) else list(nodes)
     return CycleState(
-        spread_prefilter(pod, node_list, options=options), affinity_prefilter(pod, node_list, options=options)
+        spread_prefilter(pod, node_list, options=options),
+        affinity_prefilter(pod, node_list, options=options),
+        cycle_options(options),
     )
 
 
@@ -105,7 +127,7 @@ def pinned_prefilter(pod: PodInfo, shared: CycleState, nodes: Iterable[NodeInfo]
     spread = None
     if shared.spread is not None:
         spread = spread_prefilter(pod, (), shared=shared.spread, only_nodes=nodes)
-    return CycleState(spread, shared.affinity)
+    return CycleState(spread, shared.affinity, shared.options)
 
 
 Filter = Callable[[PodInfo, NodeInfo, CycleState], "Rejection | None"]
@@ -115,16 +137,16 @@ Filter = Callable[[PodInfo, NodeInfo, CycleState], "Rejection | None"]
 STATIC_FILTERS: tuple[tuple[str, Filter], ...] = (
     ("NodeUnschedulable", lambda pod, node, state: node_unschedulable(pod, node)),
     ("NodeName", lambda pod, node, state: node_name(pod, node)),
-    ("TaintToleration", lambda pod, node, state: taint_toleration(pod, node)),
+    ("TaintToleration", lambda pod, node, state: taint_toleration(pod, node, state.options)),
     ("NodeAffinity", lambda pod, node, state: node_affinity(pod, node)),
 )
 #: The filters that read the pods already placed, in order after the static ones.
 DYNAMIC_FILTERS: tuple[tuple[str, Filter], ...] = (
-    ("NodeResourcesFit", lambda pod, node, state: node_resources_fit(pod, node)),
+    ("NodeResourcesFit", lambda pod, node, state: node_resources_fit(pod, node, state.options)),
     ("PodTopologySpread", lambda pod, node, state: pod_topology_spread(pod, node, state.spread)),
     ("InterPodAffinity", lambda pod, node, state: inter_pod_affinity(pod, node, state.affinity)),
 )
-#: The default profile's filters in their order (Kubernetes 1.32 default_plugins.go), limited to those
+#: The default profile's filters in their order (default_plugins.go, 1.28-1.36), limited to those
 #: we implement: NodePorts and the volume filters are not modelled.
 FILTERS = STATIC_FILTERS + DYNAMIC_FILTERS
 
@@ -154,6 +176,6 @@ def run_dynamic_filters(pod: PodInfo, node: NodeInfo, state: CycleState) -> Reje
     return _first_rejection(DYNAMIC_FILTERS, pod, node, state)
 
 
-def score(pod: PodInfo, node: NodeInfo) -> int:
-    """The weighted sum of the scores we model (both weight 1)."""
-    return least_allocated(pod, node) + balanced_allocation(pod, node)
+def score(pod: PodInfo, node: NodeInfo, options: Options | None = None) -> int:
+    """The weighted sum of the scores we model (both weight 1) on the release of ``options``."""
+    return least_allocated(pod, node) + balanced_allocation(pod, node, options)

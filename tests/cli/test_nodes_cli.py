@@ -66,7 +66,10 @@ def test_describe_node_needs_one_node(tmp_path: Path) -> None:
     assert status == 0 and out.splitlines()[1].startswith("b,cpu,0,0,0,0,10")
 
 
-def test_fit(cluster_file: Path, tmp_path: Path) -> None:
+def test_fit(cluster_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The message quoted is kube-scheduler 1.32's (1.34+ adds the DRA reason and, for a pod larger
+    # than the node, calls preemption not helpful).
+    monkeypatch.setenv("KQ_KUBERNETES_VERSION", "1.32")
     big = _write(tmp_path, "pod.json", pod("default", "big", memory="8Gi", node_name=None))
     status, out, _ = _run("fit", "--pod", str(big), str(cluster_file))
     assert status == 1

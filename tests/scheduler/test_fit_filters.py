@@ -10,6 +10,7 @@ from quantities.manifest.problems import ManifestError
 from quantities.node.compact import compact_node, node_from_compact
 from quantities.node.model import is_scalar_resource_name, parse_node
 from quantities.node.selectors import Taint, Toleration, parse_taint, tolerates
+from quantities.options import Options
 from quantities.scheduler.framework.nodeinfo import NodeInfo, Snapshot
 from quantities.scheduler.framework.podinfo import pod_info
 from quantities.scheduler.plugins.node_affinity import REASON_NODE_AFFINITY, node_affinity
@@ -96,7 +97,8 @@ def test_taint_toleration(
     taints: list[dict[str, str]], tolerations: list[dict[str, str]], reason: str | None
 ) -> None:
     info = NodeInfo(parse_node(node(taints=taints)))
-    rejection = taint_toleration(_pod(tolerations=tolerations), info)
+    # The reasons name the taint as 1.32 (and up to 1.34.1) words them.
+    rejection = taint_toleration(_pod(tolerations=tolerations), info, Options.of("1.32"))
     assert (rejection.reasons[0] if rejection else None) == reason
     if rejection:
         assert rejection.unresolvable and rejection.plugin == "TaintToleration"

@@ -1,7 +1,11 @@
-"""check_fit and the FailedScheduling message, worded and ordered as kube-scheduler 1.32 writes it."""
+"""check_fit and the FailedScheduling message, worded and ordered as kube-scheduler 1.32 writes it.
+
+Every check here pins Kubernetes 1.32 (the release these messages were taken from); the words of
+the other releases are in test_release_messages.py."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
@@ -9,6 +13,9 @@ import pytest
 from quantities.node.compact import compact_node
 from quantities.scheduler.fit import NO_NODES_MESSAGE, check_fit, fit_error_message
 from tests.kind_cluster import node, pod, system_pods
+
+#: check_fit as kube-scheduler 1.32 answers.
+fit_132 = partial(check_fit, kubernetes_version="1.32")
 
 CONTROL_PLANE_TAINT = [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]
 NO_VICTIMS = "No preemption victims found for incoming pod"
@@ -69,7 +76,7 @@ def test_fit_error_message(
 
 
 def test_reference_insufficient_memory() -> None:
-    result = check_fit(
+    result = fit_132(
         _pod(memory="5Gi"), [node()], [pod("default", "hog", "10m", "10m", "5Gi", "5Gi"), *system_pods()]
     )
     assert not result.fits
@@ -90,7 +97,7 @@ def test_three_nodes_taints_and_cpu() -> None:
         node("worker-1", allocatable={"cpu": "2", "memory": "8Gi", "pods": "110"}),
         node("worker-2", taints=CONTROL_PLANE_TAINT),
     ]
-    result = check_fit(_pod(cpu="3"), nodes, [])
+    result = fit_132(_pod(cpu="3"), nodes, [])
     assert result.message == (
         "0/3 nodes are available: 1 Insufficient cpu, "
         "2 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. "
@@ -102,7 +109,7 @@ def test_three_nodes_taints_and_cpu() -> None:
 
 
 def test_fits_and_json_shape() -> None:
-    result = check_fit(_pod(cpu="1", memory="64Mi"), [node(), node("other")], system_pods())
+    result = fit_132(_pod(cpu="1", memory="64Mi"), [node(), node("other")], system_pods())
     data = result.to_json()
     assert data["fits"] is True and data["message"] is None
     assert data["feasible"] == ["kind-control-plane", "other"]
@@ -114,7 +121,7 @@ def test_fits_and_json_shape() -> None:
 
 def test_filter_order_stops_at_the_first_failing_plugin() -> None:
     cordoned = node("cordoned", unschedulable=True, taints=CONTROL_PLANE_TAINT)
-    result = check_fit(_pod(cpu="100"), [cordoned], [])
+    result = fit_132(_pod(cpu="100"), [cordoned], [])
     assert result.nodes[0].reasons == ("node(s) were unschedulable",)
     assert result.message is not None
     assert result.message.startswith("0/1 nodes are available: 1 node(s) were unschedulable. ")
@@ -124,7 +131,7 @@ def test_filter_order_stops_at_the_first_failing_plugin() -> None:
 
 
 def test_preemption_policy_never() -> None:
-    result = check_fit(_pod(cpu="20", preemptionPolicy="Never"), [node()], [])
+    result = fit_132(_pod(cpu="20", preemptionPolicy="Never"), [node()], [])
     assert result.message == (
         "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never."
     )
@@ -132,11 +139,11 @@ def test_preemption_policy_never() -> None:
 
 def test_preemption_would_help() -> None:
     low = pod("default", "low", "8", priority=0)
-    result = check_fit(_pod(cpu="4", priority=1000), [node()], [low])
+    result = fit_132(_pod(cpu="4", priority=1000), [node()], [low])
     assert result.message == "0/1 nodes are available: 1 Insufficient cpu."
     assert result.preemption_nodes == ("kind-control-plane",)
     # Evicting every lower-priority pod is not enough: the filter's reason is reported.
-    result = check_fit(_pod(cpu="12", priority=1000), [node()], [low])
+    result = fit_132(_pod(cpu="12", priority=1000), [node()], [low])
     assert result.message == (
         "0/1 nodes are available: 1 Insufficient cpu. "
         "preemption: 0/1 nodes are available: 1 Insufficient cpu."
@@ -144,12 +151,12 @@ def test_preemption_would_help() -> None:
 
 
 def test_no_nodes() -> None:
-    assert check_fit(_pod(cpu="1"), [], []).message == NO_NODES_MESSAGE
+    assert fit_132(_pod(cpu="1"), [], []).message == NO_NODES_MESSAGE
 
 
 def test_node_selector_and_pinned_node_names() -> None:
     nodes = [node("a", labels={"zone": "x"}), node("b", labels={"zone": "y"}), node("c")]
-    result = check_fit(_pod(cpu="20", nodeSelector={"zone": "x"}), nodes, [])
+    result = fit_132(_pod(cpu="20", nodeSelector={"zone": "x"}), nodes, [])
     assert result.message == (
         "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector. "
         "preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, "
@@ -164,13 +171,13 @@ def test_node_selector_and_pinned_node_names() -> None:
             }
         }
     }
-    result = check_fit(_pod(cpu="20", affinity=pinned), nodes, [])
+    result = fit_132(_pod(cpu="20", affinity=pinned), nodes, [])
     assert result.message == (
         "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]. "
         "preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, "
         "2 Preemption is not helpful for scheduling."
     )
-    assert check_fit(_pod(cpu="1", affinity=pinned), nodes, []).feasible == ["b"]
+    assert fit_132(_pod(cpu="1", affinity=pinned), nodes, []).feasible == ["b"]
 
 
 def test_anti_affinity_and_spread_reasons() -> None:
@@ -187,7 +194,7 @@ def test_anti_affinity_and_spread_reasons() -> None:
             ]
         }
     }
-    result = check_fit(incoming, nodes, existing)
+    result = fit_132(incoming, nodes, existing)
     assert result.message == (
         "0/2 nodes are available: 2 node(s) didn't match pod anti-affinity rules. "
         "preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod."
@@ -202,7 +209,7 @@ def test_anti_affinity_and_spread_reasons() -> None:
             "labelSelector": {"matchLabels": {"app": "web"}},
         }
     ]
-    assert check_fit(spread, nodes, existing[:1]).feasible == ["b"]
+    assert fit_132(spread, nodes, existing[:1]).feasible == ["b"]
     missing = dict(
         spread,
         spec={
@@ -212,7 +219,7 @@ def test_anti_affinity_and_spread_reasons() -> None:
             ],
         },
     )
-    assert check_fit(missing, nodes, existing[:1]).nodes[0].reasons == (
+    assert fit_132(missing, nodes, existing[:1]).nodes[0].reasons == (
         "node(s) didn't match pod topology spread constraints (missing required label)",
     )
 
@@ -228,7 +235,7 @@ def test_preemption_removes_a_victim_with_anti_affinity() -> None:
     }
     incoming = _pod(cpu="100m", priority=10)
     incoming["metadata"]["labels"] = {"app": "web"}
-    result = check_fit(incoming, [node()], [guard])
+    result = fit_132(incoming, [node()], [guard])
     assert result.nodes[0].reasons == ("node(s) didn't satisfy existing pods anti-affinity rules",)
     assert (
         result.message

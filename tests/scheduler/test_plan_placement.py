@@ -1,12 +1,17 @@
-"""plan() and max_replicas(): placements as the default scheduler would make them."""
+"""plan() and max_replicas(): placements as the default scheduler would make them.
+
+These rows pin Kubernetes 1.32, whose messages and BalancedAllocation formula they quote; the other
+releases' rows are in test_release_messages.py."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
 
 from quantities.node.compact import compact_node
+from quantities.options import Options
 from quantities.pod.workloads import compact_workload, workloads_in
 from quantities.scheduler.framework.nodeinfo import NodeInfo
 from quantities.scheduler.framework.podinfo import pod_info
@@ -15,6 +20,10 @@ from quantities.scheduler.plugins.noderesources.balanced_allocation import balan
 from quantities.scheduler.plugins.noderesources.least_allocated import least_allocated
 from tests.kind_cluster import deployment, node, pod, system_pods
 
+#: plan and max_replicas as kube-scheduler 1.32 places pods.
+plan_132 = partial(plan, kubernetes_version="1.32")
+max_replicas_132 = partial(max_replicas, kubernetes_version="1.32")
+
 MEMORY_MESSAGE = (
     "0/1 nodes are available: 1 Insufficient memory. "
     "preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
@@ -22,7 +31,7 @@ MEMORY_MESSAGE = (
 
 
 def test_reference_three_replicas_of_5gi() -> None:
-    result = plan([deployment("big", 3, memory="5Gi")], [node()], system_pods())
+    result = plan_132([deployment("big", 3, memory="5Gi")], [node()], system_pods())
     (workload,) = result.workloads
     assert (workload.placed, workload.pending, workload.message) == (1, 2, MEMORY_MESSAGE)
     assert workload.placements == {"kind-control-plane": 1}
@@ -35,25 +44,25 @@ def test_reference_three_replicas_of_5gi() -> None:
 
 
 def test_reference_three_replicas_of_64mi() -> None:
-    (workload,) = plan([deployment("small", 3, memory="64Mi")], [node()], system_pods()).workloads
+    (workload,) = plan_132([deployment("small", 3, memory="64Mi")], [node()], system_pods()).workloads
     assert (workload.placed, workload.pending, workload.message) == (3, 0, None)
 
 
 def test_least_allocated_spreads_and_ties_go_to_the_first_node() -> None:
     nodes = [compact_node(name, cpu="4", memory="8Gi") for name in ("a", "b", "c")]
-    (workload,) = plan([deployment("web", 1, cpu="1", memory="1Gi")], nodes).workloads
+    (workload,) = plan_132([deployment("web", 1, cpu="1", memory="1Gi")], nodes).workloads
     assert workload.placements == {"a": 1}
-    (workload,) = plan([deployment("web", 6, cpu="1", memory="1Gi")], nodes).workloads
+    (workload,) = plan_132([deployment("web", 6, cpu="1", memory="1Gi")], nodes).workloads
     assert workload.placements == {"a": 2, "b": 2, "c": 2}
     # A busier node scores lower: the replica goes to the emptier one.
     busy = [pod("default", "busy", "2", memory="4Gi", node_name="a")]
-    (workload,) = plan([deployment("web", 1, cpu="1", memory="1Gi")], nodes, busy).workloads
+    (workload,) = plan_132([deployment("web", 1, cpu="1", memory="1Gi")], nodes, busy).workloads
     assert workload.placements == {"b": 1}
 
 
 def test_several_workloads_share_the_cluster() -> None:
     nodes = [compact_node("a", cpu="2", memory="4Gi")]
-    result = plan([deployment("first", 1, cpu="1500m"), deployment("second", 1, cpu="1")], nodes)
+    result = plan_132([deployment("first", 1, cpu="1500m"), deployment("second", 1, cpu="1")], nodes)
     first, second = result.workloads
     assert first.placed == 1
     assert second.pending == 1 and second.message is not None
@@ -69,7 +78,7 @@ def test_required_anti_affinity_on_hostname() -> None:
             ]
         }
     }
-    (workload,) = plan([deployment("db", 5, cpu="100m", affinity=anti)], nodes).workloads
+    (workload,) = plan_132([deployment("db", 5, cpu="100m", affinity=anti)], nodes).workloads
     assert workload.placements == {"a": 1, "b": 1, "c": 1}
     assert workload.pending == 2
     assert workload.message == (
@@ -93,11 +102,12 @@ def test_topology_spread_over_zones() -> None:
             "labelSelector": {"matchLabels": {"app": "web"}},
         }
     ]
-    (workload,) = plan([deployment("web", 6, cpu="1", topologySpreadConstraints=spread)], nodes).workloads
+    (workload,) = plan_132([deployment("web", 6, cpu="1", topologySpreadConstraints=spread)], nodes).workloads
     zone1 = workload.placements.get("big", 0) + workload.placements.get("small-1", 0)
     assert (zone1, workload.placements.get("small-2", 0)) == (3, 3)
     # small-2 holds 4 cpus: after 4 + 4, a ninth replica may still go to z1 (skew 1), a tenth nowhere.
-    (workload,) = plan([deployment("web", 10, cpu="1", topologySpreadConstraints=spread)], nodes).workloads
+    ten = deployment("web", 10, cpu="1", topologySpreadConstraints=spread)
+    (workload,) = plan_132([ten], nodes).workloads
     assert workload.placed == 9
     assert workload.placements["small-2"] == 4
     assert workload.message == (
@@ -122,7 +132,7 @@ def test_daemonset_one_pod_per_eligible_node() -> None:
             "template": {"spec": {"containers": [{"name": "a", "resources": {"requests": {"cpu": "2"}}}]}}
         },
     }
-    (workload,) = plan([daemonset], nodes).workloads
+    (workload,) = plan_132([daemonset], nodes).workloads
     assert workload.replicas == 2
     assert workload.placements == {"worker-1": 1}
     assert workload.message == (
@@ -131,7 +141,7 @@ def test_daemonset_one_pod_per_eligible_node() -> None:
         "2 Preemption is not helpful for scheduling."
     )
     daemonset["spec"]["template"]["spec"]["tolerations"] = [{"operator": "Exists"}]  # type: ignore[index]
-    (workload,) = plan([daemonset], nodes).workloads
+    (workload,) = plan_132([daemonset], nodes).workloads
     assert (workload.replicas, workload.placed) == (3, 2)
 
 
@@ -141,7 +151,7 @@ def test_cordoned_nodes_still_get_daemonset_pods() -> None:
         "metadata": {"name": "agent"},
         "spec": {"template": {"spec": {"containers": [{"name": "a"}]}}},
     }
-    (workload,) = plan([daemonset], [node("cordoned", unschedulable=True)]).workloads
+    (workload,) = plan_132([daemonset], [node("cordoned", unschedulable=True)]).workloads
     assert workload.placements == {"cordoned": 1}
 
 
@@ -192,24 +202,24 @@ def test_cordoned_nodes_still_get_daemonset_pods() -> None:
 def test_replicas_by_kind(manifest: dict[str, Any], replicas: int) -> None:
     (workload,) = workloads_in({"kind": "List", "items": [manifest, {"kind": "Service"}]})
     assert workload.replicas == replicas
-    (planned,) = plan([workload], [compact_node("n", cpu="4", memory="4Gi")]).workloads
+    (planned,) = plan_132([workload], [compact_node("n", cpu="4", memory="4Gi")]).workloads
     assert planned.placed == replicas
 
 
 def test_max_replicas() -> None:
     nodes = [compact_node("a", cpu="4", memory="8Gi"), compact_node("b", cpu="2", memory="8Gi", pods=1)]
-    assert max_replicas(pod("d", "p", "1", node_name=None), nodes) == 5
-    assert max_replicas(pod("d", "p", "1", node_name=None), [node()], system_pods()) == 9
-    assert max_replicas(pod("d", "p", memory="5Gi", node_name=None), [node()], system_pods()) == 1
+    assert max_replicas_132(pod("d", "p", "1", node_name=None), nodes) == 5
+    assert max_replicas_132(pod("d", "p", "1", node_name=None), [node()], system_pods()) == 9
+    assert max_replicas_132(pod("d", "p", memory="5Gi", node_name=None), [node()], system_pods()) == 1
     # Best-effort pods are bounded by the pod count.
-    assert max_replicas(pod("d", "p", node_name=None), [node()], system_pods()) == 101
+    assert max_replicas_132(pod("d", "p", node_name=None), [node()], system_pods()) == 101
 
 
 def test_compact_workload_and_csv() -> None:
     workload = compact_workload(
         {"name": "api", "replicas": "4", "cpu": "1", "memory": "1Gi", "cpu_limit": "2", "memory_limit": "1Gi"}
     )
-    result = plan(
+    result = plan_132(
         [workload], [compact_node("n1", cpu="3", memory="8Gi"), compact_node("n2", cpu="2", memory="8Gi")]
     )
     (planned,) = result.workloads
@@ -244,4 +254,7 @@ def test_scores(
     for _ in range(count):
         info.add_pod(pod_info({"spec": {"containers": [{"name": "c", "resources": {"requests": requests}}]}}))
     incoming = pod_info({"spec": {"containers": [{"name": "c", "resources": {"requests": pod_requests[0]}}]}})
-    assert (least_allocated(incoming, info), balanced_allocation(incoming, info)) == (least, balanced)
+    assert (least_allocated(incoming, info), balanced_allocation(incoming, info, Options.of("1.32"))) == (
+        least,
+        balanced,
+    )

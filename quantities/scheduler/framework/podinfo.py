@@ -10,14 +10,26 @@ thousands of nodes never touch a ``Quantity`` again:
   (``framework.Resource``);
 * the *non-zero* cpu and memory the scores use: every container (init ones
   too) that lacks a cpu or memory request counts 100m / 200Mi
-  (``schedutil.DefaultMilliCPURequest``, ``DefaultMemoryRequest``);
+  (``schedutil.DefaultMilliCPURequest``, ``DefaultMemoryRequest``); when the
+  pod sets pod-level requests, only a resource neither the pod level nor any
+  container requests gets the default (``getNonMissingContainerRequests``,
+  research note S2);
 * tolerations, ``nodeSelector`` and required node affinity, required pod
   (anti-)affinity terms, and ``DoNotSchedule`` topology spread constraints;
 * ``spec.priority`` and ``preemptionPolicy`` for the preemption sentence.
 
-Kubernetes 1.32 semantics, except that pod-level resources (``spec.resources``)
-count when ``options.pod_level_resources`` is on (the ``PodLevelResources`` gate,
-on by default since 1.34); in-place resize is not modelled: the scheduler reads the spec.
+Each answer is for the release in ``options`` (:attr:`~quantities.options.Options.behaviour`):
+
+* the pod is stored as that release's API server stores it
+  (:func:`quantities.pod.defaults.as_stored`: ``spec.resources`` only with
+  PodLevelResources, sidecars only with SidecarContainers, pod affinity
+  ``matchLabelKeys``/``mismatchLabelKeys`` only with MatchLabelKeysInPodAffinity);
+* the pod asked about (``state=False``) counts its spec (``computePodResourceRequest``:
+  the pod has not run, research note S1);
+* a pod already on a node (``state=True``) counts what in-place resize reports in
+  its status, by the release's rule (``PodInfo.calculateResource`` with
+  ``UseStatusResources``: :attr:`~quantities.versions.Behaviour.status_resources`,
+  research note P2), as ``NodeInfo.Requested`` does.
 
 **Proposals strictly, state leniently.** The pod a user asks about (``state=False``,
 the default) is validated with every rule of the API server
@@ -45,10 +57,16 @@ from quantities.manifest.problems import ManifestError, PodValidationError, Prob
 from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, is_scalar_resource_name
 from quantities.node.selectors import label_selector_matches
 from quantities.options import DEFAULT_OPTIONS, Options
-from quantities.pod.defaults import apply_defaults, without_pod_level_resources
+from quantities.pod.defaults import apply_defaults, as_stored, storage_key
 from quantities.pod.model import Pod
 from quantities.pod.read import read_pod
-from quantities.pod.requests import compute_limits, compute_requests
+from quantities.pod.requests import (
+    ResourceSelector,
+    compute_limits,
+    compute_requests,
+    pod_level_requests_set,
+    status_selectors,
+)
 from quantities.pod.scheduling import (
     LabelSelector,
     Location,
@@ -62,6 +80,7 @@ from quantities.pod.scheduling import (
 )
 from quantities.pod.validation import check_pod
 from quantities.quantity.quantity import Quantity
+from quantities.versions import Behaviour
 
 __all__ = [
     "DEFAULT_MEMORY_REQUEST",
@@ -244,13 +263,96 @@ def _containers_key(value: object) -> object:
     )
 
 
-def _resource_key(spec: Mapping[str, Any], pod_level_resources: bool) -> object:
-    """Everything in a pod spec that its requests, limits and their validation depend on."""
+_STATUS_FIELDS = ("name", "allocatedResources", "resources")
+
+
+def _statuses_key(value: object) -> object:
+    if not isinstance(value, list | tuple):
+        return _freeze(value)
+    return tuple(
+        tuple(_freeze(item.get(name)) for name in _STATUS_FIELDS)
+        if isinstance(item, Mapping)
+        else _freeze(item)
+        for item in value
+    )
+
+
+def _conditions_key(value: object) -> object:
+    if not isinstance(value, list | tuple):
+        return _freeze(value)
+    return tuple(
+        (_freeze(item.get("type")), _freeze(item.get("reason")))
+        if isinstance(item, Mapping)
+        else _freeze(item)
+        for item in value
+    )
+
+
+def _plain_statuses(value: object) -> bool:
+    """Container statuses that say nothing of resources, with well-typed names."""
+    if value is None:
+        return True
+    if type(value) is not list:
+        return False
+    for item in value:
+        if type(item) is not dict or type(item.get("name")) is not str:
+            return False
+        if "allocatedResources" in item or "resources" in item:
+            return False
+    return True
+
+
+def _plain_conditions(value: object) -> bool:
+    """Conditions without ``PodResizePending``, with well-typed types and reasons."""
+    if value is None:
+        return True
+    if type(value) is not list:
+        return False
+    for item in value:
+        if type(item) is not dict:
+            return False
+        kind, reason = item.get("type"), item.get("reason")
+        if type(kind) is not str or kind == "PodResizePending" or not (reason is None or type(reason) is str):
+            return False
+    return True
+
+
+def _status_key(status: object) -> object:
+    """What :func:`quantities.pod.read.read_pod` reads of a Pod's status for in-place resize.
+
+    A status that reports no resize (most pods) has the key None: reading it finds nothing and
+    no problem, whatever else it holds.
+    """
+    if not isinstance(status, Mapping):
+        return None
+    if (
+        "resize" not in status
+        and "resources" not in status
+        and "allocatedResources" not in status
+        and _plain_statuses(status.get("containerStatuses"))
+        and _plain_statuses(status.get("initContainerStatuses"))
+        and _plain_conditions(status.get("conditions"))
+    ):
+        return None
     return (
-        pod_level_resources,
+        _statuses_key(status.get("containerStatuses")),
+        _statuses_key(status.get("initContainerStatuses")),
+        _freeze(status.get("resize")),
+        _conditions_key(status.get("conditions")),
+        _freeze(status.get("resources")),
+        _freeze(status.get("allocatedResources")),
+    )
+
+
+def _resource_key(spec: Mapping[str, Any], setting: object, status: object) -> object:
+    """Everything in a pod that its requests, limits and their validation depend on, and the
+    release's rules for them (``setting``)."""
+    return (
+        setting,
         tuple(_containers_key(spec.get(name)) for name in _CONTAINER_LISTS),
         _freeze(spec.get("overhead")),
         _freeze(spec.get("resources")),
+        _status_key(status),
     )
 
 
@@ -281,17 +383,34 @@ def _units(resources: Mapping[str, Quantity], name: str) -> int:
     return q.int64_value() if q is not None else 0
 
 
-def _compute_amounts(pod: Pod, pod_level_resources: bool) -> _Amounts:
-    """``PodRequests`` (with and without the scoring defaults) and ``PodLimits`` of a defaulted pod."""
+def _compute_amounts(pod: Pod, pod_level_resources: bool, mode: str, pod_level_status: bool) -> _Amounts:
+    """``calculateResource``: ``PodRequests`` (with and without the scoring defaults) and ``PodLimits``
+    of a defaulted pod, counting its status by the rule ``mode`` (``"spec"`` for a proposal)."""
     skip = not pod_level_resources
-    requests = compute_requests(pod, skip_pod_level_resources=skip)
-    limits = compute_limits(pod, skip_pod_level_resources=skip)
-    if _needs_non_zero_defaults(pod):
-        non0 = compute_requests(
-            pod, skip_pod_level_resources=skip, non_missing_container_requests=_NON_MISSING
+
+    def requests_with(non_missing: Mapping[str, Quantity] | None) -> dict[str, Quantity]:
+        return compute_requests(
+            pod,
+            skip_pod_level_resources=skip,
+            non_missing_container_requests=non_missing,
+            status_resources=mode,
+            pod_level_status=pod_level_status,
         )
+
+    requests = requests_with(None)
+    limits = compute_limits(
+        pod, skip_pod_level_resources=skip, status_resources=mode, pod_level_status=pod_level_status
+    )
+    non_missing: Mapping[str, Quantity]
+    if pod_level_resources and pod_level_requests_set(pod):
+        # getNonMissingContainerRequests: with pod-level requests, a default only where neither the
+        # pod level nor any container requests the resource (overhead included: it is in requests).
+        non_missing = {name: value for name, value in _NON_MISSING.items() if name not in requests}
+    elif _needs_non_zero_defaults(pod, status_selectors(pod, mode)[0]):
+        non_missing = _NON_MISSING
     else:
-        non0 = requests
+        non_missing = {}
+    non0 = requests_with(non_missing) if non_missing else requests
     return _Amounts(
         cpu=_milli(requests, CPU),
         memory=_units(requests, MEMORY),
@@ -304,12 +423,12 @@ def _compute_amounts(pod: Pod, pod_level_resources: bool) -> _Amounts:
     )
 
 
-def _needs_non_zero_defaults(pod: Pod) -> bool:
+def _needs_non_zero_defaults(pod: Pod, select: ResourceSelector) -> bool:
+    """Whether some container's counted requests lack cpu or memory (else the defaults change nothing)."""
     for container in (*pod.containers, *pod.init_containers):
-        requests, limits = container.resources.requests, container.resources.limits
-        for name in (CPU, MEMORY):
-            if name not in requests and name not in limits:
-                return True
+        requests = select(container)
+        if CPU not in requests or MEMORY not in requests:
+            return True
     return False
 
 
@@ -323,12 +442,21 @@ _NON_MISSING = {
 
 
 def _merge_match_label_keys(
-    selector: LabelSelector | None, keys: Sequence[str], labels: Mapping[str, str]
+    selector: LabelSelector | None,
+    keys: Sequence[str],
+    labels: Mapping[str, str],
+    mismatch_keys: Sequence[str] = (),
 ) -> LabelSelector | None:
-    # matchLabelKeys: the pod's own values for those keys are ANDed into the selector.
-    if not keys or selector is None:
+    # matchLabelKeys: the pod's own values for those keys are ANDed into the selector (In);
+    # mismatchLabelKeys (pod affinity only): NotIn. Keys the pod lacks add nothing. From 1.31
+    # (affinity) and 1.34 (spreading) the API server merges them at creation; merging a stored
+    # pod's selector again only repeats a requirement.
+    if (not keys and not mismatch_keys) or selector is None:
         return selector
     extra = tuple(Requirement(key, "In", (labels[key],)) for key in keys if key in labels)
+    extra += tuple(Requirement(key, "NotIn", (labels[key],)) for key in mismatch_keys if key in labels)
+    if not extra:
+        return selector
     return LabelSelector(selector.match_labels, selector.match_expressions + extra)
 
 
@@ -347,7 +475,9 @@ def _affinity_terms(
             resolved = frozenset(term.namespaces)
         result.append(
             AffinityTerm(
-                selector=_merge_match_label_keys(term.label_selector, term.match_label_keys, labels),
+                selector=_merge_match_label_keys(
+                    term.label_selector, term.match_label_keys, labels, term.mismatch_label_keys
+                ),
                 namespaces=resolved,
                 namespace_selector=namespace_selector if resolved is not None else None,
                 topology_key=term.topology_key,
@@ -481,7 +611,7 @@ def pod_info(
     >>> info.cpu, info.memory, info.non0_cpu, info.non0_memory
     (250, 1073741824, 250, 1073741824)
     """
-    options = options or DEFAULT_OPTIONS
+    behaviour = (options or DEFAULT_OPTIONS).behaviour
     error_type = ManifestError if state else PodValidationError
     if not isinstance(pod, Mapping):
         raise error_type([Problem(path, f"expected a pod object, got {json_type(pod)}")])
@@ -508,9 +638,10 @@ def pod_info(
         status_at=where.status_at,
         source=label,
         namespace=namespace,
+        behaviour=behaviour,
     )
     amounts, resource_problems = _checked_amounts(
-        pod, where, shape, path, spec_path, label, options, error_type
+        pod, where, shape, path, spec_path, label, behaviour, error_type, state
     )
     refused = [*resource_problems, *invalid]
     if refused and not state:
@@ -573,8 +704,9 @@ def _checked_amounts(
     path: str,
     spec_path: str | None,
     label: str,
-    options: Options,
+    behaviour: Behaviour,
     error_type: type[ManifestError],
+    state: bool = False,
 ) -> tuple[_Amounts, list[Problem]]:
     """The pod's requests as integers, and what the API server's resource validation says of them.
 
@@ -584,7 +716,11 @@ def _checked_amounts(
     relocate_json = where.spec_at.json if spec_path is not None else None
     relocate_k8s = where.spec_at.k8s if spec_path is not None else None
     spec_fields = where.spec if isinstance(where.spec, Mapping) else {}
-    key = _resource_key(spec_fields, options.pod_level_resources)
+    # A proposal has not run: its spec counts (S1); a pod on a node counts its status by the rule (P2).
+    mode = behaviour.status_resources if state else "spec"
+    pod_level_status = behaviour.pod_level_status_resources and state
+    setting = (storage_key(behaviour), mode, pod_level_status)
+    key = _resource_key(spec_fields, setting, pod.get("status"))
     if not shape and _peripheral_fields_typed(pod, where.metadata, where.spec):
         cached = _AMOUNTS_CACHE.get(key)
         if cached is not None:
@@ -599,13 +735,12 @@ def _checked_amounts(
     ]
     if read_shape or shape:
         raise error_type(_unique([*read_shape, *shape]))
-    if not options.pod_level_resources:
-        read = without_pod_level_resources(read)
-    defaulted = apply_defaults(read)
+    defaulted = apply_defaults(as_stored(read, behaviour), pod_level_hugepages=behaviour.pod_level_hugepages)
     resource_problems = [
-        replace(_relocated(p, path, relocate_json, relocate_k8s), source=label) for p in check_pod(defaulted)
+        replace(_relocated(p, path, relocate_json, relocate_k8s), source=label)
+        for p in check_pod(defaulted, pod_level_hugepages=behaviour.pod_level_hugepages)
     ]
-    amounts = _compute_amounts(defaulted, options.pod_level_resources)
+    amounts = _compute_amounts(defaulted, behaviour.pod_level_resources, mode, pod_level_status)
     if not resource_problems:
         if len(_AMOUNTS_CACHE) >= _AMOUNTS_CACHE_SIZE:
             _AMOUNTS_CACHE.clear()

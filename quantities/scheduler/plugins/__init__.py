@@ -13,5 +13,9 @@ changes only through the scheduler's ``PreFilterExtensions``: ``AddPod`` as a pl
 places replicas, ``RemovePod`` (and ``AddPod`` to undo it) as preemption tries the
 victims of one node, each at the cost of one pod.
 
-Reasons are verbatim from kubernetes/kubernetes v1.32.
+Reasons are verbatim from kubernetes/kubernetes; where a release changed a reason or a verdict
+(TaintToleration's reason in 1.34.2/1.35, NodeResourcesFit's unresolvable shortages in 1.34,
+BalancedAllocation in 1.33 and 1.36), the plugin reads the switch from ``options.behaviour``
+(:mod:`quantities.versions`). Fields the release's API server drops or merges (``matchLabelKeys``)
+are already resolved in the :class:`~quantities.scheduler.framework.podinfo.PodInfo` the plugins read.
 """

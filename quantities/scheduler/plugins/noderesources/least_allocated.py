@@ -1,4 +1,4 @@
-"""NodeResourcesFit's score, LeastAllocated (Kubernetes 1.32, cpu and memory, weight 1 each).
+"""NodeResourcesFit's score, LeastAllocated (cpu and memory, weight 1 each; the same formula 1.28-1.36).
 
 Per resource ``(allocatable - requested) * 100 / allocatable`` (0 when over),
 averaged with integer division. ``requested`` is the node's *non-zero* requests
