@@ -63,7 +63,7 @@ from quantities.manifest.kinds import is_list, located_items
 from quantities.manifest.problems import ManifestError, Problem, child, index, key
 from quantities.node.model import Node
 from quantities.options import Options, resolve_options
-from quantities.pod.defaults import apply_defaults, without_pod_level_resources
+from quantities.pod.defaults import apply_defaults, as_stored
 from quantities.pod.model import Pod, ResourceList
 from quantities.pod.qos import QOSClass, compute_qos
 from quantities.pod.read import read_pod
@@ -559,17 +559,13 @@ class QuotaAnswer:
 
 
 def _admission_facts(workload: Workload, options: Options) -> tuple[Pod, Mapping[str, Any]]:
-    """The pod as the API server defaults it for a release: restartable init containers only with
-    SidecarContainers (``dropDisabledPodFields`` clears ``restartPolicy`` otherwise),
-    ``spec.resources`` only with PodLevelResources."""
-    read = read_pod(workload.pod)
-    if not options.behaviour.sidecars and any(c.restart_policy is not None for c in read.init_containers):
-        init = tuple(dataclasses.replace(c, restart_policy=None) for c in read.init_containers)
-        read = dataclasses.replace(read, init_containers=init)
-    if not options.pod_level_resources:
-        read = without_pod_level_resources(read)
+    """The pod as the release's API server stores and defaults it (``as_stored``: restartable init
+    containers only with SidecarContainers, ``spec.resources`` only with PodLevelResources)."""
+    behaviour = options.behaviour
+    stored = as_stored(read_pod(workload.pod), behaviour)
     spec = workload.pod.get("spec")
-    return apply_defaults(read), spec if isinstance(spec, Mapping) else {}
+    defaulted = apply_defaults(stored, pod_level_hugepages=behaviour.pod_level_hugepages)
+    return defaulted, spec if isinstance(spec, Mapping) else {}
 
 
 def _cross_namespace(spec: Mapping[str, Any]) -> bool:
@@ -742,7 +738,7 @@ def _answer(
 
 def _admission_refusal(pod: Pod, ranges: Sequence[LimitRange], options: Options) -> str | None:
     """The API server's validation of the completed pod, then LimitRanger's bounds."""
-    problems = check_pod(pod)
+    problems = check_pod(pod, pod_level_hugepages=options.behaviour.pod_level_hugepages)
     if problems:
         lines = list(dict.fromkeys(p.kubernetes or p.message for p in problems))
         return lines[0] if len(lines) == 1 else "[" + ", ".join(lines) + "]"
