@@ -145,6 +145,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from api.allocatable import blp as allocatable_blp
 
     api.register_blueprint(allocatable_blp)
+    from api import quota
+
+    api.register_blueprint(quota.blp)
     _register_docs(app)
     app.extensions["kq_api"] = api
     return app

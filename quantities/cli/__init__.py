@@ -183,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     from quantities.cli.allocatable import add_commands as add_allocatable_commands
 
     add_allocatable_commands(commands, _COMMANDS)
+    from quantities.cli.quota import add_commands as add_quota_commands
+
+    add_quota_commands(commands, _COMMANDS)
     # Every subcommand, a later one too, takes the release flags.
     for subcommand in commands.choices.values():
         add_release_options(subcommand)
