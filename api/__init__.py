@@ -108,6 +108,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     for blueprint in (health.blp, quantities.blp, pods.blp, nodes.blp):
         api.register_blueprint(blueprint)
+    from api.allocatable import blp as allocatable_blp
+
+    api.register_blueprint(allocatable_blp)
     _register_docs(app)
     app.extensions["kq_api"] = api
     return app

@@ -348,6 +348,12 @@ class Behaviour:
     #: describe node honours pod-level resources (1.36) [D6].
     kubectl_describe_pod_level: bool
 
+    # --- managed offerings' node settings, by release ---
+    #: AKS kube-reserved memory: "max-pods" (1.29+: min(20Mi * max pods + 50Mi, 25% of memory),
+    #: 100Mi eviction) or "regressive" (before 1.29: 25/20/10/6/2% tiers, 750Mi eviction);
+    #: https://learn.microsoft.com/azure/aks/node-resource-reservations#memory-reservations
+    aks_memory_reservation: str
+
     def gate(self, name: str) -> bool:
         for gate, value in self.gates:
             if gate == name:
@@ -405,4 +411,5 @@ def _behaviour(version: KubernetesVersion, overrides: tuple[tuple[str, bool], ..
         kubectl_pod_level_qos=minor >= 32,
         kubectl_prints_status_qos=minor >= 29,
         kubectl_describe_pod_level=minor >= 36,
+        aks_memory_reservation="max-pods" if minor >= 29 else "regressive",
     )
