@@ -90,7 +90,8 @@ KUBELET_SOURCES = (
     ),
     Source(
         "reservation = system-reserved + kube-reserved + hard eviction (GetNodeAllocatableReservation);"
-        " only memory.available and nodefs.available reserve (hardEvictionReservation)",
+        " only memory.available and nodefs.available reserve (hardEvictionReservation); a reservation"
+        " above the capacity stops the kubelet (validateNodeAllocatable)",
         _K8S + "pkg/kubelet/cm/node_container_manager_linux.go, pkg/kubelet/cm/helpers.go",
         "every release (1.28-1.36)",
     ),
@@ -296,9 +297,24 @@ def _quantity(value: object, path: str) -> Quantity:
     return quantity
 
 
+_INT64_MAX = 2**63 - 1
+
+
 def _bytes(value: object, path: str) -> Quantity:
-    """A memory or storage capacity as the kubelet holds it: whole bytes, BinarySI."""
+    """A memory or storage capacity as the kubelet holds it: whole bytes, BinarySI (the parser
+    clamps a quantity at 2^63-1, so it fits the kubelet's int64)."""
     return Quantity.from_int(_quantity(value, path).value(), Format.BINARY_SI)
+
+
+def _millicores(value: object, path: str) -> Quantity:
+    """A cpu capacity as the kubelet holds it: ``NewMilliQuantity(cores * 1000, DecimalSI)``."""
+    millis = _quantity(value, path).milli_value()
+    if millis > _INT64_MAX:
+        raise ManifestError([Problem(path, _TOO_LARGE, value=_json(_number_text(value)))])
+    return Quantity.from_milli(millis)
+
+
+_TOO_LARGE = "more than a node can have: the kubelet holds a capacity as a 64-bit integer"
 
 
 def _max_pods(value: object, path: str) -> int:
@@ -415,9 +431,8 @@ def _cpu_capacity(
     problems: _Problems, instance: InstanceType | None, given: object, model: str, overhead: str
 ) -> tuple[Quantity, str] | None:
     if given is not None:
-        cpu = problems.run(lambda: _quantity(given, "cpu"))
-        # The kubelet's cpu capacity: NewMilliQuantity(cores * 1000, DecimalSI).
-        return None if cpu is None else (Quantity.from_milli(cpu.milli_value()), "given")
+        cpu = problems.run(lambda: _millicores(given, "cpu"))
+        return None if cpu is None else (cpu, "given")
     if instance is not None:
         return Quantity.from_int(
             instance.vcpus
@@ -513,17 +528,18 @@ def _eviction_steps(thresholds: tuple[EvictionThreshold, ...], capacity: Mapping
 def _validation_warnings(
     capacity: Mapping[str, Quantity], reservation: Mapping[str, Quantity]
 ) -> list[Problem]:
-    """``validateNodeAllocatable``: the kubelet refuses to start when a reservation exceeds the capacity."""
+    """``validateNodeAllocatable``: a real kubelet refuses to start when a reservation exceeds the capacity
+    (its message, with the quantities written canonically)."""
     warnings = []
     for resource, reserved in reservation.items():
-        left = capacity[resource] - reserved
-        if left.sign() < 0:
+        if (capacity[resource] - reserved).sign() < 0:
             warnings.append(
                 Problem(
                     f"reserved.{resource}",
                     f"the reservations exceed the {resource} capacity: allocatable is clamped at 0, and a"
-                    " real kubelet refuses to start (invalid Node Allocatable configuration. Resource"
-                    f' "{resource}" has an allocatable of {reserved}, capacity of {left})',
+                    " real kubelet refuses to start: invalid Node Allocatable configuration. Resource"
+                    f' "{resource}" has a reservation of {reserved} but capacity of {capacity[resource]}.'
+                    " Expected capacity >= reservation.",
                 )
             )
     return warnings

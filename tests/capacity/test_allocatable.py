@@ -115,7 +115,10 @@ def test_reservations_beyond_capacity_are_clamped_and_warned() -> None:
     assert str(result.allocatable["memory"]) == "0"
     (warning,) = result.warnings
     assert warning.path == "reserved.memory"
-    assert 'Resource "memory" has an allocatable of 2148Mi, capacity of -1124Mi' in warning.message
+    # validateNodeAllocatable's refusal, with the quantities written canonically.
+    assert warning.message.endswith(
+        'Resource "memory" has a reservation of 2148Mi but capacity of 1Gi. Expected capacity >= reservation.'
+    )
 
 
 def test_hugepages_come_off_memory_after_the_reservations() -> None:
@@ -366,6 +369,9 @@ LOCATED = [
     ({"cpu": "1", "memory": "1Gi", "prefix_delegation": True}, "prefix_delegation"),
     ({"cpu": "1", "memory": "1Gi", "sizing": "auto"}, "sizing"),
     ({"instance_type": "m5.larg"}, "instance_type"),
+    # A cpu capacity whose millicores do not fit the kubelet's int64 (quantities themselves are
+    # clamped at 2^63-1 by the parser, so bytes always fit).
+    ({"cpu": "1e100", "memory": "1Gi"}, "cpu"),
 ]
 
 

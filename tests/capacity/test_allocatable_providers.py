@@ -21,9 +21,9 @@ def _millis(text: str) -> int:
 
 
 # -- GKE ------------------------------------------------------------------------------------
-# https://cloud.google.com/kubernetes-engine/docs/concepts/plan-node-sizes#memory_cpu, as Gardener's
-# tests publish the table (gardener/gardener plugin/pkg/shoot/resourcereservation/admission_test.go,
-# "calculate memory reservations" and "calculate CPU reservations").
+# https://cloud.google.com/kubernetes-engine/docs/concepts/plan-node-sizes#memory_and_cpu_reservations,
+# as Gardener's tests publish the table (gardener/gardener
+# plugin/pkg/shoot/resourcereservation/admission_test.go, "calculate memory/CPU reservations").
 GKE_MEMORY = [
     (500 * MIB, 255 * MIB),
     (1 * GIB, 256 * MIB),

@@ -32,12 +32,12 @@ _DOC = "https://cloud.google.com/kubernetes-engine/docs/concepts/plan-node-sizes
 _SOURCES = (
     Source(
         "kube-reserved memory and CPU tiers; eviction threshold memory.available<100Mi",
-        _DOC + "#memory_cpu",
+        _DOC + "#memory_and_cpu_reservations",
         "GKE Standard, Linux nodes, every release (1.28-1.36)",
     ),
     Source(
-        "ephemeral storage: eviction threshold 10% of the boot disk",
-        _DOC + "#eviction-threshold",
+        "ephemeral storage: eviction threshold 10% of the boot disk (local ephemeral storage reservation)",
+        _DOC,
         "GKE Standard, Linux nodes, every release (1.28-1.36)",
     ),
     Source(
