@@ -111,6 +111,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from api.allocatable import blp as allocatable_blp
 
     api.register_blueprint(allocatable_blp)
+    from api.nodes_needed import blp as nodes_needed_blp
+
+    api.register_blueprint(nodes_needed_blp)
     _register_docs(app)
     app.extensions["kq_api"] = api
     return app
