@@ -902,8 +902,11 @@ def nodes_needed(
     bound, binding = _lower_bound(demand, free, list(offers.values()))
     counts = best.counts()
     uses = []
+    only = [name for name, count in counts.items() if count]
     for template, (estimate, found) in zip(chosen, alone, strict=True):
         own, _ = _lower_bound(_demand(groups, estimate.placed), free, [offers[template.name]])
+        if only == [template.name] and best.total_pending <= found.total_pending:
+            found = best if len(best.new_nodes) < len(found.new_nodes) else found  # the mix search did better
         share = _daemonset_share(template, daemons, work)
         uses.append(
             TemplateUse(
