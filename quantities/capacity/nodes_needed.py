@@ -860,60 +860,17 @@ def nodes_needed(
     (workloads), every problem located. The result says for which release it is.
     """
     work = cycle_options(resolve_options(options, kubernetes_version, feature_gates))
-    template_problems: list[Problem] = []
-    chosen: list[Template] = []
-    try:
-        chosen = _templates(templates)
-    except ManifestError as error:
-        template_problems.extend(error.problems)
-    try:
-        groups, daemons = _read_workloads(workloads, daemonsets, work)
-    except PodValidationError as error:
-        raise PodValidationError([*template_problems, *error.problems]) from None
-    if template_problems:
-        raise ManifestError(template_problems)
+    chosen, groups, daemons = _inputs(templates, workloads, daemonsets, work)
     base = make_snapshot(nodes, pods, options=work)
     warnings = tuple(w for group in groups for w in group.pod.warnings) + snapshot_warnings(base)
     search = _Search(base, groups, daemons, chosen, work, all(t.price is not None for t in chosen))
     offers = _offers(chosen, daemons, work)
     free = _free(base)
-    estimates = [search.estimate(template) for template in chosen]
-    picked_estimate = min(range(len(chosen)), key=lambda i: search.objective(estimates[i]))
-    best = estimates[picked_estimate]
-    alone: list[tuple[Packing, Packing]] = []
-    for template, estimate in zip(chosen, estimates, strict=True):
-        low, _ = _lower_bound(_demand(groups, estimate.placed), free, [offers[template.name]])
-        found = search.improve(template, estimate, low or 0, best)
-        alone.append((estimate, found))
-        if search.objective(found) < search.objective(best):
-            best = found
-    if len(chosen) > 1:
-        placeable = [group for group in groups if _why_not(group, chosen, daemons, work) is None]
-        best = search.mix(best, offers, free, _demand(placeable, lambda group: group.count))
-    messages: dict[int, str] = {}
-    unplaceable = []
-    for group in sorted(groups, key=lambda g: g.position):
-        pending = best.pending(group)
-        if pending:
-            reason = _why_not(group, chosen, daemons, work) or _message(group, best, work)
-            messages[group.position] = reason
-            unplaceable.append((group.workload.name, pending, reason))
-    demand = _demand(groups, best.placed)
-    bound, binding = _lower_bound(demand, free, list(offers.values()))
+    estimates, alone, best = _best(search, offers, free)
+    messages, unplaceable = _unplaceable(search, best)
+    bound, binding = _lower_bound(_demand(groups, best.placed), free, list(offers.values()))
     counts = best.counts()
-    uses = []
-    only = [name for name, count in counts.items() if count]
-    for template, (estimate, found) in zip(chosen, alone, strict=True):
-        own, _ = _lower_bound(_demand(groups, estimate.placed), free, [offers[template.name]])
-        if only == [template.name] and best.total_pending <= found.total_pending:
-            found = best if len(best.new_nodes) < len(found.new_nodes) else found  # the mix search did better
-        share = _daemonset_share(template, daemons, work)
-        uses.append(
-            TemplateUse(
-                template.name, dict(template.node.allocatable), template.price, counts.get(template.name, 0),
-                share[0], share[1], own, len(estimate.new_nodes), len(found.new_nodes), found.total_pending,
-            )
-        )  # fmt: skip
+    picked = min(range(len(chosen)), key=lambda i: search.objective(estimates[i]))
     version = str(work.version)
     return NodesNeeded(
         new_nodes=len(best.new_nodes),
@@ -921,12 +878,95 @@ def nodes_needed(
         plan=_plan_result(best, groups, base, version, warnings, messages),
         lower_bound=bound or 0,
         binding_resource=binding,
-        first_fit_decreasing=len(estimates[picked_estimate].new_nodes),
-        first_fit_decreasing_template=chosen[picked_estimate].name,
-        templates=tuple(uses),
+        first_fit_decreasing=len(estimates[picked].new_nodes),
+        first_fit_decreasing_template=chosen[picked].name,
+        templates=_uses(search, estimates, alone, best, offers, free),
         cost=best.cost() if search.priced else None,
         unplaceable=tuple(unplaceable),
         method=search.methods.get(id(best), "first fit"),
         kubernetes_version=version,
         warnings=warnings,
     )
+
+
+def _inputs(
+    templates: Iterable[Template | Node | Mapping[str, Any] | str],
+    workloads: Iterable[Workload | Mapping[str, Any]] | Mapping[str, Any],
+    daemonsets: Iterable[Workload | Mapping[str, Any]] | Mapping[str, Any],
+    options: Options,
+) -> tuple[list[Template], list[Group], list[Daemon]]:
+    """The templates, groups and DaemonSets; the problems of all of them in one error."""
+    template_problems: list[Problem] = []
+    chosen: list[Template] = []
+    try:
+        chosen = _templates(templates)
+    except ManifestError as error:
+        template_problems.extend(error.problems)
+    try:
+        groups, daemons = _read_workloads(workloads, daemonsets, options)
+    except PodValidationError as error:
+        raise PodValidationError([*template_problems, *error.problems]) from None
+    if template_problems:
+        raise ManifestError(template_problems)
+    return chosen, groups, daemons
+
+
+def _best(
+    search: _Search, offers: Mapping[str, Mapping[str, int]], free: Mapping[str, int]
+) -> tuple[list[Packing], list[Packing], Packing]:
+    """Per template cluster-autoscaler's estimate and the fewest nodes found for it alone, and the best
+    answer: the best estimate, improved template by template, then by mixing templates."""
+    estimates = [search.estimate(template) for template in search.templates]
+    best = min(estimates, key=search.objective)
+    alone: list[Packing] = []
+    for template, estimate in zip(search.templates, estimates, strict=True):
+        low, _ = _lower_bound(_demand(search.groups, estimate.placed), free, [offers[template.name]])
+        found = search.improve(template, estimate, low or 0, best)
+        alone.append(found)
+        if search.objective(found) < search.objective(best):
+            best = found
+    if len(search.templates) > 1:
+        placeable = [
+            g for g in search.groups if _why_not(g, search.templates, search.daemons, search.options) is None
+        ]
+        best = search.mix(best, offers, free, _demand(placeable, lambda group: group.count))
+    return estimates, alone, best
+
+
+def _unplaceable(search: _Search, best: Packing) -> tuple[dict[int, str], list[tuple[str, int, str]]]:
+    """The groups left pending, with why: the pod fits no template, or the scheduler's message."""
+    messages: dict[int, str] = {}
+    unplaceable = []
+    for group in sorted(search.groups, key=lambda g: g.position):
+        pending = best.pending(group)
+        if pending:
+            reason = _why_not(group, search.templates, search.daemons, search.options)
+            reason = reason or _message(group, best, search.options)
+            messages[group.position] = reason
+            unplaceable.append((group.workload.name, pending, reason))
+    return messages, unplaceable
+
+
+def _uses(
+    search: _Search,
+    estimates: Sequence[Packing],
+    alone: Sequence[Packing],
+    best: Packing,
+    offers: Mapping[str, Mapping[str, int]],
+    free: Mapping[str, int],
+) -> tuple[TemplateUse, ...]:
+    counts = best.counts()
+    only = [name for name, count in counts.items() if count]
+    uses = []
+    for template, estimate, found in zip(search.templates, estimates, alone, strict=True):
+        own, _ = _lower_bound(_demand(search.groups, estimate.placed), free, [offers[template.name]])
+        if only == [template.name] and best.total_pending <= found.total_pending:
+            found = best if len(best.new_nodes) < len(found.new_nodes) else found  # the mix search did better
+        pods, requests = _daemonset_share(template, search.daemons, search.options)
+        uses.append(
+            TemplateUse(
+                template.name, dict(template.node.allocatable), template.price, counts.get(template.name, 0),
+                pods, requests, own, len(estimate.new_nodes), len(found.new_nodes), found.total_pending,
+            )
+        )  # fmt: skip
+    return tuple(uses)
