@@ -33,6 +33,7 @@ from quantities.manifest.problems import index as path_index
 from quantities.node.compact import node_from_fields
 from quantities.options import Options
 from quantities.pod.workloads import Workload, workload_from_fields, workload_from_row, workloads_in
+from quantities.versions import FeatureGateError, UnsupportedVersion
 
 __all__ = ["NodesNeededQuery", "NodesNeededResponse", "blp"]
 
@@ -250,16 +251,35 @@ def _instances(texts: list[str] | None, provider: str | None, work: Options, nam
     return _parameters(name, texts, read)
 
 
-def _work(kubernetes_version: str | None, feature_gates: str | None) -> Options:
+def _work(kubernetes_version: object, feature_gates: object, where: str = "query") -> Options:
+    """The request's options for the release and gates asked for; a 422 at the parameter otherwise."""
     base = options()
     if kubernetes_version is None and feature_gates is None:
         return base
-    return Options.of(
-        kubernetes_version or base.kubernetes_version,
-        feature_gates,
-        deadline=base.deadline,
-        limits=base.limits,
-    )
+    rows = []
+    for name, value in (("kubernetes_version", kubernetes_version), ("feature_gates", feature_gates)):
+        if value is not None and not isinstance(value, str):
+            rows.append({"path": name, "in": where, "message": "expected a string"})
+    if rows:
+        raise Problem(422, "; ".join(f"{row['path']}: {row['message']}" for row in rows), rows)
+    try:
+        text = kubernetes_version if isinstance(kubernetes_version, str) and kubernetes_version else None
+        version = Options.of(text).kubernetes_version if text else None
+    except UnsupportedVersion as error:
+        raise Problem(
+            422, str(error), [{"path": "kubernetes_version", "in": where, "message": str(error)}]
+        ) from None
+    try:
+        return Options.of(
+            version or base.kubernetes_version,
+            feature_gates if isinstance(feature_gates, str) else None,
+            deadline=base.deadline,
+            limits=base.limits,
+        )
+    except FeatureGateError as error:
+        raise Problem(
+            422, str(error), [{"path": "feature_gates", "in": where, "message": str(error)}]
+        ) from None
 
 
 def _answer(result: NodesNeeded) -> Any:
@@ -342,7 +362,7 @@ def post_nodes_needed(**_: Any) -> Any:
             for key, value in errors.items()
         ]
         raise Problem(422, "the body does not have the expected fields", rows)
-    work = _work(body.get("kubernetes_version"), body.get("feature_gates"))
+    work = _work(body.get("kubernetes_version"), body.get("feature_gates"), "body")
     given = body["workloads"]
     if not given:
         raise Problem(422, "no workload in `workloads`", [{"path": "workloads", "message": "no workload"}])

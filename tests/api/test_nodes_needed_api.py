@@ -150,3 +150,16 @@ def test_the_readme_formulas_answer_as_shown(client: FlaskClient) -> None:
     excel = next(url for url, _ in formulas if "errors=text" in url)
     bad = client.get(excel.replace("m5.large", "m5.larg")).get_data(as_text=True)
     assert bad.startswith("ERROR: ") and "did you mean m5.large" in bad
+
+
+@pytest.mark.parametrize(
+    ("query", "path"),
+    [("kubernetes_version=1.2", "kubernetes_version"), ("feature_gates=resource", "feature_gates")],
+)
+def test_a_bad_release_is_located(client: FlaskClient, query: str, path: str) -> None:
+    response = client.get(f"/v1/nodes-needed?workload=w,1,1,1Gi&template=t,2,4Gi&{query}")
+    assert response.status_code == 422
+    assert [row["path"] for row in response.get_json()["errors"]] == [path]
+    body = {"workloads": [{"name": "w"}], "templates": ["t,1,1Gi"], path: 9}
+    rows = client.post("/v1/nodes-needed", json=body).get_json()["errors"]
+    assert [(row["path"], row["in"]) for row in rows] == [(path, "body")]
