@@ -148,6 +148,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from api import quota
 
     api.register_blueprint(quota.blp)
+    from api.nodes_needed import blp as nodes_needed_blp
+
+    api.register_blueprint(nodes_needed_blp)
     _register_docs(app)
     app.extensions["kq_api"] = api
     return app

@@ -183,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     from quantities.cli.allocatable import add_commands as add_allocatable_commands
 
     add_allocatable_commands(commands, _COMMANDS)
+    from quantities.cli.nodes_needed import add_commands as add_nodes_needed_commands
+
+    add_nodes_needed_commands(commands, _COMMANDS)
     from quantities.cli.quota import add_commands as add_quota_commands
 
     add_quota_commands(commands, _COMMANDS)

@@ -44,7 +44,7 @@ preemption: 0/1 nodes are available: 1 No preemption victims found for incoming 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,14 +83,21 @@ from quantities.versions import KubernetesVersion, default_kubernetes_version
 
 __all__ = [
     "Copies",
+    "NodeKey",
     "NodeUsage",
+    "Placer",
     "PlanResult",
     "TooManyPods",
     "WorkloadPlan",
     "copies_by_node",
+    "daemonset_nodes",
+    "daemonset_pod",
     "max_replicas",
     "plan",
+    "plan_daemonset",
+    "replica",
     "replicas_path",
+    "scheduler_key",
 ]
 
 #: Tolerations the DaemonSet controller adds to its pods (util.AddOrUpdateDaemonPodTolerations, 1.32).
@@ -250,6 +257,15 @@ class PlanResult:
         }
 
 
+#: How a placer ranks the feasible nodes: the lowest key wins, ties to the first node in input order.
+NodeKey = Callable[[PodInfo, NodeInfo, Options], int]
+
+
+def scheduler_key(pod: PodInfo, info: NodeInfo, options: Options) -> int:
+    """kube-scheduler's choice: the highest score (:func:`~quantities.scheduler.profile.score`) first."""
+    return -score(pod, info, options)
+
+
 @dataclass(slots=True)
 class _Placer:
     """Places copies of one pod on a snapshot, best score first (see the module docstring).
@@ -261,11 +277,15 @@ class _Placer:
     only a higher minimum can let it in. A node rejected for lack of pods matching its
     required pod affinity waits until a new topology domain gets matching pods. So each
     replica costs the nodes that change, not every node the filters once rejected.
+
+    ``key`` orders the feasible nodes (default: the scheduler's score); capacity planning
+    passes another order (first fit) and keeps the same filters.
     """
 
     pod: PodInfo
     snapshot: Snapshot
     options: Options | None = None
+    key: NodeKey = scheduler_key
     state: CycleState = field(init=False)
     heap: list[tuple[int, int, int]] = field(init=False)
     version: list[int] = field(init=False)
@@ -290,7 +310,7 @@ class _Placer:
                 self.options.check_deadline(f'filters for pod "{pod.name}"', index, len(nodes))
             if run_static_filters(pod, info, self.state):
                 continue
-            self.heap.append((-score(pod, info, self.state.options), index, 0))
+            self.heap.append((self.key(pod, info, self.state.options), index, 0))
         heapq.heapify(self.heap)
         spread = self.state.spread
         count = len(spread.constraints) if spread is not None else 0
@@ -359,9 +379,29 @@ class _Placer:
         chosen.add_pod(pod)
         self.state.add_pod(pod, chosen, pod)
         self.version[index] += 1
-        heapq.heappush(heap, (-score(pod, chosen, self.state.options), index, self.version[index]))
+        heapq.heappush(heap, (self.key(pod, chosen, self.state.options), index, self.version[index]))
         self._wake()
         return chosen
+
+    def add_node(self, info: NodeInfo) -> bool:
+        """Take in a node just appended to the snapshot, with its pods (``AddPod`` for each).
+
+        A new node is a new topology domain, which the spread state cannot take in: for a pod
+        with spread constraints nothing changes and the answer is False (make a new placer).
+        """
+        if self.state.spread is not None:
+            return False
+        index = len(self.version)
+        if index >= len(self.snapshot.node_infos) or self.snapshot.node_infos[index] is not info:
+            return False
+        self.version.append(0)
+        self.index_of[id(info)] = index
+        for existing in info.pods:
+            self.state.add_pod(existing, info, self.pod)
+        if run_static_filters(self.pod, info, self.state) is None:
+            heapq.heappush(self.heap, (self.key(self.pod, info, self.state.options), index, 0))
+        self._wake()
+        return True
 
     def failure(self) -> tuple[str, list[str]]:
         """The FailedScheduling message of the pod that fits nowhere (its PreFilter state is up to date)."""
@@ -735,3 +775,12 @@ def _simulated_copies(info: PodInfo, snapshot: Snapshot, options: Options | None
         counts[snapshot.position[chosen.node.name]] += 1
         count += 1
     return Copies(info, snapshot, tuple(counts), placer.state, placed=True)
+
+
+# The placement pieces capacity planning (quantities.capacity) reuses, so that it places pods
+# with the same filters and the same DaemonSet rules as the plan.
+Placer = _Placer
+replica = _replica
+daemonset_pod = _daemon_pod
+daemonset_nodes = _daemonset_nodes
+plan_daemonset = _plan_daemonset
