@@ -66,6 +66,7 @@ from quantities.quantity.suffix import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
+    from collections.abc import Callable
     from decimal import Decimal
     from fractions import Fraction
     from typing import Any, NoReturn
@@ -89,6 +90,7 @@ MAX_DIGITS = 4200
 _NANO_EXPONENT = -9
 _BINARY_SI = Format.BINARY_SI
 _DECIMAL_SI = Format.DECIMAL_SI
+_DECIMAL_EXPONENT = Format.DECIMAL_EXPONENT
 
 # Possessive quantifiers: a failed match must not backtrack, so that every
 # string fails in linear time.
@@ -155,6 +157,9 @@ class Quantity:
     _key: tuple[int, int]
 
     def __new__(cls, text: str) -> Quantity:
+        if text is _BLANK:
+            # Only for _object_new in a compiled build, whose class refuses object.__new__.
+            return object.__new__(cls)
         return _cache[text]
 
     @classmethod
@@ -474,12 +479,31 @@ class Quantity:
 def _new(coefficient: int, exponent: int, fmt: Format, text: str | None = None) -> Quantity:
     """The value ``coefficient * 10**exponent``; ``text`` is its verbatim form, if any."""
     # Plain slot assignment: a Quantity has no setters, and this is the hot path.
-    self = object.__new__(Quantity)
+    self = _object_new(Quantity)
     self._coefficient = coefficient
     self._exponent = exponent
     self._format = fmt
     self._text = text
     return self
+
+
+# A blank Quantity, its slots unset. In pure Python, object.__new__ makes one without a
+# Python frame. A class compiled by mypyc refuses object.__new__ from outside its own
+# __new__, which makes one when handed this private string (never equal by identity to
+# any string a caller could pass).
+_BLANK = chr(0) * 2
+
+
+def _compiled_blank(cls: type[Quantity]) -> Quantity:
+    return Quantity(_BLANK)
+
+
+_object_new: Callable[[type[Quantity]], Quantity]
+try:
+    object.__new__(Quantity)
+    _object_new = object.__new__
+except TypeError:
+    _object_new = _compiled_blank
 
 
 def _restore(coefficient: int, exponent: int, fmt: str, text: str | None) -> Quantity:
@@ -567,8 +591,9 @@ _BINARY_LANES: dict[str, tuple[int, int]] = {
 }
 # Longest string the fractional and exponent lanes take; longer ones go the long way.
 _LANE_LENGTH = 40
-
-_object_new = object.__new__
+# 10^n and (2^63-1) * 10^n for the n <= 9 fraction digits of the fractional binary lane.
+_POWERS_OF_TEN = tuple(10**digits for digits in range(10))
+_INT64_MAX_SCALED = tuple(INT64_MAX * 10**digits for digits in range(10))
 
 
 def _fraction_lane(text: str, number: str, exponent: int) -> Quantity | None:
@@ -594,12 +619,17 @@ def _fraction_lane(text: str, number: str, exponent: int) -> Quantity | None:
     return quantity
 
 
-def _exponent_lane(text: str, at: int) -> Quantity | None:
+def _exponent_lane(text: str) -> Quantity | None:
     """``12e3``, ``1.5e-3``: digits (a dot and digits) then an exponent, or None.
 
     The parts are the ones parseQuantityString finds; the value is then Kubernetes' int64
     fast path, or its exact slow path.
     """
+    at = text.find("e")
+    if at < 0:
+        at = text.find("E")
+    if at <= 0:
+        return None
     number, suffix = text[:at], text[at:]
     digits = suffix[2:] if suffix[1:2] in ("+", "-") else suffix[1:]
     if not digits.isdigit():
@@ -746,7 +776,7 @@ class _ParseCache(dict[str, Quantity]):
         quantity: Quantity | None = None
         if type(text) is str and text.isascii():
             if text.isdigit():
-                if text[0] != "0" and len(text) <= 18:
+                if len(text) <= 18 and text[0] != "0":
                     # int64Amount{value, 0}; the text is reused unless it ends in 000.
                     coefficient = int(text)
                     quantity = _object_new(Quantity)
@@ -761,7 +791,7 @@ class _ParseCache(dict[str, Quantity]):
                     if lane is not None:
                         number = text[:-2]
                         if number.isdigit():
-                            if number[0] != "0" and len(number) <= lane[1]:
+                            if len(number) <= lane[1] and number[0] != "0":
                                 # int64Amount{value << exponent, 0}; the text is reused when
                                 # the number is not a multiple of 8 (the suffix cannot grow).
                                 magnitude = int(number)
@@ -770,19 +800,38 @@ class _ParseCache(dict[str, Quantity]):
                                 quantity._exponent = 0
                                 quantity._format = _BINARY_SI
                                 quantity._text = text if magnitude & 7 else None
-                        elif len(number) <= _LANE_LENGTH:
+                        else:
                             whole, dot, fraction = number.partition(".")
-                            if dot and fraction.isdigit() and (whole.isdigit() or not whole):
-                                # A binary fraction never takes the int64 path: an exact inf.Dec.
-                                quantity = _dec_amount(
-                                    False, whole.lstrip("0") or "0", fraction, 2, lane[0], _BINARY_SI
-                                )
+                            if (
+                                dot
+                                and fraction.isdigit()
+                                and (whole.isdigit() or not whole)
+                                and len(fraction) <= 9
+                                and len(whole) <= _LANE_LENGTH
+                            ):
+                                # A binary fraction never takes the int64 path: an exact inf.Dec
+                                # (no rounding at nine digits or fewer), capped at 2^63-1 and
+                                # remembered as decimal SI below 1 (_dec_amount, _binary_bounds).
+                                coefficient = int(whole + fraction) << lane[0]
+                                quantity = _object_new(Quantity)
+                                quantity._text = None
+                                if coefficient > _INT64_MAX_SCALED[len(fraction)]:
+                                    quantity._coefficient = INT64_MAX
+                                    quantity._exponent = 0
+                                    quantity._format = _BINARY_SI
+                                else:
+                                    quantity._coefficient = coefficient
+                                    quantity._exponent = -len(fraction)
+                                    quantity._format = (
+                                        _DECIMAL_SI if 0 < coefficient < _POWERS_OF_TEN[len(fraction)]
+                                        else _BINARY_SI
+                                    )
                 elif last > "9":
                     exponent = _DECIMAL_LETTERS.get(last)
                     if exponent is not None:
                         number = text[:-1]
                         if number.isdigit():
-                            if number[0] != "0" and len(number) <= 18:
+                            if len(number) <= 18 and number[0] != "0":
                                 coefficient = int(number)
                                 quantity = _object_new(Quantity)
                                 quantity._coefficient = coefficient
@@ -791,14 +840,47 @@ class _ParseCache(dict[str, Quantity]):
                                 quantity._text = text if coefficient % 1000 else None
                         elif len(number) <= _LANE_LENGTH:
                             quantity = _fraction_lane(text, number, exponent)
-                elif len(text) <= _LANE_LENGTH:
-                    at = text.find("e")
-                    if at < 0:
-                        at = text.find("E")
-                    if at < 0:
-                        quantity = _fraction_lane(text, text, 0)
-                    elif at > 0:
-                        quantity = _exponent_lane(text, at)
+                elif "." in text:
+                    whole, _, fraction = text.partition(".")
+                    if (
+                        fraction.isdigit()
+                        and whole.isdigit()
+                        and len(text) <= 19
+                        and len(fraction) <= 9
+                        and (whole[0] != "0" or len(whole) == 1)
+                    ):
+                        # int64Amount{whole and fraction digits, -len(fraction)}: at most 18
+                        # digits, no finer than nano; "0" is a stripped zero whole part.
+                        coefficient = int(whole + fraction)
+                        quantity = _object_new(Quantity)
+                        quantity._coefficient = coefficient
+                        quantity._exponent = -len(fraction)
+                        quantity._format = _DECIMAL_SI
+                        quantity._text = (
+                            text if len(fraction) % 3 == 0 and whole != "0" and coefficient % 1000 else None
+                        )
+                    elif len(text) <= _LANE_LENGTH:
+                        quantity = _exponent_lane(text)
+                else:
+                    number, _, power = text.partition("e")
+                    if number.isdigit() and len(number) <= 18 and number[0] != "0":
+                        # int64Amount{number, exponent} for an exponent no finer than nano (of
+                        # at most nine digits, which Go's int32 conversion leaves unchanged).
+                        exponent = _NANO_EXPONENT - 1
+                        if power.isdigit():
+                            if len(power) <= 9:
+                                exponent = int(power)
+                        elif power[:1] == "-" and power[1:].isdigit() and len(power) <= 10:
+                            exponent = -int(power[1:])
+                        if exponent >= _NANO_EXPONENT:
+                            coefficient = int(number)
+                            quantity = _object_new(Quantity)
+                            quantity._coefficient = coefficient
+                            quantity._exponent = exponent
+                            quantity._format = _DECIMAL_EXPONENT
+                            quantity._text = text if exponent % 3 == 0 and coefficient % 1000 else None
+                    if quantity is None and len(text) <= _LANE_LENGTH:
+                        quantity = _exponent_lane(text)
         if quantity is None:
             quantity = _parse_quantity(text)
         if len(self) >= CACHE_SIZE:
