@@ -159,10 +159,12 @@ class Quantity:
     _text: str | None
     _key: tuple[int, int]
 
-    def __new__(cls, text: str) -> Quantity:
+    def __new__(cls, text: object) -> Quantity:
+        # text: object, not str: a compiled build checks argument types, and a non-string
+        # must get the parser's QuantityError, as in pure Python (__init__ says str to mypy).
         if text is _BLANK:  # a blank instance for the compiled parser (see _BLANK)
             return object.__new__(cls)
-        return _cache[text]
+        return _cache[text]  # type: ignore[index]  # the parser refuses a non-string
 
     def __init__(self, text: str) -> None:
         # Nothing to do: __new__ returned the value. Declaring the signature lets a compiled
@@ -209,7 +211,8 @@ class Quantity:
         """
         from quantities.quantity.units import exact_base_value
 
-        return cls.from_fraction(*exact_base_value(quantity))
+        value, fmt = exact_base_value(quantity)
+        return cls.from_fraction(value, fmt)
 
     @classmethod
     def from_fraction(cls, value: Fraction, fmt: Format | str = Format.DECIMAL_SI) -> Quantity:
@@ -786,7 +789,9 @@ class _ParseCache(dict[str, Quantity]):
     as much as a lane; everything else takes Kubernetes' steps, :func:`_parse_quantity`.
     """
 
-    def __missing__(self, text: str) -> Quantity:
+    def __missing__(self, text: object) -> Quantity:
+        # text: object, as dict hands it over (see Quantity.__new__); _parse_quantity refuses
+        # anything but a string.
         quantity: Quantity | None = None
         if type(text) is str and text.isascii():
             if text.isdigit():
@@ -900,7 +905,7 @@ class _ParseCache(dict[str, Quantity]):
             # Dropping everything at once is cheaper than tracking recency, and a
             # cluster's working set refills the cache within one manifest.
             self.clear()
-        self[text] = quantity
+        self[text] = quantity  # type: ignore[index]  # a str: _parse_quantity refused the rest
         return quantity
 
 
@@ -914,8 +919,11 @@ class _Uncached(_ParseCache):
 _uncached: Final = _Uncached()
 
 
-def _parse(text: str) -> Quantity:
-    """Parse ``text`` exactly as apimachinery's ``ParseQuantity`` does (uncached)."""
+def _parse(text: object) -> Quantity:
+    """Parse ``text`` exactly as apimachinery's ``ParseQuantity`` does (uncached).
+
+    A non-string gets a QuantityError (``object``: a compiled build checks argument types).
+    """
     return _uncached.__missing__(text)
 
 
