@@ -10,7 +10,7 @@ little. Two workloads:
   CPU time (``time.thread_time``), alternately, keeping the best of several rounds,
   so that other processes on a shared machine do not tilt the ratio;
 * a realistic cluster mix: a few hundred distinct values, each repeated many
-  times, as in real manifests.
+  times, as in real manifests (thread CPU time too, best of several runs).
 
 A ratio is the official client's time divided by ours: above 1x we are faster.
 
@@ -96,11 +96,12 @@ def to_pint_text(value: str) -> str:
 
 
 def best_of(function: Callable[[Sequence[str]], object], values: Sequence[str], repeats: int = 5) -> float:
+    # Thread CPU time, as for the classes: time spent waiting for the CPU is not ours.
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.thread_time()
         function(values)
-        times.append(time.perf_counter() - start)
+        times.append(time.thread_time() - start)
     return min(times)
 
 
