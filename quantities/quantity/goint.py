@@ -13,6 +13,11 @@ module is the one place that knows those widths.
 
 from __future__ import annotations
 
+# typing costs more to import than this whole package; mypy is told TYPE_CHECKING is true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
+
 __all__ = [
     "INT32_MAX",
     "INT32_MIN",
@@ -23,10 +28,10 @@ __all__ = [
     "wrap_int32",
 ]
 
-INT32_MIN = -(1 << 31)
-INT32_MAX = (1 << 31) - 1
-INT64_MIN = -(1 << 63)
-INT64_MAX = (1 << 63) - 1
+INT32_MIN: Final = -(1 << 31)
+INT32_MAX: Final = (1 << 31) - 1
+INT64_MIN: Final = -(1 << 63)
+INT64_MAX: Final = (1 << 63) - 1
 
 
 def wrap_int32(value: int) -> int:

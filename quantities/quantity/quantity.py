@@ -43,6 +43,7 @@ True
 
 from __future__ import annotations
 
+from quantities.quantity._mypyc import mypyc_attr
 from quantities.quantity.errors import (
     KUBERNETES_FORMAT_MESSAGE,
     KUBERNETES_NUMERIC_MESSAGE,
@@ -68,7 +69,7 @@ if TYPE_CHECKING:
     import re
     from decimal import Decimal
     from fractions import Fraction
-    from typing import Any, NoReturn
+    from typing import Any, Final, NoReturn
 
     import pint
 
@@ -76,19 +77,20 @@ __all__ = ["KUBERNETES_VERSION", "MAX_LENGTH", "Quantity", "parse_quantity"]
 
 #: The Kubernetes release whose behaviour this module reproduces, checked
 #: against that release's kubectl.
-KUBERNETES_VERSION = "1.32"
+KUBERNETES_VERSION: Final = "1.32"
 
 #: Longest string we parse. Kubernetes has no limit, but Python refuses to
 #: convert integers of more than 4300 digits to and from text; no real
 #: manifest comes near this.
-MAX_LENGTH = 4096
+MAX_LENGTH: Final = 4096
 
 #: Most digits an exact result may need (arithmetic, value(), to_fraction()).
-MAX_DIGITS = 4200
+MAX_DIGITS: Final = 4200
 
-_NANO_EXPONENT = -9
-_BINARY_SI = Format.BINARY_SI
-_DECIMAL_SI = Format.DECIMAL_SI
+_NANO_EXPONENT: Final = -9
+_BINARY_SI: Final = Format.BINARY_SI
+_DECIMAL_SI: Final = Format.DECIMAL_SI
+_DECIMAL_EXPONENT: Final = Format.DECIMAL_EXPONENT
 
 # Possessive quantifiers: a failed match must not backtrack, so that every
 # string fails in linear time.
@@ -132,6 +134,9 @@ def _check_digits(exponent_span: int, what: str) -> None:
         raise OverflowError(f"{what} needs more than {MAX_DIGITS} digits to be exact")
 
 
+# acyclic: a Quantity holds only integers and strings, so it can never be part of a reference
+# cycle; compiled, it is then allocated without the garbage collector's bookkeeping.
+@mypyc_attr(acyclic=True)
 class Quantity:
     """A Kubernetes resource quantity: an exact number and the notation it came in.
 
@@ -154,8 +159,17 @@ class Quantity:
     _text: str | None
     _key: tuple[int, int]
 
-    def __new__(cls, text: str) -> Quantity:
-        return _cache[text]
+    def __new__(cls, text: object) -> Quantity:
+        # text: object, not str: a compiled build checks argument types, and a non-string
+        # must get the parser's QuantityError, as in pure Python (__init__ says str to mypy).
+        if text is _BLANK:  # a blank instance for the compiled parser (see _BLANK)
+            return object.__new__(cls)
+        return _cache[text]  # type: ignore[index]  # the parser refuses a non-string
+
+    def __init__(self, text: str) -> None:
+        # Nothing to do: __new__ returned the value. Declaring the signature lets a compiled
+        # build call __new__ and __init__ directly, without packing the arguments in a tuple.
+        pass
 
     @classmethod
     def from_int(cls, value: int, fmt: Format | str = Format.DECIMAL_SI) -> Quantity:
@@ -197,7 +211,8 @@ class Quantity:
         """
         from quantities.quantity.units import exact_base_value
 
-        return cls.from_fraction(*exact_base_value(quantity))
+        value, fmt = exact_base_value(quantity)
+        return cls.from_fraction(value, fmt)
 
     @classmethod
     def from_fraction(cls, value: Fraction, fmt: Format | str = Format.DECIMAL_SI) -> Quantity:
@@ -457,7 +472,8 @@ class Quantity:
             return NotImplemented
         return _new(self._coefficient * factor, self._exponent, self._format)
 
-    __rmul__ = __mul__
+    def __rmul__(self, factor: int) -> Quantity:
+        return self.__mul__(factor)
 
     # -- copying and pickling -------------------------------------------------------
 
@@ -471,10 +487,42 @@ class Quantity:
         return (_restore, (self._coefficient, self._exponent, self._format.value, self._text))
 
 
+# Blank instances (slots unset) for the parser to fill. In pure Python, object.__new__
+# makes one without a Python frame. A class compiled by mypyc refuses object.__new__ from
+# outside its own __new__; there Quantity(_BLANK) is a direct C call into that __new__,
+# which makes one when handed this private string (no string a caller passes is this object).
+_BLANK: Final = chr(0) * 2
+_object_new: Final = object.__new__
+
+
+def _compiled() -> bool:
+    """Whether this module runs compiled by mypyc: its class then refuses object.__new__."""
+    try:
+        object.__new__(Quantity)
+    except TypeError:
+        return True
+    return False
+
+
+_COMPILED: Final = _compiled()
+
+
+def _digits(text: str) -> int:
+    """The value of at most 18 ASCII digits, for the compiled build's lanes.
+
+    Compiled, this loop is a few machine instructions a digit, where int() first looks for
+    signs, spaces, underscores and other scripts' digits; in pure Python int() is faster.
+    """
+    value = 0
+    for index in range(len(text)):
+        value = value * 10 + ord(text[index]) - 48
+    return value
+
+
 def _new(coefficient: int, exponent: int, fmt: Format, text: str | None = None) -> Quantity:
     """The value ``coefficient * 10**exponent``; ``text`` is its verbatim form, if any."""
     # Plain slot assignment: a Quantity has no setters, and this is the hot path.
-    self = object.__new__(Quantity)
+    self = Quantity(_BLANK) if _COMPILED else _object_new(Quantity)
     self._coefficient = coefficient
     self._exponent = exponent
     self._format = fmt
@@ -559,16 +607,22 @@ def _fail(text: str, kubernetes_message: str, reason: str, position: int) -> NoR
 # lanes with the step-by-step path on every table row and on generated strings).
 
 # Decimal SI suffix letter -> its power of ten (the empty suffix is the plain-integer lane).
-_DECIMAL_LETTERS: dict[str, int] = {letter: power for letter, power in DECIMAL_SUFFIXES.items() if letter}
+_DECIMAL_LETTERS: Final[dict[str, int]] = {
+    letter: power for letter, power in DECIMAL_SUFFIXES.items() if letter
+}
 # Binary SI suffix -> (power of two, most digits Kubernetes' int64 fast path takes):
 # precision = 15 - len(num) - exponent*3/10 - 1 must not be negative.
-_BINARY_LANES: dict[str, tuple[int, int]] = {
+_BINARY_LANES: Final[dict[str, tuple[int, int]]] = {
     suffix: (exponent, 14 - exponent * 3 // 10) for suffix, exponent in BINARY_SUFFIXES.items()
 }
 # Longest string the fractional and exponent lanes take; longer ones go the long way.
-_LANE_LENGTH = 40
-
-_object_new = object.__new__
+_LANE_LENGTH: Final = 40
+# The exponents the exponent lane reads, as written: nano and up, a sign only when negative,
+# no leading zero (anything else takes the long way, which reads it as Go's ParseInt does).
+_EXPONENTS: Final[dict[str, int]] = {str(exponent): exponent for exponent in range(_NANO_EXPONENT, 100)}
+# 10^n and (2^63-1) * 10^n for the n <= 9 fraction digits of the fractional binary lane.
+_POWERS_OF_TEN: Final = tuple(10**digits for digits in range(10))
+_INT64_MAX_SCALED: Final = tuple(INT64_MAX * 10**digits for digits in range(10))
 
 
 def _fraction_lane(text: str, number: str, exponent: int) -> Quantity | None:
@@ -586,7 +640,7 @@ def _fraction_lane(text: str, number: str, exponent: int) -> Quantity | None:
         return None
     shifted = whole + fraction
     coefficient = int(shifted)
-    quantity = _object_new(Quantity)
+    quantity = Quantity(_BLANK) if _COMPILED else _object_new(Quantity)
     quantity._coefficient = coefficient
     quantity._exponent = scale
     quantity._format = _DECIMAL_SI
@@ -594,12 +648,17 @@ def _fraction_lane(text: str, number: str, exponent: int) -> Quantity | None:
     return quantity
 
 
-def _exponent_lane(text: str, at: int) -> Quantity | None:
+def _exponent_lane(text: str) -> Quantity | None:
     """``12e3``, ``1.5e-3``: digits (a dot and digits) then an exponent, or None.
 
     The parts are the ones parseQuantityString finds; the value is then Kubernetes' int64
     fast path, or its exact slow path.
     """
+    at = text.find("e")
+    if at < 0:
+        at = text.find("E")
+    if at <= 0:
+        return None
     number, suffix = text[:at], text[at:]
     digits = suffix[2:] if suffix[1:2] in ("+", "-") else suffix[1:]
     if not digits.isdigit():
@@ -727,11 +786,11 @@ def _binary_bounds(magnitude: int, exponent: int) -> tuple[int, int, Format]:
     return magnitude, exponent, Format.BINARY_SI
 
 
-_ZERO = _new(0, 0, Format.DECIMAL_SI, "0")
+_ZERO: Final = _new(0, 0, Format.DECIMAL_SI, "0")
 
 
 #: How many distinct strings parse_quantity remembers; real clusters use a few hundred.
-CACHE_SIZE = 8192
+CACHE_SIZE: Final = 8192
 
 
 class _ParseCache(dict[str, Quantity]):
@@ -742,14 +801,16 @@ class _ParseCache(dict[str, Quantity]):
     as much as a lane; everything else takes Kubernetes' steps, :func:`_parse_quantity`.
     """
 
-    def __missing__(self, text: str) -> Quantity:
+    def __missing__(self, text: object) -> Quantity:
+        # text: object, as dict hands it over (see Quantity.__new__); _parse_quantity refuses
+        # anything but a string.
         quantity: Quantity | None = None
         if type(text) is str and text.isascii():
             if text.isdigit():
-                if text[0] != "0" and len(text) <= 18:
+                if len(text) <= 18 and text[0] != "0":
                     # int64Amount{value, 0}; the text is reused unless it ends in 000.
-                    coefficient = int(text)
-                    quantity = _object_new(Quantity)
+                    coefficient = _digits(text) if _COMPILED else int(text)
+                    quantity = Quantity(_BLANK) if _COMPILED else _object_new(Quantity)
                     quantity._coefficient = coefficient
                     quantity._exponent = 0
                     quantity._format = _DECIMAL_SI
@@ -761,51 +822,102 @@ class _ParseCache(dict[str, Quantity]):
                     if lane is not None:
                         number = text[:-2]
                         if number.isdigit():
-                            if number[0] != "0" and len(number) <= lane[1]:
+                            if len(number) <= lane[1] and number[0] != "0":
                                 # int64Amount{value << exponent, 0}; the text is reused when
                                 # the number is not a multiple of 8 (the suffix cannot grow).
-                                magnitude = int(number)
-                                quantity = _object_new(Quantity)
+                                magnitude = _digits(number) if _COMPILED else int(number)
+                                quantity = Quantity(_BLANK) if _COMPILED else _object_new(Quantity)
                                 quantity._coefficient = magnitude << lane[0]
                                 quantity._exponent = 0
                                 quantity._format = _BINARY_SI
                                 quantity._text = text if magnitude & 7 else None
-                        elif len(number) <= _LANE_LENGTH:
+                        else:
                             whole, dot, fraction = number.partition(".")
-                            if dot and fraction.isdigit() and (whole.isdigit() or not whole):
-                                # A binary fraction never takes the int64 path: an exact inf.Dec.
-                                quantity = _dec_amount(
-                                    False, whole.lstrip("0") or "0", fraction, 2, lane[0], _BINARY_SI
-                                )
+                            if (
+                                dot
+                                and fraction.isdigit()
+                                and (whole.isdigit() or not whole)
+                                and len(fraction) <= 9
+                                and len(whole) <= _LANE_LENGTH
+                            ):
+                                # A binary fraction never takes the int64 path: an exact inf.Dec
+                                # (no rounding at nine digits or fewer), capped at 2^63-1 and
+                                # remembered as decimal SI below 1 (_dec_amount, _binary_bounds).
+                                coefficient = int(whole + fraction) << lane[0]
+                                quantity = Quantity(_BLANK) if _COMPILED else _object_new(Quantity)
+                                quantity._text = None
+                                if coefficient > _INT64_MAX_SCALED[len(fraction)]:
+                                    quantity._coefficient = INT64_MAX
+                                    quantity._exponent = 0
+                                    quantity._format = _BINARY_SI
+                                else:
+                                    quantity._coefficient = coefficient
+                                    quantity._exponent = -len(fraction)
+                                    quantity._format = (
+                                        _DECIMAL_SI if 0 < coefficient < _POWERS_OF_TEN[len(fraction)]
+                                        else _BINARY_SI
+                                    )
                 elif last > "9":
                     exponent = _DECIMAL_LETTERS.get(last)
                     if exponent is not None:
                         number = text[:-1]
                         if number.isdigit():
-                            if number[0] != "0" and len(number) <= 18:
-                                coefficient = int(number)
-                                quantity = _object_new(Quantity)
+                            if len(number) <= 18 and number[0] != "0":
+                                coefficient = _digits(number) if _COMPILED else int(number)
+                                quantity = Quantity(_BLANK) if _COMPILED else _object_new(Quantity)
                                 quantity._coefficient = coefficient
                                 quantity._exponent = exponent
                                 quantity._format = _DECIMAL_SI
                                 quantity._text = text if coefficient % 1000 else None
                         elif len(number) <= _LANE_LENGTH:
                             quantity = _fraction_lane(text, number, exponent)
-                elif len(text) <= _LANE_LENGTH:
-                    at = text.find("e")
-                    if at < 0:
-                        at = text.find("E")
-                    if at < 0:
-                        quantity = _fraction_lane(text, text, 0)
-                    elif at > 0:
-                        quantity = _exponent_lane(text, at)
+                else:
+                    at = text.find(".")
+                    if at >= 0:
+                        digits = text.replace(".", "", 1)
+                        places = len(digits) - at
+                        if (
+                            digits.isdigit()
+                            and at > 0
+                            and 0 < places <= 9
+                            and len(digits) <= 18
+                            and (text[0] != "0" or at == 1)
+                        ):
+                            # int64Amount{whole and fraction digits, -places}: at most 18 digits,
+                            # no finer than nano; "0" is a stripped zero whole part.
+                            coefficient = _digits(digits) if _COMPILED else int(digits)
+                            quantity = Quantity(_BLANK) if _COMPILED else _object_new(Quantity)
+                            quantity._coefficient = coefficient
+                            quantity._exponent = -places
+                            quantity._format = _DECIMAL_SI
+                            quantity._text = (
+                                text if places % 3 == 0 and digits[0] != "0" and coefficient % 1000 else None
+                            )
+                        elif len(text) <= _LANE_LENGTH:
+                            quantity = _exponent_lane(text)
+                    else:
+                        at = text.find("e")
+                        if 0 < at <= 18:
+                            # int64Amount{number, exponent} for an exponent no finer than nano;
+                            # the exponents of _EXPONENTS need no int32 conversion.
+                            exponent = _EXPONENTS.get(text[at + 1 :])
+                            number = text[:at]
+                            if exponent is not None and number.isdigit() and number[0] != "0":
+                                coefficient = _digits(number) if _COMPILED else int(number)
+                                quantity = Quantity(_BLANK) if _COMPILED else _object_new(Quantity)
+                                quantity._coefficient = coefficient
+                                quantity._exponent = exponent
+                                quantity._format = _DECIMAL_EXPONENT
+                                quantity._text = text if exponent % 3 == 0 and coefficient % 1000 else None
+                        if quantity is None and len(text) <= _LANE_LENGTH:
+                            quantity = _exponent_lane(text)
         if quantity is None:
             quantity = _parse_quantity(text)
         if len(self) >= CACHE_SIZE:
             # Dropping everything at once is cheaper than tracking recency, and a
             # cluster's working set refills the cache within one manifest.
             self.clear()
-        self[text] = quantity
+        self[text] = quantity  # type: ignore[index]  # a str: _parse_quantity refused the rest
         return quantity
 
 
@@ -816,15 +928,18 @@ class _Uncached(_ParseCache):
         pass
 
 
-_uncached = _Uncached()
+_uncached: Final = _Uncached()
 
 
-def _parse(text: str) -> Quantity:
-    """Parse ``text`` exactly as apimachinery's ``ParseQuantity`` does (uncached)."""
+def _parse(text: object) -> Quantity:
+    """Parse ``text`` exactly as apimachinery's ``ParseQuantity`` does (uncached).
+
+    A non-string gets a QuantityError (``object``: a compiled build checks argument types).
+    """
     return _uncached.__missing__(text)
 
 
-_cache = _ParseCache()
+_cache: Final = _ParseCache()
 
 #: Parse a Kubernetes quantity exactly as the API server does, remembering the
 #: result (quantities are immutable). ``parse_quantity_uncached`` is the parser
