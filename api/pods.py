@@ -73,7 +73,8 @@ def post_qos(pod_level_resources: bool = True, **_: Any) -> Any:
     """The QoS class the API server gives each pod (status.qosClass), with the reasons and what
     would make it Guaranteed."""
     pods = _pods_of_body(pod_level_resources)
-    reports = _reports(pods, qos_report)
+    work = options(pod_level_resources=pod_level_resources)
+    reports = _reports(pods, lambda pod: qos_report(pod, work))
     if wanted_format(("json", "csv")) == "csv":
         rows = [qos_csv_row(report, object_label(pod)) for pod, report in zip(pods, reports, strict=True)]
         return csv_response(QOS_CSV_HEADER, [dict(zip(QOS_CSV_HEADER, row, strict=True)) for row in rows])

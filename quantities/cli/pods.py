@@ -78,8 +78,9 @@ def _qos_text(pods: Sequence[Pod], reports: Sequence[dict[str, Any]]) -> str:
 
 
 def _qos(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    pods = _checked_pods(arguments.file, _options(arguments))
-    reports = [qos_report(pod) for pod in pods]
+    options = _options(arguments)
+    pods = _checked_pods(arguments.file, options)
+    reports = [qos_report(pod, options) for pod in pods]
     write_output(
         out,
         arguments.output,

@@ -292,3 +292,28 @@ def test_repeated_feature_gates_flags_add_up(files: Path) -> None:
         "cpu": "2",
         "memory": "2Gi",
     }
+
+
+def test_qos_reports_say_the_release_they_answer_for(tmp_path: Path) -> None:
+    # Guaranteed at the pod level, containers without resources (research note QC1/QC2).
+    guaranteed = {"cpu": "1", "memory": "1Gi"}
+    manifest = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {
+            "resources": {"requests": guaranteed, "limits": guaranteed},
+            "containers": [{"name": "a", "image": "i"}],
+        },
+    }
+    path = tmp_path / "pod.json"
+    path.write_text(json.dumps(manifest))
+    answers = {}
+    for version in ("1.33", "1.34"):
+        status, out, err = run("qos", str(path), "-o", "json", "--kubernetes-version", version)
+        assert (status, err) == (0, "")
+        (report,) = json.loads(out)
+        assert report["kubernetes_version"] == version
+        answers[version] = report["qos_class"]
+    # 1.33's API server drops spec.resources, so the containers decide; 1.34 keeps it.
+    assert answers == {"1.33": "BestEffort", "1.34": "Guaranteed"}
