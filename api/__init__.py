@@ -100,14 +100,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     problems.install(app)
     work.install(app)
 
-    from api import caching, cors, health, nodes, pods, quantities
+    from api import caching, cluster, cors, health, nodes, pods, quantities
 
     caching.install(app)
     cors.install(app)
     _install_security_headers(app)
 
-    for blueprint in (health.blp, quantities.blp, pods.blp, nodes.blp):
+    for blueprint in (health.blp, quantities.blp, pods.blp, nodes.blp, cluster.blp):
         api.register_blueprint(blueprint)
+    cluster.install(app)
     _register_docs(app)
     app.extensions["kq_api"] = api
     return app
