@@ -384,6 +384,10 @@ def connect(
             )
         except ConfigException as error:
             where = f'"{kubeconfig}"' if kubeconfig else "the kubeconfig ($KUBECONFIG or ~/.kube/config)"
+            if context and f"Expected object with name {context} in" in str(error):
+                raise ClusterError(
+                    f'{where} has no context named "{context}" (see `kubectl config get-contexts`)'
+                ) from None
             raise ClusterError(f"cannot use {where}: {error}") from None
         except OSError as error:
             where = kubeconfig or "the kubeconfig"
