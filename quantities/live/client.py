@@ -261,7 +261,7 @@ class KubeClient:
             resource_version=resource_version,
             allow_watch_bookmarks=True,
             timeout_seconds=timeout_seconds,
-            _request_timeout=(self.connect_seconds, timeout_seconds + max(5.0, timeout_seconds / 4)),
+            _request_timeout=(self.connect_seconds, timeout_seconds + max(1.0, timeout_seconds / 4)),
             deserialize=False,
         )
         try:
