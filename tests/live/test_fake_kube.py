@@ -22,17 +22,31 @@ KUBECTL = kubectl("1.32")
 needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl 1.32 is not installed")
 NODES, PODS = RESOURCES[0], RESOURCES[1]
 #: The pods in the API server's order (namespace/name).
-POD_NAMES = [o["metadata"]["name"] for o in sorted(
-    (o for o in objects() if o["kind"] == "Pod"), key=lambda o: (o["metadata"]["namespace"], o["metadata"]["name"])
-)]  # fmt: skip
+POD_NAMES = [
+    o["metadata"]["name"]
+    for o in sorted(
+        (o for o in objects() if o["kind"] == "Pod"),
+        key=lambda o: (o["metadata"]["namespace"], o["metadata"]["name"]),
+    )
+]
 
 
 def _kubectl(kubeconfig: Path, *arguments: str) -> str:
     assert KUBECTL is not None
     done = subprocess.run(
-        [KUBECTL, "--kubeconfig", str(kubeconfig), "--cache-dir", str(kubeconfig.parent / "cache"), *arguments],
-        capture_output=True, text=True, timeout=30, check=True,
-    )  # fmt: skip
+        [
+            KUBECTL,
+            "--kubeconfig",
+            str(kubeconfig),
+            "--cache-dir",
+            str(kubeconfig.parent / "cache"),
+            *arguments,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
     return done.stdout
 
 
