@@ -124,7 +124,9 @@ def _state(work: Options) -> tuple[ClusterView, Snapshot]:
     except ClusterUnavailable as error:
         raise Problem(503, f"no cluster state to answer from: {error}") from None
     view = live.views.view(snapshot, work)
-    # The view may be of this generation only: its objects, the snapshot's currency.
+    if view.generation != snapshot.generation:
+        # A newer state is being prepared: answer from the view's own, with its own currency.
+        snapshot = view.snapshot
     if request.method in ("GET", "HEAD"):
         mark_live(f'W/"{snapshot.resource_version}{"-stale" if snapshot.stale else ""}"')
     return view, snapshot
@@ -140,13 +142,11 @@ def _currency(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-def _live(response: Response, snapshot: Snapshot) -> Response:
-    """The answer with the state's currency: in the JSON body, and in headers for every format."""
+def _live(answer: Response | dict[str, Any], snapshot: Snapshot) -> Response:
+    """The answer (a JSON document, or a text or CSV response) with the state's currency: in the
+    JSON document, and in headers for every format."""
     currency = _currency(snapshot)
-    if response.mimetype == "application/json":
-        document = response.get_json()
-        if isinstance(document, dict):
-            response = json_response({**document, **currency})
+    response = json_response({**answer, **currency}) if isinstance(answer, dict) else answer
     response.headers["Cluster-As-Of"] = currency["as_of"]
     response.headers["Cluster-Resource-Version"] = snapshot.resource_version
     response.headers["Cluster-Stale"] = "true" if snapshot.stale else "false"
@@ -332,12 +332,8 @@ def cluster_status() -> Any:
         kind: len(items.span(kind)) for kind in ("Node", "Pod", "ResourceQuota", "LimitRange", "DaemonSet")
     }
     mark_live(f'W/"{snapshot.resource_version}{"-stale" if snapshot.stale else ""}"')
-    return _live(
-        json_response(
-            {"ready": ready, "reason": reason, "generation": snapshot.generation, "objects": counts}
-        ),
-        snapshot,
-    )
+    status = {"ready": ready, "reason": reason, "generation": snapshot.generation, "objects": counts}
+    return _live(status, snapshot)
 
 
 @blp.route("/nodes/<name>/allocated", methods=["GET"])
@@ -355,6 +351,8 @@ def live_allocated(name: str, **_: Any) -> Any:
         allocation = _library(lambda: view.allocated(name, work))
     except NoSuchNode:
         raise Problem(404, f'the cluster has no node named "{name}"') from None
+    if wanted_format(("json", "text", "csv")) == "json":
+        return _live(allocation.to_json(), snapshot)
     return _live(_allocation_answer(allocation), snapshot)
 
 
@@ -386,11 +384,13 @@ def _fit(pod: Any, copies: int | None) -> Any:
     wanted_format(("json", "text", "csv"))
     view, snapshot = _state(work)
     result = _library(lambda: view.fit(pod, work))
-    response = _fit_answer(result)
-    if copies is not None and response.mimetype == "application/json":
+    if wanted_format(("json", "text", "csv")) != "json":
+        return _live(_fit_answer(result), snapshot)
+    document = result.to_json()
+    if copies is not None:
         room = _library(lambda: view.max_replicas(pod, work))
-        response = json_response({**response.get_json(), "copies": {"wanted": copies, "fit": room}})
-    return _live(response, snapshot)
+        document["copies"] = {"wanted": copies, "fit": room}
+    return _live(document, snapshot)
 
 
 @blp.route("/max-replicas", methods=["GET"])
@@ -430,12 +430,9 @@ def _max_replicas(pod: Any) -> Any:
     elif chosen == "text":
         response = text_response(str(count))
     else:
-        response = json_response(
-            {
-                "kubernetes_version": str(work.version),
-                "pod": f"{info.namespace}/{info.name}",
-                "max_replicas": count,
-            }
+        pod_name = f"{info.namespace}/{info.name}"
+        return _live(
+            {"kubernetes_version": str(work.version), "pod": pod_name, "max_replicas": count}, snapshot
         )
     return _live(response, snapshot)
 
@@ -458,4 +455,7 @@ def live_plan(**_: Any) -> Any:
     work = options()
     wanted_format(("json", "text", "csv"))
     view, snapshot = _state(work)
-    return _live(_plan_answer(_library(lambda: view.plan(workloads, work))), snapshot)
+    result = _library(lambda: view.plan(workloads, work))
+    if wanted_format(("json", "text", "csv")) == "json":
+        return _live(result.to_json(), snapshot)
+    return _live(_plan_answer(result), snapshot)

@@ -124,7 +124,11 @@ def build_view(
 
 
 class Views:
-    """The views of the newest generation, one per release; built once, shared by the requests."""
+    """The views of the newest generation, one per release; built once, shared by the requests.
+
+    A request that finds a newer generation builds its view (reusing the PodInfo of unchanged
+    pods); requests arriving meanwhile answer from the previous view rather than wait.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -136,9 +140,14 @@ class Views:
         found = self._views.get(key)
         if found is not None and found.generation == snapshot.generation:
             return found
-        with self._lock:
+        # While another request builds the newer view, answer from the one there is (its own
+        # snapshot says which state it is); only the very first view is waited for.
+        if not self._lock.acquire(blocking=found is None):
+            assert found is not None
+            return found
+        try:
             found = self._views.get(key)
-            if found is not None and found.generation == snapshot.generation:
+            if found is not None and found.generation >= snapshot.generation:
                 return found
             previous = found.memo if found is not None else None
             built = build_view(snapshot, options, previous)
@@ -147,3 +156,5 @@ class Views:
                 del self._views[other]
             self._views[key] = built
             return built
+        finally:
+            self._lock.release()
