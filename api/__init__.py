@@ -100,15 +100,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     problems.install(app)
     work.install(app)
 
-    from api import caching, cluster, cors, health, nodes, pods, quantities
+    from api import caching, capacity, cluster, cors, health, nodes, pods, quantities
 
     caching.install(app)
     cors.install(app)
     _install_security_headers(app)
 
-    for blueprint in (health.blp, quantities.blp, pods.blp, nodes.blp, cluster.blp):
+    for blueprint in (health.blp, quantities.blp, pods.blp, nodes.blp, capacity.blp, cluster.blp):
         api.register_blueprint(blueprint)
     cluster.install(app)
+    from api.allocatable import blp as allocatable_blp
+
+    api.register_blueprint(allocatable_blp)
     _register_docs(app)
     app.extensions["kq_api"] = api
     return app

@@ -464,6 +464,9 @@ class _PodIdentity(Schema):
 class QosReportSchema(_PodIdentity):
     """The QoS class the API server gives the pod (status.qosClass), and why."""
 
+    kubernetes_version = fields.String(
+        required=True, metadata={"description": "the Kubernetes release whose API server computed the class"}
+    )
     qos_class = fields.String(
         required=True, validate=validate.OneOf(["Guaranteed", "Burstable", "BestEffort"])
     )
@@ -712,6 +715,9 @@ class PodAllocationSchema(Schema):
 class AllocatedResponse(_Warned):
     """The "Non-terminated Pods" and "Allocated resources" sections of `kubectl describe node`."""
 
+    kubernetes_version = fields.String(
+        required=True, metadata={"description": "the Kubernetes release whose kubectl these figures are"}
+    )
     name = fields.String(required=True, metadata={"description": "the node"})
     allocatable = _resource_map("the node's status.allocatable", required=True)
     pods = fields.List(fields.Nested(PodAllocationSchema), required=True)

@@ -346,14 +346,24 @@ class Behaviour:
     #: Which status values describe node counts [D2-D6]: "none" (<=1.28), "allocated"
     #: (1.29-1.31), "actual" (1.32), "max3" (1.33-1.35), "component-helpers" (1.36).
     kubectl_status_resources: str
-    #: kubectl's max() keeps the status copy on a tie, which changes the printed form (1.32 only) [P4].
+    #: kubectl's max() keeps the status copy on a tie, which changes the printed form: 1.29-1.31
+    #: (allocatedResources) and 1.32 (status.resources), kubectl v0.29-v0.32 ``max(a, b)`` with
+    #: ``Cmp <= 0``; measured with kubectl 1.29-1.33 [P4, D2, D3].
     kubectl_tie_keeps_status: bool
     #: kubectl's QoS honours spec.resources whenever present (1.32+) [QC2].
     kubectl_pod_level_qos: bool
-    #: kubectl prints status.qosClass when set (1.29+, commit cacd4f855) [QC2].
+    #: kubectl prints status.qosClass when set [QC2]: in describe.go itself up to 1.28 (v0.28.0
+    #: ``if pod.Status.QOSClass != ""``), in qos.GetPodQOS from 1.29 (commit cacd4f855); so every
+    #: release we model (measured with kubectl 1.28-1.33).
     kubectl_prints_status_qos: bool
     #: describe node honours pod-level resources (1.36) [D6].
     kubectl_describe_pod_level: bool
+
+    # --- managed offerings' node settings, by release ---
+    #: AKS kube-reserved memory: "max-pods" (1.29+: min(20Mi * max pods + 50Mi, 25% of memory),
+    #: 100Mi eviction) or "regressive" (before 1.29: 25/20/10/6/2% tiers, 750Mi eviction);
+    #: https://learn.microsoft.com/azure/aks/node-resource-reservations#memory-reservations
+    aks_memory_reservation: str
 
     def gate(self, name: str) -> bool:
         for gate, value in self.gates:
@@ -411,8 +421,9 @@ def _behaviour(version: KubernetesVersion, overrides: tuple[tuple[str, bool], ..
         oom_sidecar_rule="A" if minor <= 32 else "B",
         kubectl_sidecars=minor >= 29,
         kubectl_status_resources=kubectl_status,
-        kubectl_tie_keeps_status=minor == 32,
+        kubectl_tie_keeps_status=29 <= minor <= 32,
         kubectl_pod_level_qos=minor >= 32,
-        kubectl_prints_status_qos=minor >= 29,
+        kubectl_prints_status_qos=True,
         kubectl_describe_pod_level=minor >= 36,
+        aks_memory_reservation="max-pods" if minor >= 29 else "regressive",
     )

@@ -179,6 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
     from quantities.cli.pods import add_commands as add_pod_commands
 
     add_pod_commands(commands, _COMMANDS)
+    from quantities.cli.capacity import add_commands as add_capacity_commands
+
+    add_capacity_commands(commands, _COMMANDS)
+    from quantities.cli.allocatable import add_commands as add_allocatable_commands
+
+    add_allocatable_commands(commands, _COMMANDS)
     return parser
 
 

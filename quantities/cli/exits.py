@@ -26,7 +26,8 @@ exit status (the same for every command):
   0    done; fit: the pod fits a node; plan: every replica is placed;
        max-replicas: at least one more copy fits
   1    the answer is no; fit: no node fits (the FailedScheduling message is printed);
-       plan: some replicas stay pending; max-replicas: not even one copy fits
+       plan: some replicas stay pending; max-replicas: not even one copy fits;
+       what-if: some pod of the nodes that go does not reschedule
   2    bad input: a file that cannot be read or parsed, an invalid manifest or
        quantity, a usage error; the message (naming the file) is on standard error
   130  interrupted (Ctrl-C)

@@ -20,7 +20,7 @@ kube-capacity does (:mod:`quantities.cli.live`). ``-o json``,
 ``-o yaml`` and ``-o csv`` give the shapes of the HTTP API. CSV rows: fit, one
 per node and plugin verdict; plan, one per workload and node it was placed on
 (``--table nodes``: one per node); describe-node, one per resource;
-max-replicas, one row with the count.
+max-replicas, one per node with its count and binding resource (text: the total).
 
 Exit status: 0 yes (fits / all placed / at least one copy fits), 1 no, 2 bad input.
 """
@@ -246,20 +246,20 @@ def _plan(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _max_replicas(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from quantities.scheduler.plan import max_replicas
+    from quantities.capacity.headroom import max_replicas_detail
 
     info = _the_pod(arguments)
     cluster = _cluster(arguments)
-    count = max_replicas(info, cluster.nodes, cluster.pods)
+    detail = max_replicas_detail(info, cluster.nodes, cluster.pods)
     write_output(
         out,
         arguments.output,
-        lambda: {"max_replicas": count},
-        lambda: (("max_replicas",), [(count,)]),
-        lambda: f"{count}\n",
+        detail.to_json,
+        lambda: (detail.CSV_HEADER, detail.csv_rows()),
+        lambda: f"{detail.total}\n",
     )
-    print_warnings(count, err)
-    return EXIT_OK if count > 0 else EXIT_NO
+    print_warnings(cluster, err)
+    return EXIT_OK if detail.total > 0 else EXIT_NO
 
 
 def _whole_number(text: str) -> int:
@@ -353,5 +353,5 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], registry: MutableM
     )
     _pod_options(more)
     _cluster_argument(more)
-    add_output_option(more, "max_replicas, one row")
+    add_output_option(more, "one per node (node,replicas,binding_resource,reason); text: the total")
     registry["max-replicas"] = _max_replicas

@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from quantities.capacity.headroom import MaxReplicasDetail, max_replicas_detail
+from quantities.capacity.overview import CapacityOverview, capacity_overview
 from quantities.live.source import Snapshot
 from quantities.manifest.problems import ManifestError, Problem
 from quantities.node.allocated import NodeAllocation, node_allocated
@@ -54,6 +56,10 @@ class ClusterView:
     skipped: tuple[Problem, ...] = ()
     #: PodInfo by trimmed JSON: what the next generation may reuse.
     memo: Mapping[bytes, PodInfo] = field(default_factory=dict, repr=False)
+    #: Overviews already computed on this generation, by their choices (dashboards repeat them).
+    overviews: dict[tuple[str | None, str | None, bool], CapacityOverview] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def generation(self) -> int:
@@ -76,6 +82,33 @@ class ClusterView:
 
     def plan(self, workloads: Sequence[Workload | Mapping[str, Any]], options: Options) -> PlanResult:
         return plan(workloads, self.scheduler, options=options)
+
+    def max_replicas_detail(
+        self, pod: PodInfo | Workload | Mapping[str, Any], options: Options
+    ) -> MaxReplicasDetail:
+        return max_replicas_detail(pod, self.scheduler, options=options)
+
+    def capacity(
+        self,
+        options: Options,
+        selector: str | None = None,
+        group_by: str | None = None,
+        unschedulable: bool = False,
+    ) -> CapacityOverview:
+        """kube-capacity's overview of this generation (computed once per choices)."""
+        key = (selector, group_by, unschedulable)
+        found = self.overviews.get(key)
+        if found is None:
+            items = self.snapshot.items
+            pods = [items[position] for position in items.span("Pod")]
+            found = capacity_overview(
+                self.nodes, pods, selector=selector, group_by=group_by,
+                include_unschedulable=unschedulable, options=options,
+            )  # fmt: skip
+            if len(self.overviews) >= 64:
+                self.overviews.clear()
+            self.overviews[key] = found
+        return found
 
 
 def _key(options: Options) -> tuple[str, tuple[tuple[str, bool], ...]]:

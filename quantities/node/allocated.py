@@ -1,15 +1,22 @@
 """What a node has left: the "Non-terminated Pods" and "Allocated resources" of ``kubectl describe node``.
 
-:func:`node_allocated` computes both sections figure for figure as kubectl
-1.32 does (``describeNodeResource``):
+:func:`node_allocated` computes both sections figure for figure as kubectl of
+the chosen Kubernetes release does (``describeNodeResource``; ``kubernetes_version``,
+default the process default):
 
 * the pods are those bound to the node (``spec.nodeName``) whose phase is
   not ``Succeeded`` or ``Failed``, in the API server's order (by
   ``namespace/name``);
-* a pod's requests and limits are kubectl's ``PodRequestsAndLimits``: the
-  containers' sum, sidecars added, init containers as a maximum, overhead
-  added to requests and to non-zero limits; a container with a status counts
-  the larger of its spec request and ``allocatedResources`` (in-place resize);
+* a pod's requests and limits are kubectl's own ``PodRequestsAndLimits`` of
+  that release (:mod:`quantities.node.kubectl_requests`): the containers' sum,
+  sidecars added (1.29+), init containers as a maximum, overhead added to
+  requests and to non-zero limits; running containers count their resize
+  status as that release reads it (``allocatedResources`` 1.29-1.31,
+  ``status.resources`` 1.32, the larger of both and the spec 1.33-1.35); on
+  1.36 pod-level ``spec.resources`` counts and the rows (not the totals) read
+  the status;
+* the pod is summed as stored: kubectl applies no defaulting, so ``500u``
+  stays ``500u`` and a limit does not stand in for a missing request;
 * totals add the pods' quantities, and a sum is written in the notation of
   its first term (``Quantity.Add`` keeps the receiver's format);
 * a percentage is ``int64(float64(value) / float64(allocatable) * 100)``:
@@ -37,20 +44,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from quantities.manifest.fields import json_type, parse_manifest_quantity
-from quantities.manifest.kinds import is_list_object, pod_spec
+from quantities.manifest.fields import json_type
+from quantities.manifest.kinds import is_list_object
 from quantities.manifest.problems import ManifestError, Problem
+from quantities.node.kubectl_requests import KubectlPodResources, kubectl_pod_resources
 from quantities.node.model import CPU, EPHEMERAL_STORAGE, MEMORY, PODS, Node, is_hugepages, read_node
 from quantities.node.tabwriter import tabulate
-from quantities.options import DEFAULT_OPTIONS, InputTooLarge, Options
+from quantities.options import DEFAULT_OPTIONS, InputTooLarge, Options, resolve_options
 from quantities.pod.defaults import apply_defaults, without_pod_level_resources
 from quantities.pod.read import read_pod
-from quantities.pod.requests import compute_limits, compute_requests
 from quantities.pod.scheduling import Location, SchedulingReader
 from quantities.pod.validation import check_pod
-from quantities.quantity.errors import QuantityError
 from quantities.quantity.goint import INT64_MIN
 from quantities.quantity.quantity import Quantity
+from quantities.versions import KubernetesVersion
 
 __all__ = [
     "NodeAllocation",
@@ -141,61 +148,9 @@ def _parse_timestamp(text: object) -> dt.datetime | None:
         return None
 
 
-def _bigger(requested: object, allocated: object) -> bool:
-    """Whether ``allocated`` is above ``requested`` (an unreadable value never wins)."""
-    try:
-        return parse_manifest_quantity(requested) <= parse_manifest_quantity(allocated)
-    except (QuantityError, TypeError):
-        return False
-
-
-def _with_allocated(pod: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The pod with each running container's requests raised to its ``allocatedResources``."""
-    status = pod.get("status")
-    status = status if isinstance(status, Mapping) else {}
-    raw_statuses = status.get("containerStatuses")
-    statuses = {
-        cs.get("name"): cs
-        for cs in (raw_statuses if isinstance(raw_statuses, list) else ())
-        if isinstance(cs, Mapping) and isinstance(cs.get("name"), str)
-    }
-    if not statuses:
-        return pod
-    infeasible = status.get("resize") == "Infeasible"
-    spec = pod_spec(pod)
-    containers = []
-    changed = False
-    raw_containers = spec.get("containers")
-    for container in raw_containers if isinstance(raw_containers, list) else ():
-        name = container.get("name") if isinstance(container, Mapping) else None
-        container_status = statuses.get(name) if isinstance(name, str) else None
-        allocated = (container_status or {}).get("allocatedResources") or {}
-        if not isinstance(allocated, Mapping):
-            allocated = {}
-        if container_status is None or (not allocated and not infeasible):
-            containers.append(container)
-            continue
-        resources = container.get("resources")
-        resources = dict(resources) if isinstance(resources, Mapping) else {}
-        requests = resources.get("requests")
-        requests = dict(requests) if isinstance(requests, Mapping) else {}
-        if infeasible:
-            requests = dict(allocated)
-        else:
-            for resource, value in allocated.items():
-                if resource not in requests or _bigger(requests[resource], value):
-                    requests[resource] = value
-        resources["requests"] = requests
-        containers.append({**container, "resources": resources})
-        changed = True
-    if not changed:
-        return pod
-    return {**pod, "spec": {**spec, "containers": containers}}
-
-
 def _stored_requests_and_limits(
     pod: Mapping[str, Any], label: str, options: Options
-) -> tuple[dict[str, Quantity], dict[str, Quantity], tuple[Problem, ...]]:
+) -> tuple[KubectlPodResources, tuple[Problem, ...]]:
     """kubectl's sums on a pod as stored, and what today's validation would refuse in it (warnings).
 
     A stored pod is summed as it is: a request above its limit, hugepages alone,
@@ -206,39 +161,37 @@ def _stored_requests_and_limits(
     if read.problems:
         raise ManifestError([replace(problem, source=label) for problem in read.problems])
     checked = read if options.pod_level_resources else without_pod_level_resources(read)
-    warnings = tuple(replace(problem, source=label) for problem in check_pod(apply_defaults(checked)))
-    # kubectl 1.32 does not read pod-level resources.
-    defaulted = apply_defaults(without_pod_level_resources(read))
-    view = _with_allocated(pod)
-    view_pod = defaulted
-    if view is not pod:
-        try:
-            read_view = read_pod(view, strict=False)
-        except ManifestError:
-            read_view = None
-        if read_view is not None and not read_view.problems:
-            view_pod = apply_defaults(without_pod_level_resources(read_view))
-    return (
-        compute_requests(view_pod, skip_pod_level_resources=True),
-        compute_limits(defaulted, skip_pod_level_resources=True),
-        warnings,
-    )
+    warnings = [replace(problem, source=label) for problem in check_pod(apply_defaults(checked))]
+    summed = kubectl_pod_resources(pod, options.behaviour, read, label)
+    if summed.crash is not None:
+        warnings.append(summed.crash)
+    return summed, tuple(warnings)
 
 
 def kubectl_pod_requests_and_limits(
     pod: Mapping[str, Any],
+    *,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | None = None,
+    options: Options | None = None,
 ) -> tuple[dict[str, Quantity], dict[str, Quantity]]:
-    """kubectl 1.32's ``PodRequestsAndLimits`` (``kubectl/pkg/util/resource``).
+    """The row of ``pod`` in ``kubectl describe node``: kubectl's own ``PodRequestsAndLimits``
+    of the release (:mod:`quantities.node.kubectl_requests`).
 
-    The sums are :func:`quantities.pod.requests.pod_requests` and ``pod_limits``
-    without pod-level resources (alpha in 1.32, not read by kubectl 1.32),
-    except that a container with a status counts, per resource, the larger of
-    its spec request and ``status.containerStatuses[].allocatedResources``
-    (only the latter while ``status.resize`` is ``Infeasible``). The pod is
-    summed as stored: rules only today's validation enforces do not stop it.
+    The pod is summed as stored (no defaulting: ``500u`` stays ``500u``), with the
+    status fields that release's kubectl reads.
+
+    >>> pod = {"metadata": {"name": "web"}, "spec": {"containers": [
+    ...     {"name": "c", "resources": {"requests": {"cpu": "100m"}}}]}, "status": {"containerStatuses": [
+    ...     {"name": "c", "allocatedResources": {"cpu": "250m"},
+    ...      "resources": {"requests": {"cpu": "200m"}}}]}}
+    >>> releases = ("1.28", "1.31", "1.32", "1.33")
+    >>> [str(kubectl_pod_requests_and_limits(pod, kubernetes_version=v)[0]["cpu"]) for v in releases]
+    ['100m', '250m', '200m', '250m']
     """
-    requests, limits, _ = _stored_requests_and_limits(pod, "Pod", DEFAULT_OPTIONS)
-    return requests, limits
+    options = resolve_options(options, kubernetes_version, feature_gates)
+    summed, _ = _stored_requests_and_limits(pod, "Pod", options)
+    return summed.requests, summed.limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,8 +287,11 @@ class NodeAllocation:
     allocatable: Mapping[str, Quantity]
     pods: tuple[PodAllocation, ...]
     resources: tuple[ResourceAllocation, ...]
-    #: Oddities of the Node and of its pods as stored (rules only today's API server enforces).
+    #: Oddities of the Node and of its pods as stored (rules only today's API server enforces), and
+    #: pods the release's kubectl crashes on.
     warnings: tuple[Problem, ...] = ()
+    #: The Kubernetes release whose kubectl these figures are (``"1.32"``).
+    kubernetes_version: str = ""
 
     CSV_HEADER = (
         "node", "resource", "requests", "requests_percent", "limits", "limits_percent", "allocatable"
@@ -350,6 +306,7 @@ class NodeAllocation:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "kubernetes_version": self.kubernetes_version,
             "name": self.node,
             "allocatable": {name: str(q) for name, q in self.allocatable.items()},
             "pods": [pod.to_json() for pod in self.pods],
@@ -372,7 +329,7 @@ class NodeAllocation:
         ]
 
     def describe(self, now: dt.datetime | None = None) -> str:
-        """The two sections exactly as ``kubectl describe node`` (1.32) prints them.
+        """The two sections exactly as ``kubectl describe node`` of the release prints them.
 
         Column widths are those of the full ``describe`` output, where the pods
         table shares its first column with the "System Info" lines above it.
@@ -436,9 +393,18 @@ class _Bound:
 
 
 def node_allocated(
-    node: Node | Mapping[str, Any], pods: Iterable[Mapping[str, Any]], *, options: Options | None = None
+    node: Node | Mapping[str, Any],
+    pods: Iterable[Mapping[str, Any]],
+    *,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | None = None,
+    options: Options | None = None,
 ) -> NodeAllocation:
     """The "Non-terminated Pods" and "Allocated resources" of ``node``, as kubectl describe computes them.
+
+    ``kubernetes_version`` (default: the process default) chooses the kubectl release
+    whose figures these are; kubectl reads no feature gates, so ``feature_gates`` only
+    changes which oddities are warned about.
 
     ``pods`` may hold every pod of the cluster (``kubectl get pods -A -o
     json`` items): only those bound to the node and not terminated count. Node and
@@ -448,7 +414,7 @@ def node_allocated(
     :class:`~quantities.manifest.problems.ManifestError` with every problem. Past the
     deadline of ``options``, :class:`~quantities.options.WorkLimitExceeded`.
     """
-    options = options or DEFAULT_OPTIONS
+    options = resolve_options(options, kubernetes_version, feature_gates)
     parsed = node if isinstance(node, Node) else read_node(node)
     mine, problems = _pods_on(parsed, pods, options)
     rows: list[PodAllocation] = []
@@ -459,18 +425,20 @@ def node_allocated(
         if not number % 64:
             options.check_deadline(f'requests of the pods of node "{parsed.name}"', number, len(mine))
         try:
-            requests, limits, odd = _stored_requests_and_limits(bound.pod, bound.label, options)
+            summed, odd = _stored_requests_and_limits(bound.pod, bound.label, options)
         except ManifestError as error:
             problems.extend(error.problems)
             continue
         warnings.extend(odd)
-        _sum(total_requests, requests)
-        _sum(total_limits, limits)
-        rows.append(_pod_row(bound, requests, limits, parsed.allocatable))
+        _sum(total_requests, summed.total_requests)
+        _sum(total_limits, summed.total_limits)
+        rows.append(_pod_row(bound, summed.requests, summed.limits, parsed.allocatable))
     if problems:
         raise ManifestError(problems)
     resources = _resource_rows(parsed.allocatable, total_requests, total_limits)
-    return NodeAllocation(parsed.name, parsed.allocatable, tuple(rows), resources, tuple(warnings))
+    return NodeAllocation(
+        parsed.name, parsed.allocatable, tuple(rows), resources, tuple(warnings), str(options.version)
+    )
 
 
 def _pods_on(

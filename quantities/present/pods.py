@@ -98,12 +98,13 @@ def _identity(pod: Pod) -> dict[str, Any]:
     }
 
 
-def qos_report(pod: Pod) -> dict[str, Any]:
+def qos_report(pod: Pod, options: Options | None = None) -> dict[str, Any]:
     """Which pod, then its QoS class with the reasons, what would make it Guaranteed, and notes.
 
-    The class and reasons are :meth:`~quantities.pod.qos.QoSExplanation.to_json`.
+    The class and reasons are :meth:`~quantities.pod.qos.QoSExplanation.to_json`, for the release
+    of ``options`` (its ``kubernetes_version`` field says which).
     """
-    return {**_identity(pod), **explain_qos(pod).to_json()}
+    return {**_identity(pod), **explain_qos(pod, options=options).to_json()}
 
 
 def qos_csv_row(report: dict[str, Any], label: str) -> tuple[str, str, str, str]:

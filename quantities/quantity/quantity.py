@@ -27,7 +27,7 @@ The canonical form ``str(q)`` (what the API server and kubectl print):
 * The suffix is as large as possible: decimal SI and exponent suffixes step in
   powers of 1000, binary SI in powers of 1024.
 * A binary-SI value is written in decimal SI when it lies strictly between
-  -1024 and 1024, or is not a whole number.
+  -1024 and 1024, or is not a whole number: ``0.9765625Ki`` (1000) prints ``1k``.
 * Kubernetes has no decimal suffix above ``E`` (10^18) and no binary suffix
   above ``Ei``; it then drops the suffix, so ``2000E`` prints as ``2``
   (kubectl 1.32; newer sources write ``2e21``).
@@ -87,6 +87,8 @@ MAX_LENGTH = 4096
 MAX_DIGITS = 4200
 
 _NANO_EXPONENT = -9
+_BINARY_SI = Format.BINARY_SI
+_DECIMAL_SI = Format.DECIMAL_SI
 
 # Possessive quantifiers: a failed match must not backtrack, so that every
 # string fails in linear time.
@@ -505,7 +507,9 @@ def _canonical(coefficient: int, exponent: int, fmt: Format) -> str:
         return "0"
     coefficient, exponent = _strip_zeros(coefficient, exponent)
     if fmt is Format.BINARY_SI:
-        if exponent < 0 or (exponent == 0 and -1024 < coefficient < 1024):
+        # CanonicalizeBytes: binary SI only for a whole value outside (-1024, 1024), compared
+        # by value (CmpInt64), whatever the representation: 1000 = 1 * 10^3 prints "1k".
+        if exponent < 0 or (exponent <= 3 and -1024 < coefficient * 10**exponent < 1024):
             fmt = Format.DECIMAL_SI
         elif exponent <= MAX_DIGITS:
             return _canonical_binary(coefficient * 10**exponent)
@@ -546,65 +550,72 @@ def _fail(text: str, kubernetes_message: str, reason: str, position: int) -> NoR
     )
 
 
-# Suffix -> (exponent, format, most digits Kubernetes' int64 fast path takes).
-_PLAIN_SUFFIXES: dict[str, tuple[int, Format, int]] = {
-    **{suffix: (exponent, Format.DECIMAL_SI, 18) for suffix, exponent in DECIMAL_SUFFIXES.items()},
-    **{
-        suffix: (exponent, Format.BINARY_SI, 14 - exponent * 3 // 10)
-        for suffix, exponent in BINARY_SUFFIXES.items()
-    },
+# The lanes below take the decisions of Kubernetes' ParseQuantity for the shapes real
+# manifests are made of, in as few Python steps as possible (this is the hot path; every
+# step costs tens of nanoseconds). They accept a string only when it is plain ASCII of the
+# shape the lane knows; anything else, and anything a lane is unsure about, goes to
+# _parse_quantity, which follows Kubernetes step by step. Where a lane finishes a value
+# itself, it computes what _int64_amount would for the same parts (the tests compare the
+# lanes with the step-by-step path on every table row and on generated strings).
+
+# Decimal SI suffix letter -> its power of ten (the empty suffix is the plain-integer lane).
+_DECIMAL_LETTERS: dict[str, int] = {letter: power for letter, power in DECIMAL_SUFFIXES.items() if letter}
+# Binary SI suffix -> (power of two, most digits Kubernetes' int64 fast path takes):
+# precision = 15 - len(num) - exponent*3/10 - 1 must not be negative.
+_BINARY_LANES: dict[str, tuple[int, int]] = {
+    suffix: (exponent, 14 - exponent * 3 // 10) for suffix, exponent in BINARY_SUFFIXES.items()
 }
-_NO_SUFFIX = _PLAIN_SUFFIXES[""]
+# Longest string the fractional and exponent lanes take; longer ones go the long way.
+_LANE_LENGTH = 40
+
+_object_new = object.__new__
 
 
-def _parse(text: str) -> Quantity:
-    """Parse ``text`` exactly as apimachinery's ``ParseQuantity`` does (uncached).
+def _fraction_lane(text: str, number: str, exponent: int) -> Quantity | None:
+    """``12.5`` and ``1.5k``: Kubernetes' int64 fast path for digits, a dot and digits, or None.
 
-    First a lane for what manifests are made of, unsigned digits without
-    leading zeros and an SI suffix (``500m``, ``1536Mi``, ``1.5``): it takes the
-    decisions of Kubernetes' int64 fast path in fewer steps, because this is
-    the hot path. Everything else takes Kubernetes' steps, :func:`_parse_quantity`.
+    ParseQuantity keeps at most 18 digits at a scale no finer than nano in an int64, and
+    reuses the text when it is canonical. ``0`` is what Kubernetes strips a zero whole
+    part to; ``00.5`` and ``.5`` go the long way.
     """
-    if type(text) is str:
-        last = text[-1:]
-        if last == "i":
-            number, plain = text[:-2], _PLAIN_SUFFIXES.get(text[-2:])
-        elif "0" <= last <= "9":
-            number, plain = text, _NO_SUFFIX
-        else:
-            number, plain = text[:-1], _PLAIN_SUFFIXES.get(last)
-        if plain is not None and number.isdigit() and number.isascii() and number[0] != "0":
-            exponent, fmt, most_digits = plain
-            if len(number) <= most_digits:
-                # _int64_amount for a whole number, inlined: plain slot assignment.
-                quantity = object.__new__(Quantity)
-                magnitude = int(number)
-                quantity._format = fmt
-                if fmt is Format.BINARY_SI:
-                    quantity._coefficient = magnitude << exponent
-                    quantity._exponent = 0
-                    quantity._text = text if magnitude & 7 else None
-                else:
-                    quantity._coefficient = magnitude
-                    quantity._exponent = exponent
-                    quantity._text = None if number.endswith("000") else text
-                return quantity
-        elif plain is not None and plain[1] is not Format.BINARY_SI and "." in number:
-            fractional = _decimal_fraction(text, number, plain[0], plain[1])
-            if fractional is not None:
-                return fractional
-    return _parse_quantity(text)
+    whole, dot, fraction = number.partition(".")
+    if not (dot and whole.isdigit() and fraction.isdigit()) or (whole[0] == "0" and whole != "0"):
+        return None
+    scale = exponent - len(fraction)
+    if len(whole) + len(fraction) > 18 or scale < _NANO_EXPONENT:
+        return None
+    shifted = whole + fraction
+    coefficient = int(shifted)
+    quantity = _object_new(Quantity)
+    quantity._coefficient = coefficient
+    quantity._exponent = scale
+    quantity._format = _DECIMAL_SI
+    quantity._text = text if scale % 3 == 0 and shifted[0] != "0" and coefficient % 1000 else None
+    return quantity
 
 
-def _decimal_fraction(text: str, number: str, exponent: int, fmt: Format) -> Quantity | None:
-    """The lane for ``1.5`` and ``0.25``: straight to Kubernetes' int64 fast path, or None.
+def _exponent_lane(text: str, at: int) -> Quantity | None:
+    """``12e3``, ``1.5e-3``: digits (a dot and digits) then an exponent, or None.
 
-    ``0`` is what Kubernetes strips a zero whole part to; ``00.5`` and ``.5`` go the long way.
+    The parts are the ones parseQuantityString finds; the value is then Kubernetes' int64
+    fast path, or its exact slow path.
     """
-    whole, _, fraction = number.partition(".")
-    if whole.isdigit() and fraction.isdigit() and number.isascii() and (whole[0] != "0" or whole == "0"):
-        return _int64_amount(text, False, whole, fraction, 10, exponent, fmt)
-    return None
+    number, suffix = text[:at], text[at:]
+    digits = suffix[2:] if suffix[1:2] in ("+", "-") else suffix[1:]
+    if not digits.isdigit():
+        return None
+    whole, dot, fraction = number.partition(".")
+    if not whole.isdigit() or (dot and not fraction.isdigit()):
+        return None
+    interpreted = interpret_suffix(suffix)
+    if interpreted is None:
+        return None
+    whole = whole.lstrip("0") or "0"
+    _, exponent, fmt = interpreted
+    quantity = _int64_amount(text, False, whole, fraction, 10, exponent, fmt)
+    if quantity is None:
+        quantity = _dec_amount(False, whole, fraction, 10, exponent, fmt)
+    return quantity
 
 
 def _parse_quantity(text: object) -> Quantity:
@@ -724,16 +735,93 @@ CACHE_SIZE = 8192
 
 
 class _ParseCache(dict[str, Quantity]):
-    """Remembers parses; a hit is a dict lookup in C, with no Python frame at all."""
+    """Remembers parses; a hit is a dict lookup in C, with no Python frame at all.
+
+    A miss is the parser itself: the lanes for ``1234``, ``500m``, ``512Mi``, ``12.5``,
+    ``1.5Gi`` and ``12e3`` are written out here rather than called, because a call costs
+    as much as a lane; everything else takes Kubernetes' steps, :func:`_parse_quantity`.
+    """
 
     def __missing__(self, text: str) -> Quantity:
-        quantity = _parse(text)
+        quantity: Quantity | None = None
+        if type(text) is str and text.isascii():
+            if text.isdigit():
+                if text[0] != "0" and len(text) <= 18:
+                    # int64Amount{value, 0}; the text is reused unless it ends in 000.
+                    coefficient = int(text)
+                    quantity = _object_new(Quantity)
+                    quantity._coefficient = coefficient
+                    quantity._exponent = 0
+                    quantity._format = _DECIMAL_SI
+                    quantity._text = text if coefficient % 1000 else None
+            else:
+                last = text[-1:]
+                if last == "i":
+                    lane = _BINARY_LANES.get(text[-2:])
+                    if lane is not None:
+                        number = text[:-2]
+                        if number.isdigit():
+                            if number[0] != "0" and len(number) <= lane[1]:
+                                # int64Amount{value << exponent, 0}; the text is reused when
+                                # the number is not a multiple of 8 (the suffix cannot grow).
+                                magnitude = int(number)
+                                quantity = _object_new(Quantity)
+                                quantity._coefficient = magnitude << lane[0]
+                                quantity._exponent = 0
+                                quantity._format = _BINARY_SI
+                                quantity._text = text if magnitude & 7 else None
+                        elif len(number) <= _LANE_LENGTH:
+                            whole, dot, fraction = number.partition(".")
+                            if dot and fraction.isdigit() and (whole.isdigit() or not whole):
+                                # A binary fraction never takes the int64 path: an exact inf.Dec.
+                                quantity = _dec_amount(
+                                    False, whole.lstrip("0") or "0", fraction, 2, lane[0], _BINARY_SI
+                                )
+                elif last > "9":
+                    exponent = _DECIMAL_LETTERS.get(last)
+                    if exponent is not None:
+                        number = text[:-1]
+                        if number.isdigit():
+                            if number[0] != "0" and len(number) <= 18:
+                                coefficient = int(number)
+                                quantity = _object_new(Quantity)
+                                quantity._coefficient = coefficient
+                                quantity._exponent = exponent
+                                quantity._format = _DECIMAL_SI
+                                quantity._text = text if coefficient % 1000 else None
+                        elif len(number) <= _LANE_LENGTH:
+                            quantity = _fraction_lane(text, number, exponent)
+                elif len(text) <= _LANE_LENGTH:
+                    at = text.find("e")
+                    if at < 0:
+                        at = text.find("E")
+                    if at < 0:
+                        quantity = _fraction_lane(text, text, 0)
+                    elif at > 0:
+                        quantity = _exponent_lane(text, at)
+        if quantity is None:
+            quantity = _parse_quantity(text)
         if len(self) >= CACHE_SIZE:
             # Dropping everything at once is cheaper than tracking recency, and a
             # cluster's working set refills the cache within one manifest.
             self.clear()
         self[text] = quantity
         return quantity
+
+
+class _Uncached(_ParseCache):
+    """The same parser, remembering nothing."""
+
+    def __setitem__(self, text: str, quantity: Quantity) -> None:
+        pass
+
+
+_uncached = _Uncached()
+
+
+def _parse(text: str) -> Quantity:
+    """Parse ``text`` exactly as apimachinery's ``ParseQuantity`` does (uncached)."""
+    return _uncached.__missing__(text)
 
 
 _cache = _ParseCache()

@@ -81,7 +81,17 @@ from quantities.scheduler.profile import (
 )
 from quantities.versions import KubernetesVersion, default_kubernetes_version
 
-__all__ = ["NodeUsage", "PlanResult", "TooManyPods", "WorkloadPlan", "max_replicas", "plan", "replicas_path"]
+__all__ = [
+    "Copies",
+    "NodeUsage",
+    "PlanResult",
+    "TooManyPods",
+    "WorkloadPlan",
+    "copies_by_node",
+    "max_replicas",
+    "plan",
+    "replicas_path",
+]
 
 #: Tolerations the DaemonSet controller adds to its pods (util.AddOrUpdateDaemonPodTolerations, 1.32).
 _DAEMONSET_TOLERATIONS: tuple[Toleration, ...] = (
@@ -615,6 +625,52 @@ places pod by pod; to ask how many would fit, use max-replicas
     return PlanResult(tuple(results), usage, tuple(warnings), str(options.version))
 
 
+@dataclass(frozen=True, slots=True)
+class Copies:
+    """Where :func:`max_replicas` counts the copies of a pod: how many per node, in snapshot order.
+
+    ``placed`` says whether the copies are on ``snapshot`` (copies that spread or attract each
+    other, placed one by one) or only counted per node (copies that do not constrain each
+    other: the snapshot is as given). ``state`` is the PreFilter state of ``pod`` on that
+    snapshot, so ``run_filters(pod, node, state)`` says what stops one more copy on a node.
+    """
+
+    pod: PodInfo
+    snapshot: Snapshot
+    counts: tuple[int, ...]
+    state: CycleState
+    placed: bool
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+def copies_by_node(
+    pod: PodInfo | Workload | Mapping[str, Any],
+    nodes: Iterable[Node | Mapping[str, Any]] | Snapshot,
+    pods: Iterable[PodInfo | Mapping[str, Any]] = (),
+    *,
+    kubernetes_version: str | KubernetesVersion | None = None,
+    feature_gates: str | Mapping[str, bool] | None = None,
+    options: Options | None = None,
+) -> Copies:
+    """:func:`max_replicas` node by node: how many more copies of ``pod`` each node takes.
+
+    >>> from quantities.node.compact import compact_node
+    >>> pod = {"spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1500m"}}}]}}
+    >>> nodes = [compact_node("a", cpu="4", memory="1Gi"), compact_node("b", cpu="2", memory="1Gi")]
+    >>> copies_by_node(pod, nodes).counts
+    (2, 1)
+    """
+    options = cycle_options(resolve_options(options, kubernetes_version, feature_gates))
+    info = proposal_info(pod, options)
+    snapshot = make_snapshot(nodes, pods, options=options)
+    if not (info.spread_constraints or info.affinity_terms or info.anti_affinity_terms):
+        return _independent_copies(info, snapshot, options)
+    return _simulated_copies(info, snapshot, options)
+
+
 def max_replicas(
     pod: PodInfo | Workload | Mapping[str, Any],
     nodes: Iterable[Node | Mapping[str, Any]] | Snapshot,
@@ -629,7 +685,8 @@ def max_replicas(
     ``pod`` is the proposal (validated as for :func:`~quantities.scheduler.fit.check_fit`), on the
     release of ``kubernetes_version`` / ``feature_gates`` / ``options``.
     The count is bounded by the free pod slots only: ``options`` with a deadline bounds the
-    time (:class:`~quantities.options.WorkLimitExceeded` past it).
+    time (:class:`~quantities.options.WorkLimitExceeded` past it). :func:`copies_by_node`
+    gives the count per node.
 
     >>> from quantities.node.compact import compact_node
     >>> pod = {"spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1500m"}}}]}}
@@ -637,44 +694,44 @@ def max_replicas(
     >>> max_replicas(pod, nodes)
     3
     """
-    options = cycle_options(resolve_options(options, kubernetes_version, feature_gates))
-    info = proposal_info(pod, options)
-    snapshot = make_snapshot(nodes, pods, options=options)
-    if not (info.spread_constraints or info.affinity_terms or info.anti_affinity_terms):
-        return _independent_max_replicas(info, snapshot, options)
-    return _simulated_max_replicas(info, snapshot, options)
+    return copies_by_node(
+        pod, nodes, pods, kubernetes_version=kubernetes_version, feature_gates=feature_gates, options=options
+    ).total
 
 
-def _independent_max_replicas(info: PodInfo, snapshot: Snapshot, options: Options | None) -> int:
-    """``max_replicas`` for a pod whose copies do not constrain each other (no spread constraints,
-    no pod (anti-)affinity of its own): each node takes copies until a resource or its pod slots
-    run out, whatever the order the scores give, so the count is a sum over the nodes, computed
-    without placing a billion pods one by one when a node allows a billion."""
+def _independent_copies(info: PodInfo, snapshot: Snapshot, options: Options | None) -> Copies:
+    """Copies of a pod whose copies do not constrain each other (no spread constraints, no pod
+    (anti-)affinity of its own): each node takes copies until a resource or its pod slots run
+    out, whatever the order the scores give, so the count is per node, computed without placing
+    a billion pods one by one when a node allows a billion."""
     state = prefilter(info, snapshot.node_infos, options=options)
     where = f'max-replicas of pod "{info.name}"' if info.name else "max-replicas"
-    total = 0
+    counts: list[int] = []
     for position, node in enumerate(snapshot.node_infos):
         if options is not None and not position % 256:
             options.check_deadline(where, position, len(snapshot.node_infos))
         rejection = run_filters(info, node, state)
-        if rejection is None or rejection.plugin == "NodeResourcesFit":
-            total += copies_that_fit(info, node)
-    return total
+        fits = rejection is None or rejection.plugin == "NodeResourcesFit"
+        counts.append(copies_that_fit(info, node) if fits else 0)
+    return Copies(info, snapshot, tuple(counts), state, placed=False)
 
 
-def _simulated_max_replicas(info: PodInfo, snapshot: Snapshot, options: Options | None) -> int:
-    """``max_replicas`` by placing copies one by one, as the scheduler would (copies that spread or
-    attract each other change where the next may go)."""
+def _simulated_copies(info: PodInfo, snapshot: Snapshot, options: Options | None) -> Copies:
+    """Copies placed one by one, as the scheduler would (copies that spread or attract each
+    other change where the next may go)."""
     # Each copy takes a pod slot, so the pod counts bound the loop.
     limit = sum(max(0, i.node.allowed_pods - len(i.pods)) for i in snapshot.node_infos)
     placer = _Placer(_replica(info, f"{info.name}-0"), snapshot, options)
     where = f'max-replicas of pod "{info.name}"' if info.name else "max-replicas"
+    counts = [0] * len(snapshot.node_infos)
     count = 0
     while count < limit:
         if options is not None and not count % 16:
             options.check_deadline(where, count, limit)
         placer.pod = _replica(info, f"{info.name}-{count}")
-        if placer.place_one() is None:
+        chosen = placer.place_one()
+        if chosen is None:
             break
+        counts[snapshot.position[chosen.node.name]] += 1
         count += 1
-    return count
+    return Copies(info, snapshot, tuple(counts), placer.state, placed=True)

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
+from quantities.capacity.headroom import max_replicas_detail
 from quantities.cli import main, version_text
 from quantities.cli.exits import EXIT_STATUS_HELP
 from quantities.manifest.decode import load_documents
@@ -355,9 +356,10 @@ def _expected(command: str, d: Path) -> Expected:
         ]
         rows = _cells(row for w in planned.workloads for row in w.csv_rows())
         return argv, planned.to_json(), list(WorkloadPlan.CSV_HEADER), rows
-    count = max_replicas(the_pod, cluster.nodes, cluster.pods)
+    detail = max_replicas_detail(the_pod, cluster.nodes, cluster.pods)
+    assert detail.total == max_replicas(the_pod, cluster.nodes, cluster.pods)
     argv = [command, "--pod", str(d / "pod.json"), str(d / "cluster.json")]
-    return argv, {"max_replicas": count}, ["max_replicas"], [[str(count)]]
+    return argv, detail.to_json(), list(detail.CSV_HEADER), _cells(detail.csv_rows())
 
 
 @pytest.mark.parametrize("output", ("json", "yaml", "csv"))

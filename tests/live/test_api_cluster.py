@@ -62,6 +62,7 @@ def test_fit_equals_the_offline_answer(client: FlaskClient, query: str, form: st
     cpu_memory = dict(part.split("=") for part in query.split("&"))
     offline = client.post(f"/v1/fit?format={form}", json={"pod": cpu_memory, "cluster": CLUSTER})
     answer = client.get(f"/v1/cluster/fit?{query}&format={form}")
+    assert answer.status_code == 200
     assert answer.status_code == offline.status_code == 200
     if form == "json":
         assert _without_currency(answer.get_json()) == offline.get_json()
@@ -72,6 +73,15 @@ def test_fit_equals_the_offline_answer(client: FlaskClient, query: str, form: st
         assert _without_currency(posted.get_json()) == offline.get_json()
     else:
         assert posted.get_data() == offline.get_data()
+
+
+@pytest.mark.parametrize("release", ["1.30", "1.32"])
+def test_a_release_is_answered_for(client: FlaskClient, release: str) -> None:
+    offline = client.post(
+        f"/v1/max-replicas?kubernetes_version={release}", json={"pod": {"cpu": "1"}, "cluster": CLUSTER}
+    )
+    answer = client.get(f"/v1/cluster/max-replicas?cpu=1&kubernetes_version={release}").get_json()
+    assert answer["kubernetes_version"] == release and _without_currency(answer) == offline.get_json()
 
 
 def test_fit_with_copies_counts_them(client: FlaskClient) -> None:
@@ -109,21 +119,45 @@ def test_allocated_equals_the_offline_answer(client: FlaskClient, node: str, for
 
 
 @pytest.mark.parametrize("shape", [("1", "1Gi"), ("500m", None), (None, "6Gi"), ("9", "1Gi")])
-def test_max_replicas_equals_the_library_on_the_same_objects(
-    client: FlaskClient, shape: tuple[str | None, str | None]
+@pytest.mark.parametrize("form", ["json", "csv", "text"])
+def test_max_replicas_equals_the_offline_answer(
+    client: FlaskClient, shape: tuple[str | None, str | None], form: str
 ) -> None:
     cpu, memory = shape
-    query = "&".join(f"{k}={v}" for k, v in (("cpu", cpu), ("memory", memory)) if v)
-    expected = max_replicas(
-        compact_workload({"name": "pod", "cpu": cpu, "memory": memory}), objects()[:4], objects()[4:]
-    )
-    document = client.get(f"/v1/cluster/max-replicas?{query}").get_json()
-    assert document["max_replicas"] == expected and document["pod"] == "default/pod"
-    assert (
-        client.get(f"/v1/cluster/max-replicas?{query}&format=text").get_data(as_text=True) == f"{expected}\n"
-    )
-    body = {"pod": {k: v for k, v in (("cpu", cpu), ("memory", memory)) if v}}
-    assert client.post("/v1/cluster/max-replicas", json=body).get_json()["max_replicas"] == expected
+    pod = {k: v for k, v in (("cpu", cpu), ("memory", memory)) if v}
+    query = "&".join(f"{k}={v}" for k, v in pod.items())
+    offline = client.post(f"/v1/max-replicas?format={form}", json={"pod": pod, "cluster": CLUSTER})
+    answer = client.get(f"/v1/cluster/max-replicas?{query}&format={form}")
+    posted = client.post(f"/v1/cluster/max-replicas?format={form}", json={"pod": pod})
+    assert answer.status_code == posted.status_code == offline.status_code == 200
+    if form == "json":
+        assert (
+            _without_currency(answer.get_json()) == _without_currency(posted.get_json()) == offline.get_json()
+        )
+        expected = max_replicas(compact_workload({"name": "pod", **pod}), objects()[:4], objects()[4:])
+        assert answer.get_json()["total"] == expected
+    else:
+        assert answer.get_data() == posted.get_data() == offline.get_data()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "group_by=topology.kubernetes.io/zone",
+        "selector=topology.kubernetes.io/zone%3Da",
+        "include_unschedulable=true",
+    ],
+)
+@pytest.mark.parametrize("form", ["json", "csv", "text"])
+def test_capacity_equals_the_offline_answer(client: FlaskClient, query: str, form: str) -> None:
+    offline = client.post(f"/v1/capacity?{query}&format={form}", json=CLUSTER)
+    answer = client.get(f"/v1/cluster/capacity?{query}&format={form}")
+    assert answer.status_code == offline.status_code == 200
+    if form == "json":
+        assert _without_currency(answer.get_json()) == offline.get_json()
+    else:
+        assert answer.get_data() == offline.get_data()
 
 
 def test_every_json_answer_carries_the_currency(client: FlaskClient) -> None:
@@ -177,6 +211,7 @@ def test_a_new_state_changes_the_etag() -> None:
         ("GET", "/v1/cluster/fit", None, 422, "cpu"),
         ("GET", "/v1/cluster/fit?cpu=x", None, 422, '"x"'),
         ("GET", "/v1/cluster/fit?cpu=1&pods=0", None, 422, "pods"),
+        ("GET", "/v1/cluster/capacity?kubernetes_version=1.2", None, 422, "kubernetes_version"),
         ("GET", "/v1/cluster/fit?cpu=1&format=xml", None, 422, "Must be one of: json, text, csv"),
         (
             "POST",
@@ -245,6 +280,8 @@ def contract() -> OpenAPI:
         ("POST", "/v1/cluster/max-replicas?format=csv", {"pod": {"cpu": "1"}}),
         ("POST", "/v1/cluster/plan", {"workloads": WORKLOADS}),
         ("POST", "/v1/cluster/plan?format=csv&table=nodes", {"workloads": WORKLOADS}),
+        ("GET", "/v1/cluster/capacity?group_by=topology.kubernetes.io/zone", None),
+        ("GET", "/v1/cluster/capacity?format=text", None),
     ],
 )
 def test_live_answers_fit_the_contract(

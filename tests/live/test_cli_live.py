@@ -42,6 +42,10 @@ def workload(tmp_path: Path) -> Path:
         ["fit", "--cpu", "64", "-o", "csv"],
         ["max-replicas", "--cpu", "1", "--memory", "1Gi"],
         ["plan", "--workload", "WORKLOAD", "-o", "json"],
+        ["capacity"],
+        ["capacity", "--group-by", "topology.kubernetes.io/zone", "-o", "csv"],
+        ["stranded", "--cpu", "1", "--memory", "2Gi"],
+        ["what-if", "--drain", "n1", "-o", "json"],
     ],
 )
 def test_a_context_answers_as_the_same_objects_in_a_file(

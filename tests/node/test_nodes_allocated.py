@@ -168,8 +168,11 @@ def test_allocated_resources_of_a_resized_container() -> None:
     resized["status"]["containerStatuses"] = [
         {"name": "c", "allocatedResources": {"cpu": "500m", "memory": "50Mi"}}
     ]
-    row = node_allocated(node(), [resized]).pods[0]
+    # kubectl 1.29-1.31 read allocatedResources; 1.32+ only a status with resources set.
+    row = node_allocated(node(), [resized], kubernetes_version="1.31").pods[0]
     assert (row.cpu.requests_text, row.memory.requests_text) == ("500m (5%)", "100Mi (1%)")
+    row = node_allocated(node(), [resized], kubernetes_version="1.33").pods[0]
+    assert (row.cpu.requests_text, row.memory.requests_text) == ("100m (1%)", "100Mi (1%)")
 
 
 def test_json_and_csv_shapes() -> None:

@@ -1,4 +1,8 @@
-"""qos_class and explain_qos against ComputePodQOS (pkg/apis/core/v1/helper/qos, v1.34)."""
+"""qos_class and explain_qos against ComputePodQOS (pkg/apis/core/v1/helper/qos), release by release.
+
+The table is the 1.34 API server's (PodLevelResources on by default); the version rows
+below show what changes on other releases and gates (research note QC1).
+"""
 
 # ruff: noqa: E501  (table rows stay one case per line)
 
@@ -9,6 +13,8 @@ from typing import Any, NamedTuple
 import pytest
 
 from quantities import QOSClass, explain_qos, qos_class
+from quantities.options import Options
+from quantities.versions import FeatureGateError
 from tests.builders import container as c
 
 G, B, BE = QOSClass.GUARANTEED, QOSClass.BURSTABLE, QOSClass.BEST_EFFORT
@@ -79,8 +85,49 @@ ROWS = [
 
 @pytest.mark.parametrize("row", ROWS, ids=[row.name for row in ROWS])
 def test_qos_class(row: Row) -> None:
-    assert qos_class(row.pod) is row.qos
-    assert explain_qos(row.pod).qos_class is row.qos
+    assert qos_class(row.pod, kubernetes_version="1.34") is row.qos
+    explanation = explain_qos(row.pod, kubernetes_version="1.34")
+    assert explanation.qos_class is row.qos
+    assert explanation.to_json()["kubernetes_version"] == "1.34"
+
+
+POD_LEVEL_GUARANTEED = pod([c("a"), c("b")], resources={"limits": {"cpu": "1", "memory": "1Gi"}})
+POD_LEVEL_EMPTY = pod([c("a", limits=GUARANTEED_RESOURCES)], resources={})
+
+# (pod, release, feature gates, class): the API server keeps spec.resources only with PodLevelResources
+# (off by default in 1.32 and 1.33, absent before 1.32, on from 1.34) and then it alone decides.
+VERSION_ROWS = [
+    ("pod-level Guaranteed, 1.28: no such field", POD_LEVEL_GUARANTEED, "1.28", None, BE),
+    ("pod-level Guaranteed, 1.31: no such field", POD_LEVEL_GUARANTEED, "1.31", None, BE),
+    ("pod-level Guaranteed, 1.32 default: dropped", POD_LEVEL_GUARANTEED, "1.32", None, BE),
+    ("pod-level Guaranteed, 1.32 with the gate", POD_LEVEL_GUARANTEED, "1.32", "PodLevelResources=true", G),
+    ("pod-level Guaranteed, 1.33 default: dropped", POD_LEVEL_GUARANTEED, "1.33", None, BE),
+    ("pod-level Guaranteed, 1.34 default", POD_LEVEL_GUARANTEED, "1.34", None, G),
+    ("pod-level Guaranteed, 1.36 without the gate", POD_LEVEL_GUARANTEED, "1.36", "PodLevelResources=false", BE),
+    ("empty pod-level, 1.33 default: containers decide", POD_LEVEL_EMPTY, "1.33", None, G),
+    ("empty pod-level, 1.36: still decides", POD_LEVEL_EMPTY, "1.36", None, BE),
+    ("sidecar counts on every release", pod([c("a", limits=GUARANTEED_RESOURCES)],
+                                            init=[c("s", restart_policy="Always")]), "1.29", None, B),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "manifest", "release", "gates", "expected"), VERSION_ROWS,
+                         ids=[row[0] for row in VERSION_ROWS])  # fmt: skip
+def test_qos_class_per_release(
+    name: str, manifest: dict[str, Any], release: str, gates: str | None, expected: QOSClass
+) -> None:
+    assert qos_class(manifest, kubernetes_version=release, feature_gates=gates) is expected
+    explanation = explain_qos(manifest, kubernetes_version=release, feature_gates=gates)
+    assert explanation.qos_class is expected
+    assert explanation.kubernetes_version == release
+    dropped = any(note.startswith("spec.resources is dropped") for note in explanation.notes)
+    gate = Options.of(release, gates).pod_level_resources
+    assert dropped == ("resources" in manifest["spec"] and not gate)
+
+
+def test_pod_level_gate_of_a_release_without_it() -> None:
+    with pytest.raises(FeatureGateError, match="does not have it"):
+        qos_class(POD_LEVEL_GUARANTEED, kubernetes_version="1.31", feature_gates="PodLevelResources=true")
 
 
 def test_qos_class_is_a_string() -> None:
@@ -139,7 +186,8 @@ def test_explain_best_effort() -> None:
 
 def test_explain_pod_level() -> None:
     explanation = explain_qos(
-        pod([c("a")], resources={"requests": {"cpu": "1"}, "limits": {"cpu": "2", "memory": "1Gi"}})
+        pod([c("a")], resources={"requests": {"cpu": "1"}, "limits": {"cpu": "2", "memory": "1Gi"}}),
+        kubernetes_version="1.34",
     )
     assert explanation.qos_class is B
     assert explanation.decided_by == "spec.resources"

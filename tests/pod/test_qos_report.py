@@ -8,6 +8,7 @@ import pytest
 
 from quantities import explain_qos, valid_pod
 from quantities.present.pods import QOS_CSV_HEADER, qos_csv_row, qos_report
+from quantities.versions import default_kubernetes_version
 
 BURSTABLE_POD: dict[str, Any] = {
     "kind": "Pod",
@@ -68,7 +69,8 @@ ROWS: list[tuple[dict[str, Any], dict[str, Any]]] = [
 @pytest.mark.parametrize(("manifest", "expected"), ROWS)
 def test_qos_report(manifest: dict[str, Any], expected: dict[str, Any]) -> None:
     report = qos_report(valid_pod(manifest))
-    assert report == expected
+    # qos_report answers for the process default release (the plumbing passes the caller's).
+    assert report == {**expected, "kubernetes_version": str(default_kubernetes_version())}
     assert {key: report[key] for key in explain_qos(manifest).to_json()} == explain_qos(manifest).to_json()
 
 
@@ -88,3 +90,13 @@ def test_http_schema_describes_the_report() -> None:
     schemas = pytest.importorskip("api.schemas")
     report = qos_report(valid_pod(BURSTABLE_POD))
     assert set(schemas.QosReportSchema().fields) == set(report)
+
+
+def test_qos_report_answers_for_the_release_of_its_options() -> None:
+    from quantities.options import Options
+
+    pod_level = ROWS[1][0]
+    report = qos_report(valid_pod(pod_level), Options.of("1.33"))
+    assert (report["kubernetes_version"], report["qos_class"], report["decided_by"]) == (
+        "1.33", "BestEffort", "containers")
+    assert qos_report(valid_pod(pod_level), Options.of("1.34"))["qos_class"] == "Guaranteed"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
 from typing import NamedTuple
 
 import pytest
@@ -259,6 +260,35 @@ ROWS: list[tuple[str, str | Rejected]] = [
     ("-0.5Ki", "-512"),
     ("0.125Ki", "128"),
     ("1.5Ki", "1536"),
+    # The comparison is by value (CmpInt64), not by representation: a binary value of
+    # exactly 1000 (only reachable through the fractional, inf.Dec, path) is 1 * 10^3 and
+    # prints "1k", and so does its negative. 1010 and 1020 have no factor 1000 to move.
+    ("0.9765625Ki", "1k"),
+    ("-0.9765625Ki", "-1k"),
+    ("+0.9765625Ki", "1k"),
+    (".9765625Ki", "1k"),
+    ("-.9765625Ki", "-1k"),
+    ("00000.9765625Ki", "1k"),
+    ("0.976562500000000000000000Ki", "1k"),
+    ("0.9765625000000000000000000000001Ki", "1000000000001n"),
+    ("0.97656249999999999Ki", "1k"),
+    ("-0.97656249999999999Ki", "-1k"),
+    ("0.976562499999999999999999999999Ki", "1k"),
+    ("0.9765624999990234375Ki", "999999999999n"),
+    ("0.00095367431640625Mi", "1k"),
+    ("-0.00095367431640625Mi", "-1k"),
+    ("0.000000931322574615478515625Gi", "1k"),
+    ("0.0000000009094947017729282379150390625Ti", "1k"),
+    ("0.00000000000088817841970012523233890533447265625Pi", "1k"),
+    ("-0.000000000000000867361737988403547205962240695953369140625Ei", "-1k"),
+    ("0.0000000000008881784197001252323389053344726562Pi", "1k"),
+    ("0.9863281250Ki", "1010"),
+    ("0.99609375Ki", "1020"),
+    ("0.009765625Ki", "10"),
+    ("0.09765625Ki", "100"),
+    ("0.9990234375Ki", "1023"),
+    ("-0.9990234375Ki", "-1023"),
+    ("0.0000095367431640625Mi", "10"),
     # -- Fractional binary: exact in binary when a whole number, else decimal SI
     # ("Don't lose precision-- show as DecimalSI", CanonicalizeBytes).
     ("1.5Gi", "1536Mi"),
@@ -646,6 +676,18 @@ def test_constructor_is_parse_quantity() -> None:
         (lambda: Quantity.from_int(1000), "1k"),
         (lambda: Quantity.from_int(1000, Format.DECIMAL_EXPONENT), "1e3"),
         (lambda: Quantity.from_int(-5, "BinarySI"), "-5"),
+        # CanonicalizeBytes compares a binary value with +-1024 by value (CmpInt64), for int64
+        # amounts too: NewQuantity(1000, BinarySI) and 1Ki - 24 print "1k".
+        (lambda: Quantity.from_int(1000, "BinarySI"), "1k"),
+        (lambda: Quantity.from_int(-1000, "BinarySI"), "-1k"),
+        (lambda: Quantity.from_int(1010, "BinarySI"), "1010"),
+        (lambda: Quantity.from_int(1024, "BinarySI"), "1Ki"),
+        (lambda: Quantity.from_milli(1000000, "BinarySI"), "1k"),
+        (lambda: Quantity.from_fraction(Fraction(1000), "BinarySI"), "1k"),
+        (lambda: Quantity("1Ki") - Quantity("24"), "1k"),
+        (lambda: Quantity("1Ki") - Quantity("2024"), "-1k"),
+        (lambda: -Quantity("0.9765625Ki"), "-1k"),
+        (lambda: Quantity("0.5Ki") + Quantity("0.4765625Ki"), "1k"),
         (lambda: Quantity.from_milli(1500), "1500m"),
         (lambda: Quantity.from_milli(2000), "2"),
         (lambda: Quantity.from_milli(1500, "BinarySI"), "1500m"),

@@ -170,7 +170,7 @@ def test_removing_a_pod_never_makes_another_pod_not_fit(data: st.DataObject) -> 
 def test_max_replicas_counted_per_node_equals_placing_copies_one_by_one(data: st.DataObject) -> None:
     """For a pod whose copies do not constrain each other, the per-node count (no simulation)
     equals the scheduler's one-by-one placement; existing pods with anti-affinity included."""
-    from quantities.scheduler.plan import _independent_max_replicas, _simulated_max_replicas
+    from quantities.scheduler.plan import _independent_copies, _simulated_copies
 
     cluster = data.draw(nodes())
     pods = data.draw(existing_pods(cluster))
@@ -189,6 +189,6 @@ def test_max_replicas_counted_per_node_equals_placing_copies_one_by_one(data: st
     manifest = data.draw(workload_pod(allow_spread=False))
     manifest["spec"].pop("affinity", None)
     info = pod_info(manifest)
-    counted = _independent_max_replicas(info, make_snapshot(cluster, pods), None)
-    placed = _simulated_max_replicas(info, make_snapshot(cluster, pods), None)
-    assert counted == placed
+    counted = _independent_copies(info, make_snapshot(cluster, pods), None)
+    placed = _simulated_copies(info, make_snapshot(cluster, pods), None)
+    assert counted.counts == placed.counts

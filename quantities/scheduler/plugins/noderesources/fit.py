@@ -29,6 +29,7 @@ from quantities.scheduler.framework.status import Rejection
 __all__ = [
     "REASON_TOO_MANY_PODS",
     "InsufficientResource",
+    "copies_by_resource",
     "copies_that_fit",
     "insufficient_resources",
     "node_resources_fit",
@@ -61,6 +62,36 @@ class InsufficientResource:
         return self.requested - self.free
 
 
+def copies_by_resource(pod: PodInfo, node: NodeInfo) -> list[tuple[str, int]]:
+    """How many copies of ``pod`` each resource lets onto ``node``, in ``fitsRequest``'s order.
+
+    The pod count first, then cpu, memory, ephemeral-storage, then the scalar resources by
+    name; a resource the pod does not request never fails (``fitsRequest`` skips a zero
+    request), so it is left out. The first entry with the smallest count is the resource that
+    runs out first: the one the next copy's rejection names first.
+
+    >>> from quantities.node.compact import compact_node
+    >>> from quantities.scheduler.framework.podinfo import pod_info
+    >>> pod = pod_info({"spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1500m"}}}]}})
+    >>> copies_by_resource(pod, NodeInfo(compact_node("n", cpu="4", memory="1Gi", pods=110)))
+    [('pods', 110), ('cpu', 2)]
+    """
+    allocatable = node.node
+    counts = [(PODS, max(0, allocatable.allowed_pods - len(node.pods)))]
+    storage = allocatable.ephemeral_storage - node.requested_ephemeral_storage
+    demands = [
+        (CPU, pod.cpu, allocatable.milli_cpu - node.requested_cpu),
+        (MEMORY, pod.memory, allocatable.memory - node.requested_memory),
+        (EPHEMERAL_STORAGE, pod.ephemeral_storage, storage),
+    ]
+    demands.extend(
+        (name, pod.scalars[name], allocatable.scalars.get(name, 0) - node.requested_scalars.get(name, 0))
+        for name in sorted(pod.scalars)
+    )
+    counts.extend((name, max(0, free // request)) for name, request, free in demands if request > 0)
+    return counts
+
+
 def copies_that_fit(pod: PodInfo, node: NodeInfo) -> int:
     """How many copies of ``pod`` NodeResourcesFit lets onto ``node``, one after the other.
 
@@ -73,21 +104,7 @@ def copies_that_fit(pod: PodInfo, node: NodeInfo) -> int:
     >>> copies_that_fit(pod, NodeInfo(compact_node("n", cpu="4", memory="1Gi", pods=110)))
     2
     """
-    copies = max(0, node.node.allowed_pods - len(node.pods))
-    allocatable = node.node
-    demands = [
-        (pod.cpu, allocatable.milli_cpu - node.requested_cpu),
-        (pod.memory, allocatable.memory - node.requested_memory),
-        (pod.ephemeral_storage, allocatable.ephemeral_storage - node.requested_ephemeral_storage),
-    ]
-    demands.extend(
-        (value, allocatable.scalars.get(name, 0) - node.requested_scalars.get(name, 0))
-        for name, value in pod.scalars.items()
-    )
-    for request, free in demands:
-        if request > 0:
-            copies = min(copies, max(0, free // request))
-    return copies
+    return min(count for _, count in copies_by_resource(pod, node))
 
 
 def insufficient_resources(pod: PodInfo, node: NodeInfo) -> list[InsufficientResource]:
