@@ -16,6 +16,7 @@ from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
+from apispec import BasePlugin
 from apispec.yaml_utils import dict_to_yaml
 from flask import Flask, Response, request, send_from_directory
 from flask_smorest.spec import prepare_response
@@ -28,16 +29,44 @@ from api.schemas import ProblemSchema
 __all__ = ["create_app", "openapi_yaml"]
 
 
+#: The header component every answer declares (api.work sets it on every answer).
+_VERSION_HEADER = "KubernetesVersion"
+
+
+class _VersionHeaderPlugin(BasePlugin):
+    """Every documented answer carries the ``Kubernetes-Version`` header (errors: see Api below)."""
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        for operation in (operations or {}).values():
+            for response in operation.get("responses", {}).values():
+                if isinstance(response, dict):  # the others name a component response
+                    response.setdefault("headers", {})[work.VERSION_HEADER] = _VERSION_HEADER
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api with our problem documents as the error schema."""
 
     ERROR_SCHEMA = ProblemSchema
 
     def _register_responses(self) -> None:
+        self.spec.components.header(
+            _VERSION_HEADER,
+            {
+                "description": "the Kubernetes release this answer is for (1.28 to 1.36): the one the "
+                "request named with kubernetes_version, else the service's default",
+                "schema": {"type": "string", "example": "1.36"},
+            },
+        )
         super()._register_responses()
         # Errors are application/problem+json, not application/json.
         for name in ("DEFAULT_ERROR", *(status.name for status in HTTPStatus if status >= 400)):
-            response: dict[str, Any] = {"description": "a problem (RFC 9457)", "schema": self.ERROR_SCHEMA}
+            response: dict[str, Any] = {
+                "description": "a problem (RFC 9457)",
+                "schema": self.ERROR_SCHEMA,
+                "headers": {work.VERSION_HEADER: _VERSION_HEADER},
+            }
             prepare_response(response, self.spec, problems.PROBLEM_TYPE)
             self.spec.components.response(name, response, lazy=True)
 
@@ -96,9 +125,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.debug = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    api = Api(app, spec_kwargs={"info": {"description": _DESCRIPTION}})
+    # A release we cannot answer for (KQ_KUBERNETES_VERSION=1.99) stops the service here, in words
+    # that list the supported ones; gunicorn's config checks the same before any worker starts.
+    default = settings.default_version(app.config)
+
+    spec = {"info": {"description": _DESCRIPTION}, "extra_plugins": [_VersionHeaderPlugin()]}
+    api = Api(app, spec_kwargs=spec)
     problems.install(app)
-    work.install(app)
+    work.install(app, default)
 
     from api import caching, capacity, cluster, cors, health, nodes, pods, quantities
 
@@ -137,4 +171,11 @@ _DESCRIPTION = """Kubernetes resource arithmetic, exactly as Kubernetes does it.
 Every GET answers in JSON, or as a bare value (`format=text`) or CSV
 (`format=csv`) for spreadsheets; `errors=text` answers errors with 200 and a
 single line `ERROR: <message>`, which a spreadsheet cell can show. Errors are
-RFC 9457 problem documents (`application/problem+json`)."""
+RFC 9457 problem documents (`application/problem+json`).
+
+Every /v1 operation answers for one Kubernetes release, 1.28 to 1.36:
+`kubernetes_version=1.30` (a query parameter; in a JSON object body also a field)
+and `feature_gates=PodLevelResources=false` (the kubelet's syntax) choose it;
+without them the service's default (`KQ_KUBERNETES_VERSION`, else the newest).
+Every answer, errors and CSV included, says which release it is for in the
+`Kubernetes-Version` header, and JSON answers also in `kubernetes_version`."""

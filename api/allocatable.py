@@ -15,7 +15,8 @@ from marshmallow import Schema, fields, validate
 from api.blueprint import ALSO_TEXT_AND_CSV, Blueprint
 from api.negotiation import csv_response, json_response, text_response, wanted_format
 from api.problems import Problem
-from api.schemas import WarningSchema
+from api.schemas import ReleaseQuery, WarningSchema, gates_field, version_field
+from api.work import options, use_body_release
 from quantities.capacity.allocatable import NodeAllocatable, node_allocatable
 from quantities.manifest.problems import ManifestError
 
@@ -44,8 +45,6 @@ _HELP = {
     "custom_networking": "eks: the VPC CNI's custom networking (one ENI fewer)",
     "prefix_delegation": "eks: the VPC CNI's prefix delegation (16 addresses a slot, capped at 110/250)",
     "sizing": "openshift: static (default) or auto (autoSizingReserved)",
-    "kubernetes_version": "the Kubernetes release to answer for (1.30); default the newest",
-    "feature_gates": "feature-gate overrides, Name=true,Name=false",
 }
 _EXAMPLES = {"provider": "eks", "instance_type": "m5.large"}
 
@@ -73,11 +72,9 @@ class _Arguments(Schema):
     custom_networking = fields.Boolean(metadata={"description": _HELP["custom_networking"]})
     prefix_delegation = fields.Boolean(metadata={"description": _HELP["prefix_delegation"]})
     sizing = _string("sizing")
-    kubernetes_version = _string("kubernetes_version")
-    feature_gates = _string("feature_gates")
 
 
-class AllocatableQuery(_Arguments):
+class AllocatableQuery(_Arguments, ReleaseQuery):
     format = fields.String(
         validate=validate.OneOf(["json", "text", "csv"]),
         metadata={
@@ -90,7 +87,7 @@ class AllocatableQuery(_Arguments):
     )
 
 
-class _PostQuery(Schema):
+class _PostQuery(ReleaseQuery):
     format = fields.String(
         validate=validate.OneOf(["json", "text", "csv"]),
         metadata={"description": "json (default), text or csv"},
@@ -130,8 +127,8 @@ class AllocatableBody(Schema):
     custom_networking = fields.Boolean(metadata={"description": _HELP["custom_networking"]})
     prefix_delegation = fields.Boolean(metadata={"description": _HELP["prefix_delegation"]})
     sizing = _string("sizing")
-    kubernetes_version = _string("kubernetes_version")
-    feature_gates = _string("feature_gates")
+    kubernetes_version = version_field(allow_none=True)
+    feature_gates = gates_field(body=True, allow_none=True)
 
 
 def _resources(description: str) -> fields.Dict:
@@ -207,8 +204,14 @@ class AllocatableResponse(Schema):
 
 def _compute(arguments: dict[str, Any], location: str) -> NodeAllocatable:
     provider = arguments.pop("provider", None) or "kubelet"
+    for release_field in ("query_kubernetes_version", "query_feature_gates"):
+        arguments.pop(release_field, None)
+    version, gates = arguments.pop("kubernetes_version", None), arguments.pop("feature_gates", None)
+    if location == "body":
+        use_body_release(version, gates)
+    work = options()
     try:
-        return node_allocatable(provider, **arguments)
+        return node_allocatable(provider, **arguments, options=work)
     except ManifestError as error:
         rows = [{**problem.to_json(), "in": location} for problem in error.problems]
         raise Problem(422, "; ".join(str(problem) for problem in error.problems), rows) from None

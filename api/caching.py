@@ -8,7 +8,12 @@
   serialisation. The store is bounded by bytes (``RESPONSE_CACHE_BYTES``) and by
   entries (``RESPONSE_CACHE_SIZE``), and it is keyed by the endpoint and the
   parameters that endpoint reads, in order: a parameter the endpoint ignores
-  (a spreadsheet's cache-buster, say) neither splits nor grows the store.
+  (a spreadsheet's cache-buster, say) neither splits nor grows the store. The key also
+  holds the Kubernetes release the answer is for and its gate overrides, as the request
+  resolved them (api.work): the same URL answers differently when the service's default
+  release changes (``set_default_kubernetes_version``), and ``v1.30`` and ``1.30`` share one answer.
+  The ETag covers the release too: a CSV or text answer for 1.30 is not the one for 1.36,
+  even where its bytes are the same.
 * Errors are never kept and never marked cacheable, including the ``errors=text``
   rendering of an error, which is a 200 for spreadsheets' sake.
 * Live answers (``/v1/cluster/...``, :func:`mark_live`) depend on the cluster, not only on the
@@ -33,6 +38,7 @@ _CACHEABLE_BODY_BYTES = 64 * 1024
 #: Answers under this path come from the live cluster (api/cluster.py).
 LIVE_PREFIX = "/v1/cluster"
 _GET_LIKE = frozenset({"GET", "HEAD"})
+_RELEASE_PARAMETERS = frozenset({"kubernetes_version", "feature_gates"})
 
 
 class _Kept(NamedTuple):
@@ -154,8 +160,13 @@ def install(app: Flask) -> None:
         known = known_by_endpoint.get(endpoint)
         if known is None:
             return None
-        parameters = tuple((name, value) for name, value in request.args.items(multi=True) if name in known)
-        return endpoint, parameters, request.headers.get("Accept", "")
+        ignored = known - _RELEASE_PARAMETERS  # the release is keyed as resolved, below
+        parameters = tuple(
+            (name, value) for name, value in request.args.items(multi=True) if name in ignored
+        )
+        # Set for every /v1 request before this hook runs (api.work reads it first).
+        chosen = g.kq_release
+        return endpoint, parameters, request.headers.get("Accept", ""), chosen.version, chosen.feature_gates
 
     @app.before_request
     def answer_from_cache() -> Response | None:
@@ -187,7 +198,10 @@ def install(app: Flask) -> None:
         if found is None:
             return response
         body = response.get_data()
-        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        tagged = hashlib.blake2b(body, digest_size=16)
+        version, gates = found[-2:]
+        tagged.update(f"{version}{gates}".encode() if gates else str(version).encode())
+        etag = '"' + tagged.hexdigest() + '"'
         if len(body) <= _CACHEABLE_BODY_BYTES and cache.enabled:
             cache.keep(found, _Kept(body, response.mimetype or "application/octet-stream", etag))
         _decorate(response, etag)

@@ -23,6 +23,7 @@ from api.schemas import (
     CLUSTER_BODY,
     FIT_BODY,
     FitQuery,
+    ReleaseQuery,
     WarningSchema,
     _request_body,
     _resource_map,
@@ -52,13 +53,7 @@ blp = Blueprint(
 # -- parameters ----------------------------------------------------------------------------------
 
 
-class _Release(Schema):
-    kubernetes_version = fields.String(
-        metadata={"description": "the Kubernetes release to answer for: 1.28 to 1.36 (default 1.36)"}
-    )
-    feature_gates = fields.String(
-        metadata={"description": "feature gates as the kubelet reads them: A=true,B=false"}
-    )
+_Release = ReleaseQuery
 
 
 _POD_HELP = (
@@ -371,6 +366,25 @@ def _compact_cluster(node: list[str], pod: list[str] | None) -> tuple[list[Node]
     return nodes, pods
 
 
+def _check_cluster_document(objects: list[Any]) -> None:
+    """A body of one object is a Node or a List with items, as the cluster bodies are declared."""
+    if len(objects) != 1 or not isinstance(objects[0], dict):
+        return
+    kind, items = objects[0].get("kind"), objects[0].get("items")
+    if kind == "Node" or (kind == "List" and isinstance(items, list)):
+        return
+    if kind == "List":
+        row = {"path": "items", "in": "body", "message": "a List needs items: an array of nodes and pods"}
+    else:
+        row = {"path": "kind", "in": "body", "message": "expected a Node, a List or an array of them"}
+    raise Problem(
+        422,
+        "the body is not a cluster: expected a Node, a List of nodes and pods "
+        "(kubectl get nodes,pods -A -o json) or an array of them",
+        [row],
+    )
+
+
 def _raw_cluster(located: list[tuple[str, Any]], work: Options) -> Cluster:
     """Nodes and pods, the pods' manifests kept (the overview and the what-ifs read them)."""
     cluster = Cluster(options=work)
@@ -447,6 +461,7 @@ def post_capacity(
     and limits `kubectl describe node` counts, percentages, free = allocatable - requests, pods used/max."""
     work = _options(kubernetes_version, feature_gates)
     objects = documents(request)
+    _check_cluster_document(objects)
     paths = [f"[{i}]" for i in range(len(objects))] if len(objects) > 1 else [""]
     cluster = _library(lambda: _raw_cluster(list(zip(paths, objects, strict=True)), work))
     overview = _library(
@@ -580,14 +595,14 @@ def get_stranded(
 
 def _scenario(body: dict[str, Any]) -> dict[str, Any]:
     """``drain``, ``lose_largest`` and ``lose_zone`` of a body, each of its JSON type."""
-    drain, largest, zone = body.get("drain") or [], body.get("lose_largest") or 0, body.get("lose_zone")
+    drain, largest, zone = body.get("drain", []), body.get("lose_largest", 0), body.get("lose_zone")
     problems = []
     if not isinstance(drain, list) or not all(isinstance(name, str) for name in drain):
         problems.append({"path": "drain", "message": "expected an array of node names"})
-    if type(largest) is not int or largest < 0:
+    if type(largest) is not int or ("lose_largest" in body and largest < 1):
         problems.append({"path": "lose_largest", "message": "expected a whole number of at least 1"})
-    if zone is not None and not isinstance(zone, str):
-        problems.append({"path": "lose_zone", "message": "expected a string"})
+    if "lose_zone" in body and not isinstance(zone, str):
+        problems.append({"path": "lose_zone", "message": "expected a string (a zone name)"})
     if problems:
         raise Problem(422, "the scenario is not one of drain, lose_largest, lose_zone", problems)
     return {"drain": drain, "lose_largest": largest, "lose_zone": zone}

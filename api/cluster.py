@@ -25,7 +25,7 @@ from marshmallow import Schema, fields, validate
 
 from api.blueprint import ALSO_TEXT_AND_CSV, Blueprint
 from api.caching import mark_live
-from api.capacity import CapacityResponse, MaxReplicasResponse, _options, _OverviewChoices, _Release
+from api.capacity import CapacityResponse, MaxReplicasResponse, _OverviewChoices
 from api.negotiation import json_response, wanted_format
 from api.nodes import _allocation_answer, _fit_answer, _library, _one_body, _plan_answer
 from api.problems import Problem
@@ -37,11 +37,15 @@ from api.schemas import (
     PlanResponse,
     PlanTableQuery,
     PodBody,
+    ReleaseQuery,
+    VersionedAnswer,
     WorkloadBody,
     _request_body,
     _table_format,
     _TablePresentation,
+    release_properties,
 )
+from api.work import options, version_text
 from quantities.live.errors import ClusterUnavailable
 from quantities.live.source import ClusterSource, LiveSettings, Snapshot, UnavailableSource
 from quantities.live.view import ClusterView, NoSuchNode, Views
@@ -177,11 +181,6 @@ def _requested_pod(cpu: str | None, memory: str | None) -> dict[str, Any]:
     return dict(workload_from_row(read_pod_requests(cpu, memory)).pod)
 
 
-def _release() -> Options:
-    """The request's options for ``kubernetes_version`` / ``feature_gates`` (422 at the parameter if bad)."""
-    return _options(request.args.get("kubernetes_version"), request.args.get("feature_gates"))
-
-
 # -- schemas ---------------------------------------------------------------------------------------------
 
 
@@ -232,11 +231,11 @@ class LiveCapacityResponse(CapacityResponse, _Currency):
     """kube-capacity's table of the live cluster."""
 
 
-class LiveCapacityQuery(_OverviewChoices, _Release):
+class LiveCapacityQuery(_OverviewChoices, ReleaseQuery):
     format = _table_format()
 
 
-class ClusterStatusResponse(_Currency):
+class ClusterStatusResponse(VersionedAnswer, _Currency):
     ready = fields.Boolean(required=True)
     reason = fields.String(required=True, metadata={"example": "ready"})
     generation = fields.Integer(
@@ -250,7 +249,7 @@ class ClusterStatusResponse(_Currency):
     )
 
 
-class _LiveFormat(_TablePresentation, _Release):
+class _LiveFormat(_TablePresentation):
     pass
 
 
@@ -276,34 +275,30 @@ class LiveMaxReplicasQuery(_LiveFormat):
     memory = LiveFitQuery._declared_fields["memory"]
 
 
-class LivePostQuery(_Release):
+class LivePostQuery(ReleaseQuery):
     format = _table_format()
 
 
-class LivePlanQuery(PlanTableQuery, _Release):
+class LivePlanQuery(PlanTableQuery):
     pass
 
 
 def _pod_body() -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["pod"],
-        "properties": {
-            "pod": {"description": "the pod: a Pod, a workload or a compact pod",
-                    "anyOf": [PodBody, WorkloadBody, CompactPodBody]},
-        },
-    }  # fmt: skip
+    pod = {
+        "description": "the pod: a Pod, a workload or a compact pod",
+        "anyOf": [PodBody, WorkloadBody, CompactPodBody],
+    }
+    return {"type": "object", "required": ["pod"], "properties": {"pod": pod, **release_properties()}}
 
 
 def _workloads_body() -> dict[str, Any]:
+    items = {"anyOf": [WorkloadBody, PodBody, CompactWorkloadBody]}
+    workloads = {"type": "array", "minItems": 1, "items": items}
     return {
         "type": "object",
         "required": ["workloads"],
-        "properties": {
-            "workloads": {"type": "array", "minItems": 1,
-                          "items": {"anyOf": [WorkloadBody, PodBody, CompactWorkloadBody]}},
-        },
-    }  # fmt: skip
+        "properties": {"workloads": workloads, **release_properties()},
+    }
 
 
 LIVE_POD_BODY = _request_body(
@@ -323,9 +318,10 @@ _UNAVAILABLE = {
 
 
 @blp.route("", methods=["GET"])
+@blp.arguments(ReleaseQuery(), location="query", as_kwargs=True)
 @blp.response(200, ClusterStatusResponse)
 @blp.alt_response(503, description=_UNAVAILABLE["description"])
-def cluster_status() -> Any:
+def cluster_status(**_: Any) -> Any:
     """The live cluster's state: ready, how current, how many objects of each kind."""
     live: Live | None = current_app.extensions.get("kq_cluster")
     if live is None:
@@ -340,7 +336,13 @@ def cluster_status() -> Any:
         kind: len(items.span(kind)) for kind in ("Node", "Pod", "ResourceQuota", "LimitRange", "DaemonSet")
     }
     mark_live(f'W/"{snapshot.resource_version}{"-stale" if snapshot.stale else ""}"')
-    status = {"ready": ready, "reason": reason, "generation": snapshot.generation, "objects": counts}
+    status = {
+        "kubernetes_version": version_text(),
+        "ready": ready,
+        "reason": reason,
+        "generation": snapshot.generation,
+        "objects": counts,
+    }
     return _live(status, snapshot)
 
 
@@ -352,7 +354,7 @@ def cluster_status() -> Any:
 def live_allocated(name: str, **_: Any) -> Any:
     """`kubectl describe node NAME`'s "Non-terminated Pods" and "Allocated resources" on the live state
     (format=text: kubectl's own layout)."""
-    work = _release()
+    work = options()
     wanted_format(("json", "text", "csv"))
     view, snapshot = _state(work)
     try:
@@ -388,7 +390,7 @@ def live_post_fit(**_: Any) -> Any:
 
 
 def _fit(pod: Any, copies: int | None) -> Any:
-    work = _release()
+    work = options()
     wanted_format(("json", "text", "csv"))
     view, snapshot = _state(work)
     result = _library(lambda: view.fit(pod, work))
@@ -427,7 +429,7 @@ def live_post_max_replicas(**_: Any) -> Any:
 def _max_replicas(pod: Any) -> Any:
     from api.capacity import _answer
 
-    work = _release()
+    work = options()
     chosen = wanted_format(("json", "text", "csv"))
     view, snapshot = _state(work)
     detail = _library(lambda: view.max_replicas_detail(pod, work))
@@ -448,7 +450,7 @@ def live_capacity(
     percentages, free and pods (as `POST /v1/capacity` computes it on the same objects)."""
     from api.capacity import _answer
 
-    work = _release()
+    work = options()
     chosen = wanted_format(("json", "text", "csv"))
     view, snapshot = _state(work)
     overview = _library(lambda: view.capacity(work, selector, group_by, include_unschedulable))
@@ -472,7 +474,7 @@ def live_plan(**_: Any) -> Any:
     workloads = _library(lambda: workloads_in(given, path="workloads"))
     if not workloads:
         raise Problem(422, "no workload in `workloads`", [{"path": "workloads", "message": "no workload"}])
-    work = _release()
+    work = options()
     wanted_format(("json", "text", "csv"))
     view, snapshot = _state(work)
     result = _library(lambda: view.plan(workloads, work))

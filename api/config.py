@@ -3,17 +3,25 @@
 Every setting can be given as an environment variable of the same name with
 the prefix ``KQ_`` (``KQ_MAX_CONTENT_LENGTH=1048576``); ``PORT`` and
 ``CORS_ORIGINS`` are also read without the prefix, as platforms set them.
+``KQ_KUBERNETES_VERSION`` is also the library's own process default
+(:mod:`quantities.versions`): the service reads it once, at start.
+
+:func:`check_environment` says what is wrong with the environment in words, so that
+gunicorn's master refuses to start with those words instead of a traceback per worker.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULTS", "from_environment", "package_version"]
+from quantities.versions import ENVIRONMENT_VARIABLE, KubernetesVersion, UnsupportedVersion
+
+__all__ = ["DEFAULTS", "check_environment", "default_version", "from_environment", "package_version"]
 
 _DISTRIBUTION = "kube-quantities"
 
@@ -65,6 +73,9 @@ DEFAULTS: dict[str, Any] = {
     "RESPONSE_CACHE_SIZE": 4096,
     # Bytes of kept GET answers per worker (0 turns the store off).
     "RESPONSE_CACHE_BYTES": 16 * 1024 * 1024,
+    # The Kubernetes release answers are for when a request names none ("": the library's process
+    # default, quantities.versions.default_kubernetes_version(), the newest release unless set).
+    "KUBERNETES_VERSION": "",
     # A live cluster to answer /v1/cluster/... from: "in-cluster" (the pod's service account) or
     # "kubeconfig" (KUBECONFIG, or ~/.kube/config); empty: none (the default).
     "CLUSTER": "",
@@ -108,7 +119,39 @@ def from_environment(environment: Mapping[str, str]) -> dict[str, Any]:
             try:
                 settings[name] = int(raw)
             except ValueError:
-                raise ValueError(f"KQ_{name} must be a whole number, not {raw!r}") from None
+                raise ValueError(f"KQ_{name} must be a whole number, not {json.dumps(raw)}") from None
         else:
             settings[name] = raw
     return settings
+
+
+def default_version(settings: Mapping[str, Any]) -> KubernetesVersion | None:
+    """The configured ``KUBERNETES_VERSION``, checked; None when unset (the library's default then).
+
+    An unsupported value raises :class:`~quantities.versions.UnsupportedVersion`, whose message
+    names the variable and lists the supported releases.
+    """
+    text = str(settings.get("KUBERNETES_VERSION") or "").strip()
+    if not text:
+        return None
+    try:
+        return KubernetesVersion.parse(text)
+    except UnsupportedVersion as error:
+        reason = f"(from the environment variable {ENVIRONMENT_VARIABLE}) is not supported"
+        raise UnsupportedVersion(text, reason) from error
+
+
+def check_environment(environment: Mapping[str, str]) -> list[str]:
+    """What is wrong with the service's settings in ``environment``, one message each (none: fine)."""
+    try:
+        settings = from_environment(environment)
+    except ValueError as error:
+        return [str(error)]
+    try:
+        default_version(settings)
+    except UnsupportedVersion as error:
+        return [str(error)]
+    cluster = str(settings.get("CLUSTER", "")).strip()
+    if cluster not in ("", "in-cluster", "kubeconfig"):
+        return [f'KQ_CLUSTER must be "in-cluster" or "kubeconfig" (or unset for none), not "{cluster}"']
+    return []

@@ -21,7 +21,8 @@ __all__ = ["ALLOWED_HEADERS", "install"]
 _METHODS = "GET, HEAD, POST, OPTIONS"
 #: The request headers the API reads; a preflight allows these and no others.
 ALLOWED_HEADERS = "Accept, Content-Type, If-None-Match"
-_EXPOSED = "ETag, Content-Type"
+#: Answers say which Kubernetes release they are for in a header a dashboard should be able to read.
+_EXPOSED = "ETag, Content-Type, Kubernetes-Version"
 _MAX_AGE = "86400"
 
 

@@ -8,7 +8,18 @@ import tempfile
 import threading
 from typing import Any
 
+from api.config import check_environment
 from api.cpu_quota import usable_cpus
+
+# A setting the service cannot use (KQ_KUBERNETES_VERSION=1.99, KQ_MAX_ROWS=lots) stops the
+# master here, before any worker starts, with one line saying what is wrong and what is
+# accepted: not a traceback from every worker as it boots, and not a service that answers
+# for a release nobody asked for.
+_problems = check_environment(os.environ)
+if _problems:
+    for _message in _problems:
+        sys.stderr.write(f"kube-quantities cannot start: {_message}\n")
+    sys.exit(2)
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8080')}"
 # Workers from the CPUs this process may use (a container's quota, not the host's count),

@@ -13,13 +13,15 @@ from flask import Response, current_app, json
 
 from api.blueprint import Blueprint
 from api.schemas import HealthSchema
+from api.work import version_text
 
 blp = Blueprint("health", __name__, description="Liveness and readiness")
 _NOT_READY = "draining, or (with KQ_CLUSTER) no cluster state yet: the reason"
 
 
 def _status(ok: bool, detail: str) -> Response:
-    body = {"status": "ok" if ok else "unavailable", "detail": detail}
+    # The service's default release: probes take no parameters, but a client may check it here.
+    body = {"kubernetes_version": version_text(), "status": "ok" if ok else "unavailable", "detail": detail}
     return Response(json.dumps(body), 200 if ok else 503, mimetype="application/json")
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from flask import Response, request
 
 from api.problems import Problem
+from api.work import version_text
 from quantities.present.csv import write_csv_records
 
 __all__ = ["MIMETYPES", "csv_response", "json_response", "text_response", "wanted_format"]
@@ -38,13 +39,16 @@ def wanted_format(allowed: Sequence[str]) -> str:
 
 
 def json_response(document: object) -> Response:
-    """A JSON answer, encoded directly.
+    """A JSON answer, encoded directly; an object gets ``kubernetes_version`` when it lacks it.
 
     The library's ``to_json()`` documents already have the shape the response
     schemas describe (tests/api/test_api_contract.py validates real answers against
     openapi.yaml), so they are not dumped through marshmallow a second time:
     that costs more than the rest of a small request.
     """
+    if isinstance(document, dict) and "kubernetes_version" not in document:
+        # Every answer object says which release it is for, first (api.work.version_text).
+        document = {"kubernetes_version": version_text(), **document}
     # ASCII escapes: a lone surrogate echoed from the input could not be encoded as UTF-8.
     text = json.dumps(document, separators=(",", ":"), default=_echo)
     return Response(text, 200, mimetype="application/json")

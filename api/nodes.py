@@ -25,13 +25,14 @@ from api.schemas import (
     AllocatedGetQuery,
     AllocatedQuery,
     AllocatedResponse,
+    FitPostQuery,
     FitQuery,
     FitResponse,
     PlanQuery,
     PlanResponse,
     PlanTableQuery,
 )
-from api.work import options
+from api.work import options, use_body_release
 from quantities.manifest.compact import read_csv_table, read_pod_requests
 from quantities.manifest.problems import ManifestError
 from quantities.manifest.problems import Problem as ManifestProblem
@@ -187,10 +188,14 @@ def _located_cluster(objects: list[tuple[str, Any]], work: Options) -> Cluster:
 
 
 def _one_body() -> dict[str, Any]:
+    """The one JSON or YAML object of a fit or plan body; its ``kubernetes_version`` and
+    ``feature_gates`` (or the query's) choose the release for the rest of the request."""
     objects = documents(request)
     if len(objects) != 1 or not isinstance(objects[0], dict):
         raise Problem(422, "the body must be one object")
-    return objects[0]
+    body = objects[0]
+    use_body_release(body.get("kubernetes_version"), body.get("feature_gates"))
+    return body
 
 
 def _allocation_answer(allocation: NodeAllocation) -> Any:
@@ -224,13 +229,14 @@ def get_allocated(node: str, pod: list[str] | None = None, **_: Any) -> Any:
     """What a node `node=name,cpu,memory,pods` has allocated to its pods, with kubectl's percentages.
 
     Repeat `pod=name,cpu,memory[,cpu_limit[,memory_limit]]` for each pod."""
-    return _allocation_answer(_library(lambda: allocation_from_fields(node, pod or [])))
+    return _allocation_answer(_library(lambda: allocation_from_fields(node, pod or [], options=options())))
 
 
 @blp.route("/fit", methods=["POST"])
+@blp.arguments(FitPostQuery(), location="query", as_kwargs=True)
 @blp.response(200, FitResponse)
 @blp.doc(requestBody=FIT_BODY, **ALSO_TEXT_AND_CSV)
-def post_fit() -> Any:
+def post_fit(**_: Any) -> Any:
     """Whether the pod fits each node, with kube-scheduler's reasons and FailedScheduling message."""
     body = _one_body()
     if "pod" not in body:
@@ -266,10 +272,10 @@ def get_fit(node: list[str], cpu: str | None = None, memory: str | None = None, 
 def post_plan(**_: Any) -> Any:
     """Place the replicas of each workload as the default scheduler would; per workload where they go
     and the FailedScheduling message for the rest, per node the resulting allocation."""
-    work = _work()
     if request.mimetype == "text/csv":
+        work = _work()  # a CSV table has no place for the release: the query's, or the default
         text = body_text(request.get_data(cache=True))
-        rows = read_csv_table(text, "kind,name,replicas,cpu,memory,pods", options=_work())
+        rows = read_csv_table(text, "kind,name,replicas,cpu,memory,pods", options=work)
         workloads, table_nodes = plan_table(rows)
         nodes: list[Any] = list(table_nodes)
         pods: list[Any] = []
@@ -278,6 +284,7 @@ def post_plan(**_: Any) -> Any:
             raise ManifestError([ManifestProblem("rows", f"the CSV table has no {missing}: it needs both")])
     else:
         body = _one_body()
+        work = _work()
         given = body.get("workloads")
         if not isinstance(given, list) or not given:
             raise Problem(

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from api.caching import mark_uncacheable
@@ -70,6 +70,10 @@ def respond(status: int, title: str, detail: str, errors: list[dict[str, Any]]) 
     document["instance"] = request.path
     if errors:
         document["errors"] = errors
+    # The release the request asked for, once it was read and accepted (api.work); the
+    # Kubernetes-Version header is on every answer regardless.
+    if (chosen := g.get("kq_release")) is not None:
+        document["kubernetes_version"] = str(chosen.version)
     return Response(json.dumps(document), status, mimetype=PROBLEM_TYPE)
 
 

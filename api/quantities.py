@@ -1,4 +1,9 @@
-"""``/v1/quantity`` and ``/v1/quantities/*``: parse, normalise, add and compare quantities."""
+"""``/v1/quantity`` and ``/v1/quantities/*``: parse, normalise, add and compare quantities.
+
+The quantity grammar and its printing are the same in every Kubernetes release (1.28-1.36),
+so these answers do not change with ``kubernetes_version``; they take it like every
+operation, check it, and say which release they answered for.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +22,9 @@ from api.schemas import (
     NormalizeQuery,
     NormalizeRequest,
     NormalizeResponse,
+    QuantityAnswer,
     QuantityQuery,
-    QuantitySummarySchema,
+    ReleaseQuery,
     SumQuery,
 )
 from quantities.quantity.batch import QuantitySummary, compare, normalize, summarize, total
@@ -56,7 +62,7 @@ def _batch(results: list[Any]) -> Any:
 
 @blp.route("/quantity", methods=["GET"])
 @blp.arguments(QuantityQuery(), location="query", as_kwargs=True)
-@blp.response(200, QuantitySummarySchema)
+@blp.response(200, QuantityAnswer)
 @blp.doc(**ALSO_TEXT)
 def get_quantity(value: str, to: str | None = None, lenient: bool = False, **_: Any) -> Any:
     """One quantity: its canonical form, format and exact value, optionally converted to a unit."""
@@ -74,19 +80,28 @@ def get_normalize(value: list[str], to: str | None = None, lenient: bool = False
 
 
 @blp.route("/quantities/normalize", methods=["POST"])
+@blp.arguments(ReleaseQuery(), location="query", as_kwargs=True)
 @blp.arguments(NormalizeRequest(), as_kwargs=True)
 @blp.response(200, NormalizeResponse)
 @blp.doc(**ALSO_TEXT_AND_CSV)
 @blp.doc(**also_yaml("NormalizeRequest"))
-def post_normalize(values: list[Any], to: str | None = None, lenient: bool = False) -> Any:
+def post_normalize(
+    values: list[Any],
+    to: str | None = None,
+    lenient: bool = False,
+    kubernetes_version: str | None = None,
+    feature_gates: Any = None,
+    **_: Any,
+) -> Any:
     """Many quantities in a JSON or YAML body ``{"values": [...]}``, answered in input order."""
+    work.use_body_release(kubernetes_version, feature_gates)
     _check_batch_size(values)
     return _batch(normalize(values, unit=to, lenient=lenient, deadline=work.deadline()))
 
 
 @blp.route("/quantities/sum", methods=["GET"])
 @blp.arguments(SumQuery(), location="query", as_kwargs=True)
-@blp.response(200, QuantitySummarySchema)
+@blp.response(200, QuantityAnswer)
 @blp.doc(**ALSO_TEXT)
 def get_sum(value: list[str], to: str | None = None, lenient: bool = False, **_: Any) -> Any:
     """The sum of the given quantities, in the notation Kubernetes' Add gives it."""
@@ -95,12 +110,21 @@ def get_sum(value: list[str], to: str | None = None, lenient: bool = False, **_:
 
 
 @blp.route("/quantities/sum", methods=["POST"])
+@blp.arguments(ReleaseQuery(), location="query", as_kwargs=True)
 @blp.arguments(NormalizeRequest(), as_kwargs=True)
-@blp.response(200, QuantitySummarySchema)
+@blp.response(200, QuantityAnswer)
 @blp.doc(**ALSO_TEXT)
 @blp.doc(**also_yaml("NormalizeRequest"))
-def post_sum(values: list[Any], to: str | None = None, lenient: bool = False) -> Any:
+def post_sum(
+    values: list[Any],
+    to: str | None = None,
+    lenient: bool = False,
+    kubernetes_version: str | None = None,
+    feature_gates: Any = None,
+    **_: Any,
+) -> Any:
     """The sum of ``{"values": [...]}``; every invalid value is reported at once."""
+    work.use_body_release(kubernetes_version, feature_gates)
     _check_batch_size(values)
     return _single(total(values, unit=to, lenient=lenient))
 
@@ -122,10 +146,19 @@ def get_compare(a: str, b: str, lenient: bool = False, **_: Any) -> Any:
 
 
 @blp.route("/quantities/compare", methods=["POST"])
+@blp.arguments(ReleaseQuery(), location="query", as_kwargs=True)
 @blp.arguments(CompareRequest(), as_kwargs=True)
 @blp.response(200, ComparisonSchema)
 @blp.doc(**ALSO_TEXT)
 @blp.doc(**also_yaml("CompareRequest"))
-def post_compare(a: Any, b: Any, lenient: bool = False) -> Any:
+def post_compare(
+    a: Any,
+    b: Any,
+    lenient: bool = False,
+    kubernetes_version: str | None = None,
+    feature_gates: Any = None,
+    **_: Any,
+) -> Any:
     """Compare ``{"a": ..., "b": ...}`` by value."""
+    work.use_body_release(kubernetes_version, feature_gates)
     return _comparison(a, b, lenient)

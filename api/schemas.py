@@ -8,7 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
+
+from quantities.versions import (
+    ENVIRONMENT_VARIABLE,
+    NEWEST,
+    SUPPORTED,
+    FeatureGateError,
+    KubernetesVersion,
+    UnsupportedVersion,
+    parse_feature_gates,
+    supported_text,
+)
 
 __all__ = [
     "CompareQuery",
@@ -20,6 +31,7 @@ __all__ = [
     "ProblemSchema",
     "QuantityQuery",
     "QuantitySummarySchema",
+    "VersionedAnswer",
 ]
 
 _FORMAT_HELP = "json (default), text (one value a line) or csv"
@@ -51,7 +63,133 @@ class QuantityList(fields.List[Any]):
         return value
 
 
-class _Presentation(Schema):
+# -- the Kubernetes release: a parameter of every /v1 operation, a field of every answer ----------
+
+#: A version we answer for, as users paste it (``1.30``, ``v1.30``, ``1.34.1``,
+#: ``v1.30.4-gke.1348000``); the empty string is the default. The minors come from
+#: quantities.versions, so the contract lists exactly the releases the library models.
+VERSION_PATTERN = (
+    r"^$|^v?1\.(" + "|".join(str(version.minor) for version in SUPPORTED) + r")"
+    r"(\.(0|[1-9][0-9]{0,4}))?([-+][0-9A-Za-z.+-]{0,100})?$"
+)
+VERSION_HELP = (
+    f"the Kubernetes release to answer for: one of {supported_text()}, or a patch release such as "
+    "1.34.1 (a provider's build string such as v1.30.4-gke.1348000 is read as its release). "
+    f"Default (absent or empty): the service's default, {ENVIRONMENT_VARIABLE} when it was started "
+    f"with one, else {NEWEST} (the newest). The answer says which it used: the Kubernetes-Version "
+    "header and, in JSON, kubernetes_version. An unsupported value is a 422 naming kubernetes_version."
+)
+GATES_HELP = (
+    "feature gates that differ from the release's defaults, in the kubelet's --feature-gates syntax: "
+    "PodLevelResources=false,SidecarContainers=true. A gate the release does not have, or one locked "
+    "to its default there, is a 422 naming feature_gates, as that release's components refuse it."
+)
+_BODY_GATES_HELP = GATES_HELP + ' In a JSON body also an object: {"PodLevelResources": false}.'
+_VERSION_EXAMPLE = "1.32"
+
+
+def _check_version(value: str) -> None:
+    if value == "":
+        return
+    try:
+        KubernetesVersion.parse(value)
+    except UnsupportedVersion as error:
+        raise ValidationError(str(error)) from None
+
+
+def _check_gates(value: Any) -> None:
+    if isinstance(value, str):
+        try:
+            parse_feature_gates(value)
+        except FeatureGateError as error:
+            raise ValidationError(str(error)) from None
+        return
+    if not isinstance(value, dict) or not all(type(setting) is bool for setting in value.values()):
+        raise ValidationError(
+            'expected the kubelet\'s text "Name=true,Other=false" or an object of booleans {"Name": true}'
+        )
+
+
+def version_field(**kwargs: Any) -> fields.String:
+    """``kubernetes_version``: a supported release (``1.32``, ``1.34.1``), checked when read."""
+    return fields.String(
+        validate=_check_version,
+        metadata={"description": VERSION_HELP, "pattern": VERSION_PATTERN, "example": _VERSION_EXAMPLE},
+        **kwargs,
+    )
+
+
+def gates_field(body: bool = False, **kwargs: Any) -> fields.Field[Any]:
+    """``feature_gates``: the kubelet's ``A=true,B=false`` (and in a body also ``{"A": true}``)."""
+    if not body:
+        return fields.String(
+            validate=_check_gates,
+            metadata={"description": GATES_HELP, "example": "PodLevelResources=false"},
+            **kwargs,
+        )
+    return fields.Raw(
+        validate=_check_gates,
+        metadata={
+            "description": _BODY_GATES_HELP,
+            "anyOf": [
+                {"type": "string", "example": "PodLevelResources=false"},
+                {"type": "object", "additionalProperties": {"type": "boolean"}},
+            ],
+        },
+        **kwargs,
+    )
+
+
+def release_properties() -> dict[str, Any]:
+    """The two body fields as JSON Schema, for the bodies described by hand (fit, plan)."""
+    return {
+        "kubernetes_version": {
+            "type": "string",
+            "pattern": VERSION_PATTERN,
+            "description": VERSION_HELP + " Given in the body or as a query parameter, not both.",
+            "example": _VERSION_EXAMPLE,
+        },
+        "feature_gates": {
+            "description": _BODY_GATES_HELP + " Given in the body or as a query parameter, not both.",
+            "anyOf": [
+                {"type": "string", "example": "PodLevelResources=false"},
+                {"type": "object", "additionalProperties": {"type": "boolean"}},
+            ],
+        },
+    }
+
+
+class ReleaseQuery(Schema):
+    """``kubernetes_version`` and ``feature_gates`` as query parameters (every /v1 operation).
+
+    The service reads them before the view (api.work), so the views never take them as
+    arguments; the attributes keep them apart from a body's fields of the same names.
+    """
+
+    kubernetes_version = version_field(attribute="query_kubernetes_version")
+    feature_gates = gates_field(attribute="query_feature_gates")
+
+
+class _BodyRelease(Schema):
+    """``kubernetes_version`` and ``feature_gates`` in a JSON object body (or as query parameters)."""
+
+    kubernetes_version = version_field(allow_none=True)
+    feature_gates = gates_field(body=True, allow_none=True)
+
+
+class VersionedAnswer(Schema):
+    """Every JSON answer object says which release it computed for."""
+
+    kubernetes_version = fields.String(
+        required=True,
+        metadata={
+            "description": "the Kubernetes release this answer is for (also the Kubernetes-Version header)",
+            "example": str(NEWEST),
+        },
+    )
+
+
+class _Presentation(ReleaseQuery):
     """How a single value is answered."""
 
     format = fields.String(
@@ -123,6 +261,10 @@ class QuantitySummarySchema(Schema):
     unit = fields.String()
 
 
+class QuantityAnswer(VersionedAnswer, QuantitySummarySchema):
+    """One quantity's summary, as an answer (the quantity grammar is the same in every release)."""
+
+
 class NormalizeResultSchema(Schema):
     """One row of a batch: the summary of a valid quantity, or why the value is not one."""
 
@@ -140,7 +282,7 @@ class NormalizeResultSchema(Schema):
     path = fields.String(metadata={"description": "JSON path of the value in the request"})
 
 
-class NormalizeRequest(_BodyConversion):
+class NormalizeRequest(_BodyRelease, _BodyConversion):
     values = QuantityList(required=True, metadata={"example": ["1.5Gi", "0.1", "1K"]})
 
 
@@ -152,11 +294,11 @@ class SumQuery(_Presentation, _Conversion):
     value = fields.List(fields.String(), required=True, metadata={"description": "repeat for each value"})
 
 
-class NormalizeResponse(Schema):
+class NormalizeResponse(VersionedAnswer):
     results = fields.List(fields.Nested(NormalizeResultSchema), required=True)
 
 
-class CompareRequest(Schema):
+class CompareRequest(_BodyRelease):
     a = QuantityText(required=True, allow_none=True)
     b = QuantityText(required=True, allow_none=True)
     lenient = JsonBoolean(load_default=False)
@@ -168,7 +310,7 @@ class CompareQuery(_Presentation):
     lenient = fields.Boolean(load_default=False)
 
 
-class ComparisonSchema(Schema):
+class ComparisonSchema(VersionedAnswer):
     a = fields.Nested(QuantitySummarySchema, required=True)
     b = fields.Nested(QuantitySummarySchema, required=True)
     result = fields.Integer(required=True, metadata={"description": "-1, 0 or 1, as Kubernetes' Cmp"})
@@ -199,7 +341,7 @@ class ProblemDetailSchema(WarningSchema):
     )
 
 
-class HealthSchema(Schema):
+class HealthSchema(VersionedAnswer):
     status = fields.String(required=True, validate=validate.OneOf(["ok", "unavailable"]))
     detail = fields.String(required=True, metadata={"example": "ready"})
 
@@ -213,6 +355,12 @@ class ProblemSchema(Schema):
     detail = fields.String(required=True)
     instance = fields.String(required=True, metadata={"description": "the path asked for"})
     errors = fields.List(fields.Nested(ProblemDetailSchema))
+    kubernetes_version = fields.String(
+        metadata={
+            "description": "the Kubernetes release the request asked for (absent when the problem is "
+            "that release itself, or arose before it was read)"
+        }
+    )
 
 
 _RESOURCE_MAP = "resource name to quantity, as Kubernetes writes it"
@@ -430,7 +578,7 @@ def _request_body(
 OBJECTS_BODY = _request_body(_OBJECTS_HELP, _objects_schema)
 
 
-class _PostFormat(Schema):
+class _PostFormat(ReleaseQuery):
     """How a POST is answered (errors=text is for spreadsheet GETs only)."""
 
     format = fields.String(validate=validate.OneOf(["json", "csv"]), metadata={"description": "json or csv"})
@@ -487,11 +635,11 @@ class RequestsReportSchema(_PodIdentity):
     )
 
 
-class QosResponse(Schema):
+class QosResponse(VersionedAnswer):
     objects = fields.List(fields.Nested(QosReportSchema), required=True)
 
 
-class RequestsResponse(Schema):
+class RequestsResponse(VersionedAnswer):
     objects = fields.List(fields.Nested(RequestsReportSchema), required=True)
 
 
@@ -513,6 +661,7 @@ def _with_cluster(required: list[str], **properties: Any) -> dict[str, Any]:
         "required": required,
         "properties": {
             **properties,
+            **release_properties(),
             "cluster": _cluster_schema("nodes and pods, as `kubectl get nodes,pods -o json` prints them"),
             "nodes": {
                 "type": "array",
@@ -574,7 +723,7 @@ PLAN_BODY = _request_body(
 )
 
 
-class AllocatedQuery(Schema):
+class AllocatedQuery(ReleaseQuery):
     format = _table_format()
     node = fields.String(metadata={"description": "the node to describe, when the body holds several"})
 
@@ -632,7 +781,11 @@ class FitQuery(_TablePresentation):
     node = _node_rows()
 
 
-class PlanTableQuery(Schema):
+class FitPostQuery(ReleaseQuery):
+    format = _table_format()
+
+
+class PlanTableQuery(ReleaseQuery):
     format = _table_format()
     table = fields.String(
         validate=validate.OneOf(["workloads", "nodes"]),
@@ -668,14 +821,7 @@ _WARNINGS_HELP = (
 )
 
 
-def _version_answer() -> fields.String:
-    """The release a scheduler answer is for (FitResult / PlanResult ``kubernetes_version``)."""
-    return fields.String(
-        required=True, metadata={"description": "the Kubernetes release the answer is for", "example": "1.36"}
-    )
-
-
-class _Warned(Schema):
+class _Warned(VersionedAnswer):
     warnings = fields.List(fields.Nested(WarningSchema), metadata={"description": _WARNINGS_HELP})
 
 
@@ -754,7 +900,6 @@ class NodeFitSchema(Schema):
 class FitResponse(_Warned):
     """Whether the pod fits each node, and kube-scheduler's FailedScheduling message when none does."""
 
-    kubernetes_version = _version_answer()
     pod = fields.String(required=True)
     fits = fields.Boolean(required=True, metadata={"description": "true when at least one node fits"})
     message = fields.String(
@@ -815,6 +960,5 @@ class NodeUsageSchema(Schema):
 
 
 class PlanResponse(_Warned):
-    kubernetes_version = _version_answer()
     workloads = fields.List(fields.Nested(WorkloadPlanSchema), required=True)
     nodes = fields.List(fields.Nested(NodeUsageSchema), required=True)

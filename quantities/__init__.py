@@ -3,17 +3,30 @@
 >>> from quantities import parse_quantity
 >>> str(parse_quantity("1.5Gi") + parse_quantity("512Mi"))
 '2Gi'
+
+Every computation that depends on the Kubernetes release answers for one, 1.28 to
+1.36 (:mod:`quantities.versions`): the keyword ``kubernetes_version="1.30"``, else the
+process default, :func:`set_default_kubernetes_version` or the environment variable
+``KQ_KUBERNETES_VERSION``, else the newest. ``KUBERNETES_VERSION`` is that newest
+release (``"1.36"``), the default when nothing is set:
+
+>>> from quantities import KUBERNETES_VERSION, KubernetesVersion
+>>> KUBERNETES_VERSION, str(KubernetesVersion.parse("v1.30.4-gke.1348000"))
+('1.36', '1.30.4')
 """
 
 from __future__ import annotations
 
 from quantities.quantity.errors import QuantityError
-from quantities.quantity.quantity import KUBERNETES_VERSION, Quantity, parse_quantity
+from quantities.quantity.quantity import Quantity, parse_quantity
 from quantities.quantity.suffix import Format
 
 TYPE_CHECKING = False  # typing is not imported at run time: see quantities.quantity.quantity
 if TYPE_CHECKING:
     from typing import Any
+
+    #: The newest Kubernetes release modelled, the default when none is set ("1.36").
+    KUBERNETES_VERSION: str
 
     from quantities.manifest.decode import load_documents, load_json, load_yaml
     from quantities.manifest.fields import parse_manifest_quantity
@@ -21,7 +34,7 @@ if TYPE_CHECKING:
     from quantities.node.allocated import NodeAllocation, node_allocated
     from quantities.node.compact import compact_node
     from quantities.node.model import Node, parse_node
-    from quantities.options import Deadline, Options, ReadLimits, WorkLimitExceeded
+    from quantities.options import Deadline, Options, ReadLimits, WorkLimitExceeded, resolve_options
     from quantities.pod.checked import (
         aggregate_container_limits,
         aggregate_container_requests,
@@ -38,14 +51,23 @@ if TYPE_CHECKING:
     from quantities.quantity.human import parse_human
     from quantities.scheduler.fit import FitResult, check_fit
     from quantities.scheduler.plan import PlanResult, max_replicas, plan
+    from quantities.versions import (
+        FeatureGateError,
+        KubernetesVersion,
+        UnsupportedVersion,
+        default_kubernetes_version,
+        set_default_kubernetes_version,
+    )
 
 __all__ = [
     "KUBERNETES_VERSION",
     "Container",
     "ContainerOOMScore",
     "Deadline",
+    "FeatureGateError",
     "FitResult",
     "Format",
+    "KubernetesVersion",
     "ManifestError",
     "Node",
     "NodeAllocation",
@@ -62,6 +84,7 @@ __all__ = [
     "ReadLimits",
     "ResourceList",
     "Resources",
+    "UnsupportedVersion",
     "WorkLimitExceeded",
     "Workload",
     "aggregate_container_limits",
@@ -69,6 +92,7 @@ __all__ = [
     "check_fit",
     "compact_node",
     "compact_workload",
+    "default_kubernetes_version",
     "default_pod",
     "explain_oom",
     "explain_qos",
@@ -89,6 +113,8 @@ __all__ = [
     "pods_in",
     "qos_class",
     "read_pod",
+    "resolve_options",
+    "set_default_kubernetes_version",
     "valid_pod",
     "validate_pod",
 ]
@@ -99,6 +125,12 @@ _LAZY = {
     "Options": "quantities.options",
     "ReadLimits": "quantities.options",
     "WorkLimitExceeded": "quantities.options",
+    "resolve_options": "quantities.options",
+    "FeatureGateError": "quantities.versions",
+    "KubernetesVersion": "quantities.versions",
+    "UnsupportedVersion": "quantities.versions",
+    "default_kubernetes_version": "quantities.versions",
+    "set_default_kubernetes_version": "quantities.versions",
     "Container": "quantities.pod.model",
     "ContainerOOMScore": "quantities.pod.oom",
     "FitResult": "quantities.scheduler.fit",
@@ -145,6 +177,11 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "KUBERNETES_VERSION":
+        from quantities.versions import NEWEST
+
+        globals()[name] = str(NEWEST)
+        return globals()[name]
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 'quantities' has no attribute {name!r}")

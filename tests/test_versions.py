@@ -191,7 +191,7 @@ SWITCHES = [
     ("status_resources", {"1.28": "spec", "1.32": "spec", "1.33": "max3", "1.36": "max3"}),
     ("kubectl_pod_level_qos", {"1.31": False, "1.32": True}),
     ("kubectl_describe_pod_level", {"1.35": False, "1.36": True}),
-    ("kubectl_tie_keeps_status", {"1.31": False, "1.32": True, "1.33": False}),
+    ("kubectl_tie_keeps_status", {"1.28": False, "1.29": True, "1.31": True, "1.32": True, "1.33": False}),
     ("oom_sidecar_rule", {"1.32": "A", "1.33": "B"}),
     ("fit_unresolvable", {"1.33": False, "1.34": True}),
     ("dra_postfilter_message", {"1.33": False, "1.34": True}),

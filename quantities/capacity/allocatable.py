@@ -147,8 +147,8 @@ class NodeAllocatable:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "provider": self.provider,
             "kubernetes_version": self.kubernetes_version,
+            "provider": self.provider,
             "instance_type": self.instance_type,
             "capacity": _strings(self.capacity),
             "reserved": self.reserved_json(),

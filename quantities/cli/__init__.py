@@ -8,7 +8,13 @@ Every command takes the same common options and follows the same rules:
 * ``-`` for a file reads standard input. Every error names the file (or
   ``standard input``), and where in it, and says what was expected; it goes to
   standard error and nothing goes to standard output.
-* ``kq --version`` prints the package version and the Kubernetes release followed.
+* ``--kubernetes-version 1.30`` and ``--feature-gates PodLevelResources=false`` (the
+  kubelet's syntax): the release every command answers for, 1.28 to 1.36, with its
+  feature-gate defaults overridden (default: ``KQ_KUBERNETES_VERSION``, else the
+  newest); see :mod:`quantities.cli.release`. JSON and YAML answers that are
+  objects say which release they computed for (``kubernetes_version``).
+* ``kq --version`` prints the package version, the default Kubernetes release and the
+  supported ones.
 
 Exit status, the same in every command:
 
@@ -35,6 +41,7 @@ from typing import Any, NoReturn, TextIO
 from quantities.cli.exits import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_STATUS_HELP, EXIT_USAGE
 from quantities.cli.inputs import InputError
 from quantities.cli.outputs import add_output_option, write_output
+from quantities.cli.release import VersionAction, add_release_options, release_options, version_text
 from quantities.quantity.errors import QuantityError
 from quantities.quantity.quantity import parse_quantity
 
@@ -80,6 +87,8 @@ def _parse(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print(row["canonical"], file=out)
         return EXIT_OK
     rows = [_parse_row(text) for text in arguments.values]
+    # A list: the quantity rows stay a JSON array (as since the first release), so the answer has
+    # no object to carry kubernetes_version; the quantity grammar is the same in every release.
     write_output(
         out,
         arguments.output,
@@ -101,6 +110,7 @@ def _write_converted(arguments: argparse.Namespace, out: TextIO, converted: str)
         lambda: row,
         lambda: (_CONVERT_CSV_HEADER, [[row[c] for c in _CONVERT_CSV_HEADER]]),
         lambda: converted + "\n",
+        options=arguments.options,
     )
 
 
@@ -133,27 +143,15 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(self, re.sub(r"'([^']*)'", r'"\1"', message))
 
 
-def version_text() -> str:
-    """``kq <package version> (Kubernetes <release>)``: what ``kq --version`` prints."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    from quantities.quantity.quantity import KUBERNETES_VERSION
-
-    try:
-        package = version("kube-quantities")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        package = "(not installed)"
-    return f"kq {package} (Kubernetes {KUBERNETES_VERSION})"
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kq",
         description="Kubernetes resource arithmetic, exactly as Kubernetes does it.\n\n"
         "Common options of every command: -o text|json|yaml|csv (default text);\n"
+        "--kubernetes-version VERSION and --feature-gates GATES (the release to answer for);\n"
         "- as a file name reads standard input.",
     )
-    parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     parse = commands.add_parser(
         "parse",
@@ -185,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     from quantities.cli.allocatable import add_commands as add_allocatable_commands
 
     add_allocatable_commands(commands, _COMMANDS)
+    # Every subcommand, a later one too, takes the release flags.
+    for subcommand in commands.choices.values():
+        add_release_options(subcommand)
     return parser
 
 
@@ -220,6 +221,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         if isinstance(arguments, int):
             out.flush()
             return arguments
+        arguments.options = release_options(arguments)
         status = _COMMANDS[arguments.command](arguments, out, err)
         out.flush()
         return status

@@ -89,8 +89,7 @@ def _allocatable(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int
             custom_networking=arguments.custom_networking,
             prefix_delegation=arguments.prefix_delegation,
             sizing=arguments.sizing,
-            kubernetes_version=arguments.kubernetes_version,
-            feature_gates=arguments.feature_gates,
+            options=arguments.options,
         )
     except ManifestError as error:
         lines = [flag_message(problem) for problem in error.problems]
@@ -162,7 +161,5 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], registry: MutableM
     parser.add_argument("--custom-networking", action="store_true", help="eks: VPC CNI custom networking")
     parser.add_argument("--prefix-delegation", action="store_true", help="eks: VPC CNI prefix delegation")
     parser.add_argument("--sizing", choices=("static", "auto"), help="openshift: system-reserved sizing")
-    parser.add_argument("--kubernetes-version", metavar="VERSION", help="the release to answer for (1.30)")
-    parser.add_argument("--feature-gates", metavar="GATES", help="gate overrides: Name=true,Name=false")
     add_output_option(parser, "resource,capacity,kube_reserved,system_reserved,eviction_hard,allocatable")
     registry["allocatable"] = _allocatable

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable, MutableMapping
+from contextlib import AbstractContextManager
 from typing import Any, TextIO
 
 from quantities.cli.exits import EXIT_NO, EXIT_OK
@@ -32,33 +33,9 @@ if TYPE_CHECKING:
     from quantities.options import Options
     from quantities.scheduler.cluster import Cluster
 
-__all__ = ["add_commands", "version_options"]
+__all__ = ["add_commands"]
 
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
-
-
-def version_options(parser: argparse.ArgumentParser) -> None:
-    """``--kubernetes-version`` and ``--feature-gates``, unless the parser has them already."""
-    if "--kubernetes-version" not in parser._option_string_actions:
-        parser.add_argument(
-            "--kubernetes-version",
-            metavar="V",
-            help="the Kubernetes release to answer for (1.28 to 1.36; default KQ_KUBERNETES_VERSION or 1.36)",
-        )
-    if "--feature-gates" not in parser._option_string_actions:
-        parser.add_argument(
-            "--feature-gates", metavar="GATES", help="feature gates as the kubelet reads them: A=true,B=false"
-        )
-
-
-def command_options(arguments: argparse.Namespace) -> Options:
-    """The library options of ``--kubernetes-version`` and ``--feature-gates``."""
-    from quantities.options import Options
-
-    version = getattr(arguments, "kubernetes_version", None)
-    gates = getattr(arguments, "feature_gates", None)
-    with reading("", label="--kubernetes-version/--feature-gates"):
-        return Options.of(version, gates)
 
 
 def _cluster(arguments: argparse.Namespace, options: Options) -> Cluster:
@@ -75,16 +52,25 @@ def _cluster(arguments: argparse.Namespace, options: Options) -> Cluster:
         return load_cluster(text, keep_raw_pods=True, options=options)
 
 
+def _reading(arguments: argparse.Namespace) -> AbstractContextManager[None]:
+    """Errors of the cluster read name its file, or the live cluster (--context)."""
+    return reading(arguments.cluster or "", label=None if arguments.cluster else "the live cluster")
+
+
+def _source(arguments: argparse.Namespace) -> str:
+    return source_label(arguments.cluster) if arguments.cluster else "the live cluster"
+
+
 def _capacity(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.capacity.overview import capacity_overview
     from quantities.capacity.selector import parse_label_selector
 
-    options = command_options(arguments)
+    options: Options = arguments.options
     if arguments.selector:
         with reading("", label=f"--selector {json.dumps(arguments.selector, ensure_ascii=False)}"):
             parse_label_selector(arguments.selector, path="")
     cluster = _cluster(arguments, options)
-    with reading(arguments.cluster):
+    with _reading(arguments):
         overview = capacity_overview(
             cluster.nodes,
             cluster.raw_pods,
@@ -108,10 +94,10 @@ def _stranded(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.capacity.headroom import max_replicas_detail, stranded_capacity
     from quantities.cli.nodes import _the_pod
 
-    options = command_options(arguments)
+    options: Options = arguments.options
     info = _the_pod(arguments)
     cluster = _cluster(arguments, options)
-    with reading(arguments.cluster):
+    with _reading(arguments):
         result = stranded_capacity(max_replicas_detail(info, cluster.nodes, cluster.pods, options=options))
     write_output(
         out,
@@ -127,10 +113,10 @@ def _stranded(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _what_if(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.capacity.whatif import what_if
 
-    options = command_options(arguments)
+    options: Options = arguments.options
     cluster = _cluster(arguments, options)
     # What can go wrong now is the scenario: a node or zone the file does not have.
-    with reading("", label=f"the scenario for the nodes of {source_label(arguments.cluster)}"):
+    with reading("", label=f"the scenario for the nodes of {_source(arguments)}"):
         result = what_if(
             cluster.nodes,
             list(zip(cluster.pods, cluster.raw_pods, strict=True)),
@@ -181,7 +167,6 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], registry: MutableM
         action="store_true",
         help="count cordoned and tainted nodes in the total free too",
     )
-    version_options(capacity)
     _cluster_argument(capacity)
     add_output_option(capacity, "one per node (or group, or the total) and resource, pods included")
     registry["capacity"] = _capacity
@@ -193,7 +178,6 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], registry: MutableM
         "stays free that no further pod of this shape can use.",
     )
     _pod_options(stranded)
-    version_options(stranded)
     _cluster_argument(stranded)
     add_output_option(stranded, "one per node and resource (node,replicas,binding_resource,resource,...)")
     registry["stranded"] = _stranded
@@ -210,7 +194,6 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], registry: MutableM
     scenario.add_argument(
         "--lose-zone", metavar="ZONE", help="lose the nodes labelled topology.kubernetes.io/zone=ZONE"
     )
-    version_options(what)
     _cluster_argument(what)
     add_output_option(what, "one per pod of the nodes that go (pod,owner,from_node,outcome,node,message)")
     registry["what-if"] = _what_if

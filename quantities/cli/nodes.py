@@ -39,6 +39,7 @@ from quantities.cli.outputs import add_output_option, print_warnings, table_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from quantities.options import Options
     from quantities.pod.workloads import Workload
     from quantities.scheduler.cluster import Cluster
     from quantities.scheduler.fit import FitResult
@@ -58,32 +59,34 @@ def _objects(source: str) -> list[object]:
         return list(iter_objects(text))
 
 
-def _cluster(arguments: argparse.Namespace) -> Cluster:
+def _cluster(arguments: argparse.Namespace, options: Options) -> Cluster:
     from quantities.scheduler.cluster import load_cluster
 
     if wants_live(arguments, arguments.cluster, "CLUSTER_FILE"):
         objects = live_objects(arguments)
         with reading("", label="the live cluster"):
-            return load_cluster(objects)
+            return load_cluster(objects, options=options)
     text = read_input(arguments.cluster)
     with reading(arguments.cluster):
-        return load_cluster(text)
+        return load_cluster(text, options=options)
 
 
 def _describe_node(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.node.allocated import node_allocated, node_and_pods
 
+    options = arguments.options
     live = wants_live(arguments, arguments.file, "FILE")
     objects = live_objects(arguments) if live else _objects(arguments.file)
     with reading(arguments.file or "", label="the live cluster" if live else None):
-        node, pods = node_and_pods(objects, arguments.node, "with --node")
-        allocation = node_allocated(node, pods)
+        node, pods = node_and_pods(objects, arguments.node, "with --node", options=options)
+        allocation = node_allocated(node, pods, options=options)
     write_output(
         out,
         arguments.output,
         allocation.to_json,
         lambda: (allocation.CSV_HEADER, allocation.csv_rows()),
         allocation.describe,
+        options=options,
     )
     print_warnings(allocation, err)
     return EXIT_OK
@@ -106,10 +109,11 @@ def _the_pod(arguments: argparse.Namespace) -> PodInfo:
         raise InputError(
             f"{arguments.command}: give the pod either with --pod FILE or with --cpu/--memory, not both"
         )
+    options = arguments.options
     if arguments.pod is not None:
         objects = _objects(arguments.pod)
         with reading(arguments.pod):
-            return pod_info(single_pod(objects))
+            return pod_info(single_pod(objects), options=options)
     if not given:
         raise InputError(
             f"{arguments.command}: which pod? give --pod FILE (a Pod or workload manifest) "
@@ -122,7 +126,7 @@ def _the_pod(arguments: argparse.Namespace) -> PodInfo:
     # The pod of the HTTP form GET /v1/fit?cpu=2&memory=3Gi: one container with these requests.
     with reading("", label="the pod of --cpu/--memory"):
         pod = compact_workload({"name": "pod", "cpu": arguments.cpu, "memory": arguments.memory}).pod
-        return pod_info(pod)
+        return pod_info(pod, options=options)
 
 
 def _fit_text(result: FitResult, copies: tuple[int, int] | None) -> str:
@@ -145,12 +149,13 @@ def _fit(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.scheduler.fit import check_fit
     from quantities.scheduler.plan import max_replicas
 
+    options = arguments.options
     info = _the_pod(arguments)
-    cluster = _cluster(arguments)
-    result = check_fit(info, cluster.nodes, cluster.pods)
+    cluster = _cluster(arguments, options)
+    result = check_fit(info, cluster.nodes, cluster.pods, options=options)
     copies = None
     if arguments.pods is not None:
-        copies = (arguments.pods, max_replicas(info, cluster.nodes, cluster.pods))
+        copies = (arguments.pods, max_replicas(info, cluster.nodes, cluster.pods, options=options))
 
     def data() -> dict[str, Any]:
         answer = result.to_json()
@@ -164,13 +169,14 @@ def _fit(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         data,
         lambda: (result.CSV_HEADER, result.csv_rows()),
         lambda: _fit_text(result, copies),
+        options=options,
     )
     print_warnings(result, err)
     yes = result.fits and (copies is None or copies[1] >= copies[0])
     return EXIT_OK if yes else EXIT_NO
 
 
-def _workloads(sources: list[str]) -> list[Workload]:
+def _workloads(sources: list[str], options: Options) -> list[Workload]:
     """Every workload of every file, in the order given; each pod checked before anything is planned."""
     from quantities.pod.workloads import workloads_in
     from quantities.scheduler.framework.podinfo import pod_info
@@ -187,7 +193,7 @@ def _workloads(sources: list[str]) -> list[Workload]:
                     '({"name": "web", "replicas": 3, "cpu": "500m", "memory": "1Gi"})'
                 )
             for workload in found:
-                pod_info(workload.pod)
+                pod_info(workload.pod, options=options)
         workloads.extend(found)
     return workloads
 
@@ -231,15 +237,17 @@ def _plan_csv(result: PlanResult, table: str) -> tuple[tuple[str, ...], list[tup
 def _plan(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.scheduler.plan import plan
 
-    workloads = _workloads(arguments.workload)
-    cluster = _cluster(arguments)
-    result = plan(workloads, cluster.nodes, cluster.pods)
+    options = arguments.options
+    workloads = _workloads(arguments.workload, options)
+    cluster = _cluster(arguments, options)
+    result = plan(workloads, cluster.nodes, cluster.pods, options=options)
     write_output(
         out,
         arguments.output,
         result.to_json,
         lambda: _plan_csv(result, arguments.table),
         lambda: _plan_text(result),
+        options=options,
     )
     print_warnings(result, err)
     return EXIT_NO if any(w.pending > 0 for w in result.workloads) else EXIT_OK
@@ -248,15 +256,17 @@ def _plan(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _max_replicas(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.capacity.headroom import max_replicas_detail
 
+    options = arguments.options
     info = _the_pod(arguments)
-    cluster = _cluster(arguments)
-    detail = max_replicas_detail(info, cluster.nodes, cluster.pods)
+    cluster = _cluster(arguments, options)
+    detail = max_replicas_detail(info, cluster.nodes, cluster.pods, options=options)
     write_output(
         out,
         arguments.output,
         detail.to_json,
         lambda: (detail.CSV_HEADER, detail.csv_rows()),
         lambda: f"{detail.total}\n",
+        options=options,
     )
     print_warnings(cluster, err)
     return EXIT_OK if detail.total > 0 else EXIT_NO

@@ -2,6 +2,8 @@
 
 * ``text`` (the default; ``table`` is accepted as its old name): for people.
 * ``json``: the shapes of the HTTP API; ``yaml``: the same data through PyYAML's ``safe_dump``.
+  An answer that is an object says which Kubernetes release it computed for
+  (``kubernetes_version``, first), as the HTTP API's answers do.
 * ``csv``: one header row, then rows (:func:`write_csv`, the one place CSV is written).
 
 Warnings (``result.warnings``) go to standard error as ``warning: <problem>``
@@ -15,11 +17,16 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from quantities.options import Options
+
 __all__ = [
     "FORMATS",
     "add_output_option",
     "print_warnings",
     "table_text",
+    "versioned",
     "write_csv",
     "write_data",
     "write_output",
@@ -75,16 +82,36 @@ def write_data(out: TextIO, output: str, data: Any) -> None:
         out.write("\n")
 
 
+def versioned(data: Any, options: Options | None) -> Any:
+    """``data`` with ``kubernetes_version`` first when it is an object that does not say it yet.
+
+    >>> from quantities.options import Options
+    >>> versioned({"max_replicas": 3}, Options.of("1.30"))
+    {'kubernetes_version': '1.30', 'max_replicas': 3}
+    >>> versioned([1, 2], Options.of("1.30"))
+    [1, 2]
+    """
+    if options is None or not isinstance(data, dict) or "kubernetes_version" in data:
+        return data
+    return {"kubernetes_version": str(options.version), **data}
+
+
 def write_output(
     out: TextIO,
     output: str,
     data: Callable[[], Any],
     csv_table: Callable[[], tuple[Sequence[str], Sequence[Sequence[object]]]],
     text: Callable[[], str],
+    *,
+    options: Options | None = None,
 ) -> None:
-    """The answer in the chosen format; each representation is built only when it is asked for."""
+    """The answer in the chosen format; each representation is built only when it is asked for.
+
+    With ``options``, a JSON or YAML object carries ``kubernetes_version`` (:func:`versioned`);
+    CSV and text are unchanged.
+    """
     if output in ("json", "yaml"):
-        write_data(out, output, data())
+        write_data(out, output, versioned(data(), options))
     elif output == "csv":
         header, rows = csv_table()
         write_csv(out, header, rows)

@@ -3,7 +3,8 @@
 ``FILE`` is JSON or YAML (``-`` reads standard input): several documents,
 ``List`` objects (``kubectl get ... -o json``), Pods, bare PodSpecs and every
 workload with a pod template. Objects of other kinds are skipped. Output is a
-table (``-o text``), or ``-o json``/``yaml`` (a list with one report per pod),
+table (``-o text``), or ``-o json``/``yaml`` (a list with one report per pod: a JSON
+array since the first release, so it has no object to carry ``kubernetes_version``),
 or ``-o csv`` with the HTTP API's rows: for ``qos`` one row per pod
 (``object,qos_class,reasons,to_guaranteed``, lists joined with ``; ``), for
 ``requests`` one row per pod and resource (``object,resource,requests,limits``).
@@ -23,6 +24,7 @@ from quantities.cli.exits import EXIT_OK
 from quantities.cli.inputs import read_input, reading
 from quantities.cli.outputs import add_output_option, write_output
 from quantities.manifest.decode import load_documents
+from quantities.options import Options
 from quantities.pod.model import Pod
 from quantities.present.pods import (
     QOS_CSV_HEADER,
@@ -40,11 +42,20 @@ __all__ = ["add_commands"]
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
-def _checked_pods(source: str, pod_level_resources: bool = True) -> list[Pod]:
+def _options(arguments: argparse.Namespace) -> Options:
+    """The command's release options; ``--without-pod-level-resources`` is
+    ``--feature-gates PodLevelResources=false`` (kept for the scripts that use it)."""
+    options: Options = arguments.options
+    if arguments.without_pod_level_resources:
+        return options.with_gate("PodLevelResources", False)
+    return options
+
+
+def _checked_pods(source: str, options: Options) -> list[Pod]:
     """Every pod in ``source``, defaulted and validated; one error listing every problem otherwise."""
     text = read_input(source)
     with reading(source):
-        return checked_pods(load_documents(text), "", pod_level_resources)
+        return checked_pods(load_documents(text), "", options=options)
 
 
 def _table(rows: Sequence[Sequence[str]]) -> str:
@@ -67,7 +78,7 @@ def _qos_text(pods: Sequence[Pod], reports: Sequence[dict[str, Any]]) -> str:
 
 
 def _qos(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    pods = _checked_pods(arguments.file, not arguments.without_pod_level_resources)
+    pods = _checked_pods(arguments.file, _options(arguments))
     reports = [qos_report(pod) for pod in pods]
     write_output(
         out,
@@ -94,7 +105,7 @@ def _requests_text(pods: Sequence[Pod], reports: Sequence[dict[str, Any]]) -> st
 
 
 def _requests(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    pods = _checked_pods(arguments.file, not arguments.without_pod_level_resources)
+    pods = _checked_pods(arguments.file, _options(arguments))
     reports = [requests_report(pod, arguments.exclude_overhead) for pod in pods]
     write_output(
         out,
@@ -135,7 +146,7 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], registry: dict[str
         parser.add_argument(
             "--without-pod-level-resources",
             action="store_true",
-            help="as a cluster with the PodLevelResources gate off (the default before v1.34): "
+            help="the same as --feature-gates PodLevelResources=false (the default before 1.34): "
             "spec.resources is dropped",
         )
     registry["qos"] = _qos

@@ -35,6 +35,7 @@ from quantities.manifest.problems import ManifestError, Problem, index
 from quantities.node.allocated import NodeAllocation, node_allocated
 from quantities.node.model import HOSTNAME_LABEL, Node
 from quantities.node.selectors import Taint
+from quantities.options import Options
 from quantities.pod.workloads import Workload, compact_workload, workload_from_row
 
 T = TypeVar("T")
@@ -124,12 +125,18 @@ def _pod_workload(text: str, path: str) -> Workload:
 
 
 def allocation_from_fields(
-    node_text: str, pod_texts: Iterable[str], node_path: str = "node", pod_path: str = "pod"
+    node_text: str,
+    pod_texts: Iterable[str],
+    node_path: str = "node",
+    pod_path: str = "pod",
+    *,
+    options: Options | None = None,
 ) -> NodeAllocation:
     """:func:`node_allocated` for a node and its pods written on one line each.
 
     The node is ``name,cpu,memory[,pods]``, each pod ``name,cpu,memory[,cpu_limit[,memory_limit]]``;
-    problems name ``node.cpu``, ``pod[1].memory``...
+    problems name ``node.cpu``, ``pod[1].memory``... counted as the kubectl of ``options``' release
+    counts them.
 
     >>> allocation = allocation_from_fields("n1,4,8Gi,110", ["web,500m,1Gi", "db,1,2Gi,2,2Gi"])
     >>> [(row.resource, row.to_json()["requests"], row.requests_percent) for row in allocation.resources[:2]]
@@ -150,7 +157,7 @@ def allocation_from_fields(
         pod["spec"] = {**pod["spec"], "nodeName": node.name}
         pod["status"] = {"phase": "Running"}
         pods.append(pod)
-    return node_allocated(node, pods)
+    return node_allocated(node, pods, options=options)
 
 
 def plan_table(rows: Iterable[Mapping[str, Any]]) -> tuple[list[Workload], list[Node]]:

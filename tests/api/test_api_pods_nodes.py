@@ -191,7 +191,8 @@ def test_plan_from_csv_body_and_from_url(client: FlaskClient) -> None:
     assert text.startswith("web: 2/3 placed; 0/1 nodes are available: 1 Insufficient cpu.")
     url = "/v1/plan?workload=web,3,1500m,1Gi&node=n1,4,8Gi,110"
     library = plan([workload_from_fields("web,3,1500m,1Gi")], [node_from_fields("n1,4,8Gi,110")])
-    assert client.get(url).get_json() == json.loads(json.dumps(library.to_json()))
+    expected = {"kubernetes_version": "1.36", **library.to_json()}
+    assert client.get(url).get_json() == json.loads(json.dumps(expected))
 
 
 @pytest.mark.parametrize(
@@ -223,7 +224,8 @@ def test_allocated_from_a_spreadsheet_url(client: FlaskClient) -> None:
 
     url = "/v1/nodes/allocated?node=n1,4,8Gi,110&pod=web,500m,1Gi&pod=db,1,2Gi,2,2Gi"
     library = allocation_from_fields("n1,4,8Gi,110", ["web,500m,1Gi", "db,1,2Gi,2,2Gi"])
-    assert client.get(url).get_json() == json.loads(json.dumps(library.to_json()))
+    expected = {"kubernetes_version": "1.36", **library.to_json()}
+    assert client.get(url).get_json() == json.loads(json.dumps(expected))
     rows = list(csv.DictReader(io.StringIO(client.get(url + "&format=csv").get_data(as_text=True))))
     assert (rows[0]["resource"], rows[0]["requests"], rows[0]["requests_percent"]) == ("cpu", "1500m", "37")
     bad = client.get("/v1/nodes/allocated?node=n1,4,8Gi,110&pod=web,500m,1Gi,x&errors=text")

@@ -57,6 +57,7 @@ def test_get(client: FlaskClient, url: str, status: int, content_type: str, frag
 def test_single_value_matches_the_library(client: FlaskClient) -> None:
     body = client.get("/v1/quantity?value=1.5Gi&to=GiB").get_json()
     assert body == {
+        "kubernetes_version": "1.36",
         "input": "1.5Gi",
         "canonical": str(parse_quantity("1.5Gi")),
         "format": "BinarySI",

@@ -156,7 +156,7 @@ def test_kq_what_if_says_why(cluster: str) -> None:
             ("capacity", "-l", "zone in z1"),
             '--selector "zone in z1": "zone in z1": expected a list of values',
         ),
-        (("capacity", "--kubernetes-version", "1.12"), 'kubernetes_version "1.12" is not supported'),
+        (("capacity", "--kubernetes-version", "1.12"), '--kubernetes-version "1.12" is not supported'),
         (("what-if", "--lose-largest", "0"), "expected a whole number of at least 1"),
     ],
 )

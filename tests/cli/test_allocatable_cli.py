@@ -131,7 +131,7 @@ ERRORS = [
     (("--cpu", "1", "--memory", "1Gi", "--max-pods", "many"), '--max-pods "many": expected a whole number'),
     (
         ("--cpu", "1", "--memory", "1Gi", "--kubernetes-version", "1.27"),
-        "--kubernetes-version: kubernetes_version",
+        '--kubernetes-version "1.27" is not supported',
     ),
     (("--cpu", "1"), "kq: allocatable: --memory: the node's memory capacity is needed"),
 ]

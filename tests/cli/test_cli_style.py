@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
+from quantities import KUBERNETES_VERSION
 from quantities.capacity.headroom import max_replicas_detail
 from quantities.cli import main, version_text
 from quantities.cli.exits import EXIT_STATUS_HELP
@@ -38,11 +39,12 @@ from quantities.present.pods import (
     requests_report,
 )
 from quantities.quantity.human import parse_human
-from quantities.quantity.quantity import KUBERNETES_VERSION, parse_quantity
+from quantities.quantity.quantity import parse_quantity
 from quantities.quantity.units import exact_decimal
 from quantities.scheduler.cluster import load_cluster
 from quantities.scheduler.fit import check_fit
 from quantities.scheduler.plan import WorkloadPlan, max_replicas, plan
+from quantities.versions import NEWEST
 from tests.kind_cluster import node, pod, system_pods
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -371,6 +373,10 @@ def test_every_command_in_every_format(files: Path, command: str, output: str) -
     answer = _parse_back(output, out)
     if output == "csv":
         assert answer == [header, *rows]
+    elif isinstance(data, dict):
+        # An object answer says which release it is for (the default here), first.
+        assert answer == _plain({"kubernetes_version": str(NEWEST), **data})
+        assert next(iter(answer)) == "kubernetes_version"
     else:
         assert answer == _plain(data)
 
@@ -480,10 +486,11 @@ def test_a_pending_plan_still_prints_the_plan(files: Path) -> None:
 def test_version(monkeypatch: pytest.MonkeyPatch) -> None:
     from importlib.metadata import version
 
+    monkeypatch.delenv("KQ_KUBERNETES_VERSION", raising=False)
     status, out, err = run("--version")
     assert (status, out, err) == (
         0,
-        f"kq {version('kube-quantities')} (Kubernetes {KUBERNETES_VERSION})\n",
+        f"kq {version('kube-quantities')} (Kubernetes {KUBERNETES_VERSION}; supported 1.28 to 1.36)\n",
         "",
     )
 
@@ -493,7 +500,7 @@ def test_version(monkeypatch: pytest.MonkeyPatch) -> None:
         raise PackageNotFoundError(name)
 
     monkeypatch.setattr("importlib.metadata.version", not_installed)
-    assert version_text() == f"kq (not installed) (Kubernetes {KUBERNETES_VERSION})"
+    assert version_text() == f"kq (not installed) (Kubernetes {KUBERNETES_VERSION}; supported 1.28 to 1.36)"
 
 
 @pytest.mark.parametrize("command", ("", *COMMANDS))
