@@ -292,3 +292,12 @@ def test_live_answers_fit_the_contract(
     options: dict[str, Any] = {"json": body} if body is not None else {}
     request = EnvironBuilder(path=url, method=method, **options).get_request()
     contract.validate_response(WerkzeugOpenAPIRequest(request), WerkzeugOpenAPIResponse(answer))
+
+
+def test_a_wrong_cluster_mode_stops_the_service_at_start() -> None:
+    from api.config import check_environment
+
+    assert check_environment({"KQ_CLUSTER": "kubeconfig"}) == []
+    assert check_environment({"KQ_CLUSTER": "cluster"}) == [
+        'KQ_CLUSTER must be "in-cluster" or "kubeconfig" (or unset for none), not "cluster"'
+    ]
