@@ -76,6 +76,21 @@ DEFAULTS: dict[str, Any] = {
     # The Kubernetes release answers are for when a request names none ("": the library's process
     # default, quantities.versions.default_kubernetes_version(), the newest release unless set).
     "KUBERNETES_VERSION": "",
+    # A live cluster to answer /v1/cluster/... from: "in-cluster" (the pod's service account) or
+    # "kubeconfig" (KUBECONFIG, or ~/.kube/config); empty: none (the default).
+    "CLUSTER": "",
+    # With CLUSTER=kubeconfig: the context to use (empty: the kubeconfig's current context).
+    "CONTEXT": "",
+    # Items per page when listing the cluster (the API server's `limit`).
+    "CLUSTER_PAGE_SIZE": 500,
+    # Seconds a watch lasts before the API server ends it and it is renewed (a clean end confirms the state).
+    "CLUSTER_WATCH_SECONDS": 60,
+    # Live answers say stale: true when nothing confirmed the state for this many seconds.
+    "CLUSTER_STALE_SECONDS": 120,
+    # Most one new state a second (at most) is published to the workers; 0: every change at once.
+    "CLUSTER_PUBLISH_SECONDS": 1,
+    # Set by the gunicorn master (api/gunicorn.conf.py): where its one watcher publishes the state.
+    "LIVE_DIR": "",
     # Debug mode is never switched on by configuration: see create_app.
     "API_TITLE": "kube-quantities",
     "API_VERSION": package_version(),
@@ -136,4 +151,7 @@ def check_environment(environment: Mapping[str, str]) -> list[str]:
         default_version(settings)
     except UnsupportedVersion as error:
         return [str(error)]
+    cluster = str(settings.get("CLUSTER", "")).strip()
+    if cluster not in ("", "in-cluster", "kubeconfig"):
+        return [f'KQ_CLUSTER must be "in-cluster" or "kubeconfig" (or unset for none), not "{cluster}"']
     return []

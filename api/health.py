@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 
-from flask import Response, json
+from flask import Response, current_app, json
 
 from api.blueprint import Blueprint
 from api.schemas import HealthSchema
 from api.work import version_text
 
 blp = Blueprint("health", __name__, description="Liveness and readiness")
+_NOT_READY = "draining, or (with KQ_CLUSTER) no cluster state yet: the reason"
 
 
 def _status(ok: bool, detail: str) -> Response:
@@ -39,18 +40,23 @@ def _draining_now() -> bool:
 def _readiness() -> Response:
     if _draining_now():
         return _status(False, "draining")
+    # With a live cluster configured (api/cluster.py): ready once there is a state to answer from.
+    live = current_app.extensions.get("kq_cluster")
+    if live is not None:
+        ready, reason = live.source.status()
+        return _status(ready, reason if ready else f"no cluster state: {reason}")
     return _status(True, "ready")
 
 
 @blp.route("/readyz", methods=["GET"])
 @blp.response(200, HealthSchema, description="ready")
-@blp.alt_response(503, schema=HealthSchema, description="draining")
+@blp.alt_response(503, schema=HealthSchema, description=_NOT_READY)
 def readyz() -> Response:
     return _readiness()
 
 
 @blp.route("/healthz", methods=["GET"])
 @blp.response(200, HealthSchema, description="alive and ready")
-@blp.alt_response(503, schema=HealthSchema, description="draining")
+@blp.alt_response(503, schema=HealthSchema, description=_NOT_READY)
 def healthz() -> Response:
     return _readiness()

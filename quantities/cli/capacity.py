@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable, MutableMapping
+from contextlib import AbstractContextManager
 from typing import Any, TextIO
 
 from quantities.cli.exits import EXIT_NO, EXIT_OK
@@ -37,12 +38,27 @@ __all__ = ["add_commands"]
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
-def _cluster(source: str, options: Options) -> Cluster:
+def _cluster(arguments: argparse.Namespace, options: Options) -> Cluster:
+    from quantities.cli.live import live_objects, wants_live
     from quantities.scheduler.cluster import load_cluster
 
+    source = arguments.cluster
+    if wants_live(arguments, source, "CLUSTER_FILE"):
+        objects = live_objects(arguments)
+        with reading("", label="the live cluster"):
+            return load_cluster(objects, keep_raw_pods=True, options=options)
     text = read_input(source)
     with reading(source):
         return load_cluster(text, keep_raw_pods=True, options=options)
+
+
+def _reading(arguments: argparse.Namespace) -> AbstractContextManager[None]:
+    """Errors of the cluster read name its file, or the live cluster (--context)."""
+    return reading(arguments.cluster or "", label=None if arguments.cluster else "the live cluster")
+
+
+def _source(arguments: argparse.Namespace) -> str:
+    return source_label(arguments.cluster) if arguments.cluster else "the live cluster"
 
 
 def _capacity(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -53,8 +69,8 @@ def _capacity(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if arguments.selector:
         with reading("", label=f"--selector {json.dumps(arguments.selector, ensure_ascii=False)}"):
             parse_label_selector(arguments.selector, path="")
-    cluster = _cluster(arguments.cluster, options)
-    with reading(arguments.cluster):
+    cluster = _cluster(arguments, options)
+    with _reading(arguments):
         overview = capacity_overview(
             cluster.nodes,
             cluster.raw_pods,
@@ -80,8 +96,8 @@ def _stranded(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     options: Options = arguments.options
     info = _the_pod(arguments)
-    cluster = _cluster(arguments.cluster, options)
-    with reading(arguments.cluster):
+    cluster = _cluster(arguments, options)
+    with _reading(arguments):
         result = stranded_capacity(max_replicas_detail(info, cluster.nodes, cluster.pods, options=options))
     write_output(
         out,
@@ -98,9 +114,9 @@ def _what_if(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.capacity.whatif import what_if
 
     options: Options = arguments.options
-    cluster = _cluster(arguments.cluster, options)
+    cluster = _cluster(arguments, options)
     # What can go wrong now is the scenario: a node or zone the file does not have.
-    with reading("", label=f"the scenario for the nodes of {source_label(arguments.cluster)}"):
+    with reading("", label=f"the scenario for the nodes of {_source(arguments)}"):
         result = what_if(
             cluster.nodes,
             list(zip(cluster.pods, cluster.raw_pods, strict=True)),

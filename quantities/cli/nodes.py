@@ -14,7 +14,9 @@
   how many more copies fit.
 
 CLUSTER_FILE holds nodes and pods as kubectl prints them (JSON or YAML), or
-compact nodes (CSV with a ``name,cpu,memory,pods`` header). ``-o json``,
+compact nodes (CSV with a ``name,cpu,memory,pods`` header). Instead of a file, every
+command reads a live cluster once with ``--context NAME`` (or ``--kubeconfig PATH``), as
+kube-capacity does (:mod:`quantities.cli.live`). ``-o json``,
 ``-o yaml`` and ``-o csv`` give the shapes of the HTTP API. CSV rows: fit, one
 per node and plugin verdict; plan, one per workload and node it was placed on
 (``--table nodes``: one per node); describe-node, one per resource;
@@ -32,6 +34,7 @@ from typing import Any, TextIO
 
 from quantities.cli.exits import EXIT_NO, EXIT_OK
 from quantities.cli.inputs import InputError, read_input, reading, source_label
+from quantities.cli.live import add_cluster_options, live_objects, wants_live
 from quantities.cli.outputs import add_output_option, print_warnings, table_text, write_output
 
 TYPE_CHECKING = False
@@ -56,11 +59,15 @@ def _objects(source: str) -> list[object]:
         return list(iter_objects(text))
 
 
-def _cluster(source: str, options: Options) -> Cluster:
+def _cluster(arguments: argparse.Namespace, options: Options) -> Cluster:
     from quantities.scheduler.cluster import load_cluster
 
-    text = read_input(source)
-    with reading(source):
+    if wants_live(arguments, arguments.cluster, "CLUSTER_FILE"):
+        objects = live_objects(arguments)
+        with reading("", label="the live cluster"):
+            return load_cluster(objects, options=options)
+    text = read_input(arguments.cluster)
+    with reading(arguments.cluster):
         return load_cluster(text, options=options)
 
 
@@ -68,8 +75,9 @@ def _describe_node(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> i
     from quantities.node.allocated import node_allocated, node_and_pods
 
     options = arguments.options
-    objects = _objects(arguments.file)
-    with reading(arguments.file):
+    live = wants_live(arguments, arguments.file, "FILE")
+    objects = live_objects(arguments) if live else _objects(arguments.file)
+    with reading(arguments.file or "", label="the live cluster" if live else None):
         node, pods = node_and_pods(objects, arguments.node, "with --node", options=options)
         allocation = node_allocated(node, pods, options=options)
     write_output(
@@ -143,7 +151,7 @@ def _fit(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     options = arguments.options
     info = _the_pod(arguments)
-    cluster = _cluster(arguments.cluster, options)
+    cluster = _cluster(arguments, options)
     result = check_fit(info, cluster.nodes, cluster.pods, options=options)
     copies = None
     if arguments.pods is not None:
@@ -231,7 +239,7 @@ def _plan(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     options = arguments.options
     workloads = _workloads(arguments.workload, options)
-    cluster = _cluster(arguments.cluster, options)
+    cluster = _cluster(arguments, options)
     result = plan(workloads, cluster.nodes, cluster.pods, options=options)
     write_output(
         out,
@@ -250,7 +258,7 @@ def _max_replicas(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> in
 
     options = arguments.options
     info = _the_pod(arguments)
-    cluster = _cluster(arguments.cluster, options)
+    cluster = _cluster(arguments, options)
     detail = max_replicas_detail(info, cluster.nodes, cluster.pods, options=options)
     write_output(
         out,
@@ -283,8 +291,11 @@ def _cluster_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "cluster",
         metavar="CLUSTER_FILE",
-        help="nodes and pods as kubectl prints them (JSON/YAML), or compact nodes (CSV); - for stdin",
+        nargs="?",
+        help="nodes and pods as kubectl prints them (JSON/YAML), or compact nodes (CSV); - for stdin; "
+        "or --context NAME instead",
     )
+    add_cluster_options(parser)
 
 
 def add_commands(subparsers: argparse._SubParsersAction[Any], registry: MutableMapping[str, Command]) -> None:
@@ -295,7 +306,13 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], registry: MutableM
         description="Print the Non-terminated Pods and Allocated resources sections of "
         "kubectl describe node.",
     )
-    describe.add_argument("file", metavar="FILE", help="a Node and pods (JSON or YAML), or - for stdin")
+    describe.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="?",
+        help="a Node and pods (JSON or YAML), or - for stdin; or --context NAME",
+    )
+    add_cluster_options(describe)
     describe.add_argument("--node", help="the node to describe when FILE holds several")
     add_output_option(describe, "node,resource,requests,requests_percent,limits,limits_percent,allocatable")
     registry["describe-node"] = _describe_node

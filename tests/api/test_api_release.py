@@ -53,6 +53,7 @@ def _operations(app: Flask) -> list[tuple[str, str, dict[str, Any]]]:
         for path, item in _spec(app)["paths"].items()
         if path.startswith("/v1/")
         for method, operation in item.items()
+        if method != "parameters"  # a path's own parameters ({name}), not an operation
     ]
 
 
