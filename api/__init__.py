@@ -100,7 +100,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     problems.install(app)
     work.install(app)
 
-    from api import caching, capacity, cors, health, nodes, pods, quantities
+    from api import caching, capacity, cors, health, metrics, nodes, pods, quantities
 
     caching.install(app)
     cors.install(app)
@@ -108,6 +108,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     for blueprint in (health.blp, quantities.blp, pods.blp, nodes.blp, capacity.blp):
         api.register_blueprint(blueprint)
+    metrics.install(app, api)
     from api.allocatable import blp as allocatable_blp
 
     api.register_blueprint(allocatable_blp)

@@ -1,0 +1,97 @@
+"""A cluster source with fixed objects, for the /metrics tests (the interface of quantities.live).
+
+``snapshot()`` gives the objects as a ``kubectl get -o json``-shaped list, with a
+resourceVersion, ``as_of``, ``stale`` and a ``generation`` that changes when the objects do;
+``status()`` is ``(ready, reason)``. :meth:`StaticCluster.replace` moves to a new state;
+:meth:`StaticCluster.fail` makes ``snapshot()`` raise as a source without state does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+class NoState(Exception):
+    """What a source raises when it has no state (quantities.live.ClusterUnavailable)."""
+
+
+@dataclass(frozen=True)
+class StaticSnapshot:
+    items: Sequence[Mapping[str, Any]]
+    resource_version: str
+    as_of: dt.datetime
+    stale: bool
+    generation: int
+
+
+class StaticCluster:
+    def __init__(self, objects: Sequence[Mapping[str, Any]], *, stale: bool = False) -> None:
+        self.generation = 0
+        self.stale = stale
+        self.failure: str | None = None
+        self.replace(objects)
+
+    def replace(self, objects: Sequence[Mapping[str, Any]]) -> None:
+        self.generation += 1
+        self.objects = [dict(o) for o in objects]
+        self.as_of = dt.datetime.now(dt.UTC)
+
+    def fail(self, reason: str | None) -> None:
+        self.failure = reason
+
+    def snapshot(self) -> StaticSnapshot:
+        if self.failure is not None:
+            raise NoState(self.failure)
+        version = str(1000 + self.generation)
+        return StaticSnapshot(tuple(self.objects), version, self.as_of, self.stale, self.generation)
+
+    def status(self) -> tuple[bool, str]:
+        return (False, self.failure) if self.failure is not None else (True, "ready")
+
+
+def node(name: str, cpu: str, memory: str, pods: str = "110", **spec: Any) -> dict[str, Any]:
+    return {
+        "kind": "Node",
+        "apiVersion": "v1",
+        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+        "spec": spec,
+        "status": {"allocatable": {"cpu": cpu, "memory": memory, "pods": pods}},
+    }
+
+
+def pod(name: str, node_name: str | None, cpu: str, memory: str, phase: str = "Running") -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "containers": [{"name": "c", "resources": {"requests": {"cpu": cpu, "memory": memory}}}]
+    }
+    if node_name:
+        spec["nodeName"] = node_name
+    return {
+        "kind": "Pod",
+        "apiVersion": "v1",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": spec,
+        "status": {"phase": phase},
+    }
+
+
+def low_headroom_cluster() -> list[dict[str, Any]]:
+    """Two small nodes nearly full: 2 more "web" pods (500m/1Gi) fit, fewer than the alert's 3."""
+    return [
+        node("node-a", "2", "4Gi"),
+        node("node-b", "2", "4Gi"),
+        node("node-c", "8", "32Gi", unschedulable=True),
+        pod("busy-a", "node-a", "1500m", "3Gi"),
+        pod("busy-b", "node-b", "1500m", "1Gi"),
+        pod("waiting", None, "1", "1Gi", phase="Pending"),
+    ]
+
+
+def from_environment() -> StaticCluster:
+    """The source of the gunicorn tests' app: the objects in the JSON file KQ_TEST_OBJECTS names."""
+    with open(os.environ["KQ_TEST_OBJECTS"], encoding="utf-8") as handle:
+        return StaticCluster(json.load(handle))
