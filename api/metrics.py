@@ -54,7 +54,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from api.blueprint import Blueprint
 from quantities.capacity.metrics import ClusterGauges, GaugeMemo, ResourceGauge, cluster_gauges, unit_of
-from quantities.capacity.probes import SETTING, ProbeShape, parse_probe_shapes
+from quantities.capacity.probes import ProbeShape, parse_probe_shapes, setting_problem
 from quantities.manifest.problems import ManifestError
 from quantities.options import Options
 from quantities.scheduler.framework.nodeinfo import Snapshot as SchedulerSnapshot
@@ -436,8 +436,7 @@ def headroom_shapes(setting: str) -> tuple[ProbeShape, ...]:
     try:
         return parse_probe_shapes(setting)
     except ManifestError as error:
-        form = "probe shapes name=cpu/memory separated by commas, as in web=500m/1Gi,batch=2/8Gi"
-        raise SettingError(f"the service cannot start: {SETTING} must list {form}: {error}") from None
+        raise SettingError(setting_problem(error)) from None
 
 
 def install(app: Flask, api: Any) -> None:

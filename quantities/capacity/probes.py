@@ -36,7 +36,7 @@ from quantities.manifest.problems import ManifestError, Problem, index
 from quantities.pod.workloads import workload_from_row
 from quantities.quantity.quantity import Quantity
 
-__all__ = ["SETTING", "SYNTAX", "ProbeShape", "parse_probe_shapes"]
+__all__ = ["SETTING", "SYNTAX", "ProbeShape", "parse_probe_shapes", "setting_problem"]
 
 #: The environment variable the service reads the shapes from (the paths of problems start with it).
 SETTING = "KQ_HEADROOM_SHAPES"
@@ -151,3 +151,17 @@ def parse_probe_shapes(text: str, source: str = SETTING) -> tuple[ProbeShape, ..
     if problems:
         raise ManifestError(problems)
     return tuple(shapes)
+
+
+def setting_problem(error: ManifestError, source: str = SETTING) -> str:
+    """Why the service cannot start with the shapes ``error`` found wrong (its message at start).
+
+    >>> try:
+    ...     parse_probe_shapes("web=1/-1Gi")
+    ... except ManifestError as error:
+    ...     print(setting_problem(error))
+    the service cannot start: KQ_HEADROOM_SHAPES must list probe shapes name=cpu/memory separated by commas, \
+as in web=500m/1Gi,batch=2/8Gi: KQ_HEADROOM_SHAPES[0].memory: "-1Gi" must be greater than or equal to 0
+    """
+    form = f"probe shapes {SYNTAX} separated by commas, as in {_EXAMPLE}"
+    return f"the service cannot start: {source} must list {form}: {error}"
