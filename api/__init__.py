@@ -100,14 +100,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     problems.install(app)
     work.install(app)
 
-    from api import caching, capacity, cors, health, metrics, nodes, pods, quantities
+    from api import caching, capacity, cluster, cors, health, metrics, nodes, pods, quantities
 
     caching.install(app)
     cors.install(app)
     _install_security_headers(app)
 
-    for blueprint in (health.blp, quantities.blp, pods.blp, nodes.blp, capacity.blp):
+    for blueprint in (health.blp, quantities.blp, pods.blp, nodes.blp, capacity.blp, cluster.blp):
         api.register_blueprint(blueprint)
+    cluster.install(app)
     metrics.install(app, api)
     from api.allocatable import blp as allocatable_blp
 

@@ -11,6 +11,9 @@
   (a spreadsheet's cache-buster, say) neither splits nor grows the store.
 * Errors are never kept and never marked cacheable, including the ``errors=text``
   rendering of an error, which is a 200 for spreadsheets' sake.
+* Live answers (``/v1/cluster/...``, :func:`mark_live`) depend on the cluster, not only on the
+  URL: never kept, ``Cache-Control: no-cache`` (a client revalidates every time) and a weak
+  ETag from the state's resourceVersion, so a dashboard polling an unchanged cluster gets 304s.
 
 Written by hand rather than with werkzeug's add_etag/make_conditional, which
 cost more than answering a small request: we need no ranges or dates.
@@ -24,9 +27,11 @@ from typing import Any, NamedTuple
 
 from flask import Flask, Response, current_app, g, request
 
-__all__ = ["install", "mark_uncacheable"]
+__all__ = ["LIVE_PREFIX", "install", "mark_live", "mark_uncacheable"]
 
 _CACHEABLE_BODY_BYTES = 64 * 1024
+#: Answers under this path come from the live cluster (api/cluster.py).
+LIVE_PREFIX = "/v1/cluster"
 _GET_LIKE = frozenset({"GET", "HEAD"})
 
 
@@ -88,6 +93,22 @@ def mark_uncacheable() -> None:
     g.kq_uncacheable = True
 
 
+def mark_live(etag: str) -> None:
+    """This answer comes from the live cluster state ``etag`` names: no-cache, never kept."""
+    g.kq_live_etag = etag
+
+
+def _decorate_live(response: Response, etag: str) -> None:
+    headers = response.headers
+    headers["Cache-Control"] = "no-cache"
+    headers["Vary"] = "Accept" if "Vary" not in headers else headers["Vary"] + ", Accept"
+    headers["ETag"] = etag
+    if _matches(request.headers.get("If-None-Match"), etag):
+        response.status_code = 304
+        response.set_data(b"")
+        del headers["Content-Type"]
+
+
 def _decorate(response: Response, etag: str) -> None:
     headers = response.headers
     headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
@@ -123,6 +144,8 @@ def install(app: Flask) -> None:
     def key() -> tuple[Any, ...] | None:
         if request.method not in _GET_LIKE or not request.path.startswith("/v1/"):
             return None
+        if request.path == LIVE_PREFIX or request.path.startswith(LIVE_PREFIX + "/"):
+            return None
         endpoint = request.endpoint
         if endpoint is None:
             return None
@@ -152,6 +175,11 @@ def install(app: Flask) -> None:
     @app.after_request
     def cache_headers(response: Response) -> Response:
         if g.get("kq_cached") or g.get("kq_uncacheable"):
+            return response
+        live = g.get("kq_live_etag")
+        if live is not None:
+            if response.status_code == 200 and not response.direct_passthrough:
+                _decorate_live(response, live)
             return response
         if response.status_code != 200 or response.direct_passthrough:
             return response

@@ -70,6 +70,21 @@ DEFAULTS: dict[str, Any] = {
     "RESPONSE_CACHE_SIZE": 4096,
     # Bytes of kept GET answers per worker (0 turns the store off).
     "RESPONSE_CACHE_BYTES": 16 * 1024 * 1024,
+    # A live cluster to answer /v1/cluster/... from: "in-cluster" (the pod's service account) or
+    # "kubeconfig" (KUBECONFIG, or ~/.kube/config); empty: none (the default).
+    "CLUSTER": "",
+    # With CLUSTER=kubeconfig: the context to use (empty: the kubeconfig's current context).
+    "CONTEXT": "",
+    # Items per page when listing the cluster (the API server's `limit`).
+    "CLUSTER_PAGE_SIZE": 500,
+    # Seconds a watch lasts before the API server ends it and it is renewed (a clean end confirms the state).
+    "CLUSTER_WATCH_SECONDS": 60,
+    # Live answers say stale: true when nothing confirmed the state for this many seconds.
+    "CLUSTER_STALE_SECONDS": 120,
+    # Most one new state a second (at most) is published to the workers; 0: every change at once.
+    "CLUSTER_PUBLISH_SECONDS": 1,
+    # Set by the gunicorn master (api/gunicorn.conf.py): where its one watcher publishes the state.
+    "LIVE_DIR": "",
     # Debug mode is never switched on by configuration: see create_app.
     "API_TITLE": "kube-quantities",
     "API_VERSION": package_version(),

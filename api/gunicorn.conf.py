@@ -2,7 +2,10 @@
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+import threading
 
 from api.cpu_quota import usable_cpus
 
@@ -58,9 +61,83 @@ def on_starting(server):  # type: ignore[no-untyped-def]
         raise StopIteration
 
     server.handle_term = drain_then_stop
+    _start_cluster_watcher(server)
+
+
+# With KQ_CLUSTER set, ONE watcher process per service lists and watches the cluster and
+# publishes its state in a private directory (KQ_LIVE_DIR, mode 0700) that every worker reads
+# (quantities/live/sharing.py): a watch per worker would multiply the memory and the API
+# server's load by the number of workers. The master restarts the watcher if it dies.
+_watcher = {"process": None, "stopping": False}
+
+
+def _watcher_command(directory):  # type: ignore[no-untyped-def]
+    from api.config import DEFAULTS, from_environment
+
+    settings = {**DEFAULTS, **from_environment(os.environ)}
+    mode = str(settings["CLUSTER"]).strip()
+    if mode not in ("in-cluster", "kubeconfig"):
+        return None  # none (or a wrong value, which each worker refuses to start with, saying why)
+    command = [sys.executable, "-m", "quantities.live", "watch", "--dir", directory, "--mode", mode,
+               "--page-size", str(settings["CLUSTER_PAGE_SIZE"]),
+               "--watch-seconds", str(settings["CLUSTER_WATCH_SECONDS"]),
+               "--stale-seconds", str(settings["CLUSTER_STALE_SECONDS"]),
+               "--min-interval", str(settings["CLUSTER_PUBLISH_SECONDS"])]  # fmt: skip
+    if settings["CONTEXT"]:
+        command += ["--context", str(settings["CONTEXT"])]
+    return command
+
+
+def _start_cluster_watcher(server):  # type: ignore[no-untyped-def]
+    import random
+    import time
+
+    directory = tempfile.mkdtemp(prefix="kq-live-")
+    command = _watcher_command(directory)
+    if command is None:
+        os.rmdir(directory)
+        return
+    os.environ["KQ_LIVE_DIR"] = directory  # workers are forked after this and inherit it
+
+    def supervise():  # type: ignore[no-untyped-def]
+        failures = 0
+        while not _watcher["stopping"]:
+            started = time.monotonic()
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+            _watcher["process"] = process
+            process.wait()
+            if _watcher["stopping"]:
+                return
+            failures = 0 if time.monotonic() - started > 60 else failures + 1
+            delay = min(30.0, 0.5 * 2**failures) * (0.5 + random.random() / 2)
+            server.log.warning(
+                "the cluster watcher exited (status %s); restarting in %.1f s", process.returncode, delay
+            )
+            time.sleep(delay)
+
+    threading.Thread(target=supervise, name="kq-watcher-supervisor", daemon=True).start()
+    server.log.info(
+        "watching the cluster (KQ_CLUSTER=%s) in one process, shared through %s", command[7], directory
+    )
+
+
+def _stop_cluster_watcher():  # type: ignore[no-untyped-def]
+    _watcher["stopping"] = True
+    process = _watcher["process"]
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    directory = os.environ.get("KQ_LIVE_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def on_exit(server):  # type: ignore[no-untyped-def]
+    _stop_cluster_watcher()
     marker = os.environ.get("KQ_DRAIN_MARKER")
     if marker:
         shutil.rmtree(os.path.dirname(marker), ignore_errors=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Response, json
+from flask import Response, current_app, json
 
 from api.blueprint import Blueprint
 from api.schemas import HealthSchema
@@ -37,6 +37,11 @@ def _draining_now() -> bool:
 def _readiness() -> Response:
     if _draining_now():
         return _status(False, "draining")
+    # With a live cluster configured (api/cluster.py): ready once there is a state to answer from.
+    live = current_app.extensions.get("kq_cluster")
+    if live is not None:
+        ready, reason = live.source.status()
+        return _status(ready, reason if ready else f"no cluster state: {reason}")
     return _status(True, "ready")
 
 

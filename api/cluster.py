@@ -1,0 +1,461 @@
+"""``/v1/cluster/...``: the offline answers (allocation, fit, max-replicas, plan) on a live cluster.
+
+With ``KQ_CLUSTER=in-cluster`` or ``KQ_CLUSTER=kubeconfig`` the service keeps the state of
+one cluster (:mod:`quantities.live`); without it these endpoints answer 503 and say how to
+configure one. Each answer is the offline endpoint's answer for the same objects, computed
+on a view built once per snapshot generation (:class:`quantities.live.view.Views`), and its
+JSON carries ``as_of`` (when the state was last confirmed current), ``age_seconds``,
+``resource_version``, ``stale`` (and ``stale_reason``). Text and CSV answers carry the same
+in the headers ``Cluster-As-Of``, ``Cluster-Resource-Version`` and ``Cluster-Stale``. GET
+answers are ``Cache-Control: no-cache`` with a weak ETag from the resourceVersion.
+
+Faults never make a 500: no state yet (API server unreachable, credentials refused, RBAC
+denial) is a 503 problem document with the reason; a state that is no longer confirmed is
+answered from, with ``stale: true``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, current_app, request
+from marshmallow import Schema, fields, validate
+
+from api.blueprint import ALSO_TEXT_AND_CSV, Blueprint
+from api.caching import mark_live
+from api.negotiation import json_response, wanted_format
+from api.nodes import _allocation_answer, _fit_answer, _library, _one_body, _plan_answer
+from api.problems import Problem
+from api.schemas import (
+    AllocatedResponse,
+    CompactPodBody,
+    CompactWorkloadBody,
+    FitResponse,
+    PlanResponse,
+    PlanTableQuery,
+    PodBody,
+    WorkloadBody,
+    _request_body,
+    _table_format,
+    _TablePresentation,
+    _version_answer,
+)
+from api.work import options
+from quantities.live.errors import ClusterUnavailable
+from quantities.live.source import ClusterSource, LiveSettings, Snapshot, UnavailableSource
+from quantities.live.view import ClusterView, NoSuchNode, Views
+from quantities.manifest.compact import read_pod_requests
+from quantities.options import Options
+from quantities.pod.workloads import is_compact, single_workload, workload_from_row, workloads_in
+
+__all__ = ["Live", "blp", "install"]
+
+_log = logging.getLogger(__name__)
+
+blp = Blueprint(
+    "cluster",
+    __name__,
+    url_prefix="/v1/cluster",
+    description="A live cluster (KQ_CLUSTER): allocation, fit, max-replicas and plans on its current state",
+)
+
+_NOT_CONFIGURED = (
+    "no live cluster is configured: start the service with KQ_CLUSTER=in-cluster (in a pod, with a "
+    "service account allowed to get/list/watch nodes, pods, resourcequotas, limitranges and daemonsets) "
+    "or KQ_CLUSTER=kubeconfig (with KUBECONFIG and optionally KQ_CONTEXT)"
+)
+
+
+@dataclass
+class Live:
+    """The app's cluster source and the views its workers computed."""
+
+    source: ClusterSource
+    views: Views
+
+
+def _configured_source(config: Any) -> ClusterSource | None:
+    mode = str(config.get("CLUSTER") or "").strip()
+    if not mode:
+        return None
+    if mode not in ("in-cluster", "kubeconfig"):
+        raise ValueError(f'KQ_CLUSTER must be "in-cluster" or "kubeconfig" (or empty for none), not "{mode}"')
+    directory = str(config.get("LIVE_DIR") or "")
+    if directory:
+        # Under gunicorn: the master's one watcher process publishes the state (quantities.live.sharing).
+        from quantities.live.sharing import SharedSource
+
+        return SharedSource(directory)
+    # The development server or a single process: watch from here.
+    from quantities.live.client import connect
+    from quantities.live.source import WatchingSource
+
+    context = str(config.get("CONTEXT") or "") or None
+    settings = LiveSettings(
+        page_size=int(config["CLUSTER_PAGE_SIZE"]),
+        watch_seconds=int(config["CLUSTER_WATCH_SECONDS"]),
+        stale_seconds=float(config["CLUSTER_STALE_SECONDS"]),
+    )
+    try:
+        return WatchingSource(lambda: connect(mode, context=context), settings).start()
+    except RuntimeError as error:  # no thread could be started
+        return UnavailableSource(f"cannot start watching the cluster ({error})")
+
+
+def install(app: Flask) -> None:
+    """Attach the cluster source: ``CLUSTER_SOURCE`` from the config (tests), else per KQ_CLUSTER."""
+    source = app.config.get("CLUSTER_SOURCE")
+    if source is None:
+        source = _configured_source(app.config)
+    app.extensions["kq_cluster"] = Live(source, Views()) if source is not None else None
+
+
+# -- the state a request answers from -----------------------------------------------------------------
+
+
+def _state(work: Options) -> tuple[ClusterView, Snapshot]:
+    live: Live | None = current_app.extensions.get("kq_cluster")
+    if live is None:
+        raise Problem(503, _NOT_CONFIGURED)
+    try:
+        snapshot = live.source.snapshot()
+    except ClusterUnavailable as error:
+        raise Problem(503, f"no cluster state to answer from: {error}") from None
+    view = live.views.view(snapshot, work)
+    # The view may be of this generation only: its objects, the snapshot's currency.
+    if request.method in ("GET", "HEAD"):
+        mark_live(f'W/"{snapshot.resource_version}{"-stale" if snapshot.stale else ""}"')
+    return view, snapshot
+
+
+def _currency(snapshot: Snapshot) -> dict[str, Any]:
+    return {
+        "as_of": snapshot.as_of.isoformat().replace("+00:00", "Z"),
+        "age_seconds": snapshot.age_seconds(),
+        "resource_version": snapshot.resource_version,
+        "stale": snapshot.stale,
+        "stale_reason": snapshot.stale_reason or None,
+    }
+
+
+def _live(response: Response, snapshot: Snapshot) -> Response:
+    """The answer with the state's currency: in the JSON body, and in headers for every format."""
+    currency = _currency(snapshot)
+    if response.mimetype == "application/json":
+        document = response.get_json()
+        if isinstance(document, dict):
+            response = json_response({**document, **currency})
+    response.headers["Cluster-As-Of"] = currency["as_of"]
+    response.headers["Cluster-Resource-Version"] = snapshot.resource_version
+    response.headers["Cluster-Stale"] = "true" if snapshot.stale else "false"
+    return response
+
+
+def _no_cluster_in(body: dict[str, Any]) -> None:
+    given = [key for key in ("cluster", "nodes", "pods") if key in body]
+    if given:
+        raise Problem(
+            422,
+            "the cluster here is the live one: leave out "
+            + ", ".join(f"`{key}`" for key in given)
+            + " (or POST to the offline endpoint with them)",
+            [{"path": key, "message": "not taken: the live cluster is used"} for key in given],
+        )
+
+
+def _the_pod(body: dict[str, Any]) -> Any:
+    if "pod" not in body:
+        raise Problem(422, "the body has no `pod`", [{"path": "pod", "message": "missing"}])
+    given = body["pod"]
+    if isinstance(given, dict) and is_compact(given):
+        given = {"name": "pod", **given}
+    return _library(lambda: single_workload(given, path="pod"))
+
+
+def _requested_pod(cpu: str | None, memory: str | None) -> dict[str, Any]:
+    return dict(workload_from_row(read_pod_requests(cpu, memory)).pod)
+
+
+# -- schemas ---------------------------------------------------------------------------------------------
+
+
+class _Currency(Schema):
+    as_of = fields.String(
+        required=True,
+        metadata={"description": "when the state was last confirmed current (UTC, RFC 3339)",
+                  "example": "2025-01-01T12:00:00.123456Z"},
+    )  # fmt: skip
+    age_seconds = fields.Integer(required=True, metadata={"description": "whole seconds since as_of"})
+    resource_version = fields.String(
+        required=True, metadata={"description": "the API server's resourceVersion of the state"}
+    )
+    stale = fields.Boolean(
+        required=True,
+        metadata={"description": "true when the state may not be current: the watch lost its connection, "
+                  "or nothing confirmed it for KQ_CLUSTER_STALE_SECONDS"},
+    )  # fmt: skip
+    stale_reason = fields.String(
+        required=True, allow_none=True, metadata={"description": "why it is stale; null when it is not"}
+    )
+
+
+class LiveAllocatedResponse(AllocatedResponse, _Currency):
+    """`kubectl describe node`'s two sections, on the live state."""
+
+
+class LiveFitCopies(Schema):
+    wanted = fields.Integer(required=True, metadata={"description": "the `pods` asked for"})
+    fit = fields.Integer(required=True, metadata={"description": "how many copies the cluster accepts"})
+
+
+class LiveFitResponse(FitResponse, _Currency):
+    """Whether the pod fits each node of the live cluster."""
+
+    copies = fields.Nested(LiveFitCopies, metadata={"description": "with `pods=N`: whether N copies fit"})
+
+
+class LivePlanResponse(PlanResponse, _Currency):
+    """A plan on the live cluster."""
+
+
+class MaxReplicasResponse(_Currency):
+    kubernetes_version = _version_answer()
+    pod = fields.String(required=True, metadata={"description": "namespace/name of the pod asked about"})
+    max_replicas = fields.Integer(
+        required=True, metadata={"description": "how many more copies the scheduler would place"}
+    )
+
+
+class ClusterStatusResponse(_Currency):
+    ready = fields.Boolean(required=True)
+    reason = fields.String(required=True, metadata={"example": "ready"})
+    generation = fields.Integer(
+        required=True, metadata={"description": "changes exactly when the objects do"}
+    )
+    objects = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "how many objects of each kind are kept", "example": {"Node": 3, "Pod": 40}},
+    )
+
+
+class _LiveFormat(_TablePresentation):
+    pass
+
+
+class LiveAllocatedQuery(_LiveFormat):
+    pass
+
+
+class LiveFitQuery(_LiveFormat):
+    cpu = fields.String(
+        metadata={"description": "the pod's cpu request; give cpu, memory or both", "example": "2"}
+    )
+    memory = fields.String(
+        metadata={"description": "the pod's memory request; give cpu, memory or both", "example": "4Gi"}
+    )
+    pods = fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={"description": "also ask how many copies fit, and whether this many do"},
+    )
+
+
+class LiveMaxReplicasQuery(_LiveFormat):
+    cpu = LiveFitQuery._declared_fields["cpu"]
+    memory = LiveFitQuery._declared_fields["memory"]
+
+
+class LivePostQuery(Schema):
+    format = _table_format()
+
+
+class LivePlanQuery(PlanTableQuery):
+    pass
+
+
+def _pod_body() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["pod"],
+        "properties": {
+            "pod": {"description": "the pod: a Pod, a workload or a compact pod",
+                    "anyOf": [PodBody, WorkloadBody, CompactPodBody]},
+        },
+    }  # fmt: skip
+
+
+def _workloads_body() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["workloads"],
+        "properties": {
+            "workloads": {"type": "array", "minItems": 1,
+                          "items": {"anyOf": [WorkloadBody, PodBody, CompactWorkloadBody]}},
+        },
+    }  # fmt: skip
+
+
+LIVE_POD_BODY = _request_body(
+    '`{"pod": <Pod, workload or compact {"cpu", "memory"}>}`; the cluster is the live one.', _pod_body
+)
+LIVE_PLAN_BODY = _request_body(
+    '`{"workloads": [...]}`: manifests or compact `{"name", "replicas", "cpu", "memory"}`; '
+    "the cluster is the live one.",
+    _workloads_body,
+)
+_UNAVAILABLE = {
+    "description": "no cluster state to answer from (not configured, unreachable, refused): the reason"
+}
+
+
+# -- endpoints ----------------------------------------------------------------------------------------------
+
+
+@blp.route("", methods=["GET"])
+@blp.response(200, ClusterStatusResponse)
+@blp.alt_response(503, description=_UNAVAILABLE["description"])
+def cluster_status() -> Any:
+    """The live cluster's state: ready, how current, how many objects of each kind."""
+    live: Live | None = current_app.extensions.get("kq_cluster")
+    if live is None:
+        raise Problem(503, _NOT_CONFIGURED)
+    ready, reason = live.source.status()
+    try:
+        snapshot = live.source.snapshot()
+    except ClusterUnavailable as error:
+        raise Problem(503, f"no cluster state to answer from: {error}") from None
+    items = snapshot.items
+    counts = {
+        kind: len(items.span(kind)) for kind in ("Node", "Pod", "ResourceQuota", "LimitRange", "DaemonSet")
+    }
+    mark_live(f'W/"{snapshot.resource_version}{"-stale" if snapshot.stale else ""}"')
+    return _live(
+        json_response(
+            {"ready": ready, "reason": reason, "generation": snapshot.generation, "objects": counts}
+        ),
+        snapshot,
+    )
+
+
+@blp.route("/nodes/<name>/allocated", methods=["GET"])
+@blp.arguments(LiveAllocatedQuery(), location="query", as_kwargs=True)
+@blp.response(200, LiveAllocatedResponse)
+@blp.alt_response(503, description=_UNAVAILABLE["description"])
+@blp.doc(**ALSO_TEXT_AND_CSV)
+def live_allocated(name: str, **_: Any) -> Any:
+    """`kubectl describe node NAME`'s "Non-terminated Pods" and "Allocated resources" on the live state
+    (format=text: kubectl's own layout)."""
+    work = options()
+    wanted_format(("json", "text", "csv"))
+    view, snapshot = _state(work)
+    try:
+        allocation = _library(lambda: view.allocated(name, work))
+    except NoSuchNode:
+        raise Problem(404, f'the cluster has no node named "{name}"') from None
+    return _live(_allocation_answer(allocation), snapshot)
+
+
+@blp.route("/fit", methods=["GET"])
+@blp.arguments(LiveFitQuery(), location="query", as_kwargs=True)
+@blp.response(200, LiveFitResponse)
+@blp.alt_response(503, description=_UNAVAILABLE["description"])
+@blp.doc(**ALSO_TEXT_AND_CSV)
+def live_fit(cpu: str | None = None, memory: str | None = None, pods: int | None = None, **_: Any) -> Any:
+    """Whether a pod of these requests fits each node of the live cluster (`pods=N`: and N copies)."""
+    pod = _requested_pod(cpu, memory)
+    return _fit(pod, pods)
+
+
+@blp.route("/fit", methods=["POST"])
+@blp.arguments(LivePostQuery(), location="query", as_kwargs=True)
+@blp.response(200, LiveFitResponse)
+@blp.alt_response(503, description=_UNAVAILABLE["description"])
+@blp.doc(requestBody=LIVE_POD_BODY, **ALSO_TEXT_AND_CSV)
+def live_post_fit(**_: Any) -> Any:
+    """Whether the pod (a Pod, workload or compact pod) fits each node of the live cluster."""
+    body = _one_body()
+    _no_cluster_in(body)
+    return _fit(_the_pod(body), None)
+
+
+def _fit(pod: Any, copies: int | None) -> Any:
+    work = options()
+    wanted_format(("json", "text", "csv"))
+    view, snapshot = _state(work)
+    result = _library(lambda: view.fit(pod, work))
+    response = _fit_answer(result)
+    if copies is not None and response.mimetype == "application/json":
+        room = _library(lambda: view.max_replicas(pod, work))
+        response = json_response({**response.get_json(), "copies": {"wanted": copies, "fit": room}})
+    return _live(response, snapshot)
+
+
+@blp.route("/max-replicas", methods=["GET"])
+@blp.arguments(LiveMaxReplicasQuery(), location="query", as_kwargs=True)
+@blp.response(200, MaxReplicasResponse)
+@blp.alt_response(503, description=_UNAVAILABLE["description"])
+@blp.doc(**ALSO_TEXT_AND_CSV)
+def live_max_replicas(cpu: str | None = None, memory: str | None = None, **_: Any) -> Any:
+    """How many more copies of a pod of these requests the live cluster accepts (placed as the
+    scheduler would)."""
+    return _max_replicas(_requested_pod(cpu, memory))
+
+
+@blp.route("/max-replicas", methods=["POST"])
+@blp.arguments(LivePostQuery(), location="query", as_kwargs=True)
+@blp.response(200, MaxReplicasResponse)
+@blp.alt_response(503, description=_UNAVAILABLE["description"])
+@blp.doc(requestBody=LIVE_POD_BODY, **ALSO_TEXT_AND_CSV)
+def live_post_max_replicas(**_: Any) -> Any:
+    """How many more copies of the pod (a Pod, workload or compact pod) the live cluster accepts."""
+    body = _one_body()
+    _no_cluster_in(body)
+    return _max_replicas(_the_pod(body))
+
+
+def _max_replicas(pod: Any) -> Any:
+    from api.negotiation import csv_response, text_response
+    from quantities.scheduler.fit import proposal_info
+
+    work = options()
+    chosen = wanted_format(("json", "text", "csv"))
+    view, snapshot = _state(work)
+    info = _library(lambda: proposal_info(pod, work))
+    count = _library(lambda: view.max_replicas(info, work))
+    if chosen == "csv":
+        response = csv_response(("max_replicas",), [{"max_replicas": count}])
+    elif chosen == "text":
+        response = text_response(str(count))
+    else:
+        response = json_response(
+            {
+                "kubernetes_version": str(work.version),
+                "pod": f"{info.namespace}/{info.name}",
+                "max_replicas": count,
+            }
+        )
+    return _live(response, snapshot)
+
+
+@blp.route("/plan", methods=["POST"])
+@blp.arguments(LivePlanQuery(), location="query", as_kwargs=True)
+@blp.response(200, LivePlanResponse)
+@blp.alt_response(503, description=_UNAVAILABLE["description"])
+@blp.doc(requestBody=LIVE_PLAN_BODY, **ALSO_TEXT_AND_CSV)
+def live_plan(**_: Any) -> Any:
+    """Place the replicas of each workload on the live cluster as the default scheduler would."""
+    body = _one_body()
+    _no_cluster_in(body)
+    given = body.get("workloads")
+    if not isinstance(given, list) or not given:
+        raise Problem(422, "the body has no `workloads` list", [{"path": "workloads", "message": "missing"}])
+    workloads = _library(lambda: workloads_in(given, path="workloads"))
+    if not workloads:
+        raise Problem(422, "no workload in `workloads`", [{"path": "workloads", "message": "no workload"}])
+    work = options()
+    wanted_format(("json", "text", "csv"))
+    view, snapshot = _state(work)
+    return _live(_plan_answer(_library(lambda: view.plan(workloads, work))), snapshot)
