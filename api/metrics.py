@@ -44,7 +44,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Protocol
+from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
@@ -55,6 +55,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from api.blueprint import Blueprint
 from quantities.capacity.metrics import ClusterGauges, GaugeMemo, ResourceGauge, cluster_gauges, unit_of
 from quantities.capacity.probes import ProbeShape, parse_probe_shapes, setting_problem
+from quantities.live import ClusterSource, ClusterUnavailable, Snapshot
 from quantities.manifest.problems import ManifestError
 from quantities.options import Options
 from quantities.scheduler.framework.nodeinfo import Snapshot as SchedulerSnapshot
@@ -89,30 +90,6 @@ _GZIP_ABOVE = 1024
 
 class SettingError(ValueError):
     """A setting the service cannot start with; the message says which, what is wrong and where."""
-
-
-class _Snapshot(Protocol):
-    """What /metrics reads of a cluster source's snapshot (quantities.live.Snapshot)."""
-
-    @property
-    def items(self) -> Sequence[Mapping[str, Any]]: ...
-
-    @property
-    def as_of(self) -> dt.datetime: ...
-
-    @property
-    def stale(self) -> bool: ...
-
-    @property
-    def generation(self) -> int: ...
-
-
-class _Source(Protocol):
-    """A cluster source (quantities.live.ClusterSource)."""
-
-    def snapshot(self) -> _Snapshot: ...
-
-    def status(self) -> tuple[bool, str]: ...
 
 
 # -- the service's own requests ------------------------------------------------------------------
@@ -180,7 +157,7 @@ class _Gauges:
         self.done = threading.Condition(self.lock)
 
     def get(
-        self, source: object, snapshot: _Snapshot, scheduler: Callable[[], SchedulerSnapshot | None]
+        self, source: object, snapshot: Snapshot, scheduler: Callable[[], SchedulerSnapshot | None]
     ) -> _Computed | None:
         key = (id(source), snapshot.generation)
         with self.lock:
@@ -198,7 +175,7 @@ class _Gauges:
             return self.latest
 
     def _compute(
-        self, key: tuple[int, int], snapshot: _Snapshot, scheduler: Callable[[], SchedulerSnapshot | None]
+        self, key: tuple[int, int], snapshot: Snapshot, scheduler: Callable[[], SchedulerSnapshot | None]
     ) -> None:
         started = time.perf_counter()
         computed: _Computed | None = None
@@ -221,12 +198,12 @@ class _Gauges:
             self.done.notify_all()
 
 
-def _source(app: Flask) -> tuple[_Source | None, Any]:
+def _source(app: Flask) -> tuple[ClusterSource | None, Any]:
     """The app's cluster source and the live views beside it (api/cluster.py), or the configured source."""
     live = app.extensions.get("kq_cluster")
     if live is not None:
         return live.source, getattr(live, "views", None)
-    source: _Source | None = app.config.get("CLUSTER_SOURCE")
+    source: ClusterSource | None = app.config.get("CLUSTER_SOURCE")
     return source, None
 
 
@@ -250,8 +227,13 @@ class _Cluster:
         try:
             is_ready, _ = source.status()
             snapshot = source.snapshot()
-        except Exception as error:  # ClusterUnavailable, or anything else: the scrape still succeeds
+        except ClusterUnavailable as error:  # no state yet (/readyz says why)
             _log.debug("no cluster state for /metrics: %s", error)
+            snapshot = None
+        except Exception:  # the scrape still succeeds, with the service's own metrics
+            _log.exception("the cluster source failed")
+            snapshot = None
+        if snapshot is None:
             ready.add_metric([], 0)
             yield ready
             return
@@ -271,7 +253,7 @@ class _Cluster:
             yield from _gauge_families(computed, self.gauges.shapes)
 
 
-def _state_families(snapshot: _Snapshot) -> Iterator[Metric]:
+def _state_families(snapshot: Snapshot) -> Iterator[Metric]:
     as_of = snapshot.as_of
     age = max(0.0, (dt.datetime.now(dt.UTC) - as_of).total_seconds())
     for name, text, value in (

@@ -1,9 +1,9 @@
-"""A cluster source with fixed objects, for the /metrics tests (the interface of quantities.live).
+"""A cluster source whose objects a test sets, for the /metrics tests (a quantities.live.ClusterSource).
 
-``snapshot()`` gives the objects as a ``kubectl get -o json``-shaped list, with a
-resourceVersion, ``as_of``, ``stale`` and a ``generation`` that changes when the objects do;
-``status()`` is ``(ready, reason)``. :meth:`StaticCluster.replace` moves to a new state;
-:meth:`StaticCluster.fail` makes ``snapshot()`` raise as a source without state does.
+``snapshot()`` gives a :class:`quantities.live.Snapshot` of the objects, trimmed as the watching
+source trims them; its ``generation`` changes when the objects do. :meth:`StaticCluster.replace`
+moves to a new state; :meth:`StaticCluster.fail` makes ``snapshot()`` raise
+:class:`~quantities.live.ClusterUnavailable` as a source without state does.
 """
 
 from __future__ import annotations
@@ -12,21 +12,11 @@ import datetime as dt
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-
-class NoState(Exception):
-    """What a source raises when it has no state (quantities.live.ClusterUnavailable)."""
-
-
-@dataclass(frozen=True)
-class StaticSnapshot:
-    items: Sequence[Mapping[str, Any]]
-    resource_version: str
-    as_of: dt.datetime
-    stale: bool
-    generation: int
+from quantities.live import ClusterUnavailable, Snapshot
+from quantities.live.source import Items
+from quantities.live.trim import trim
 
 
 class StaticCluster:
@@ -44,11 +34,11 @@ class StaticCluster:
     def fail(self, reason: str | None) -> None:
         self.failure = reason
 
-    def snapshot(self) -> StaticSnapshot:
+    def snapshot(self) -> Snapshot:
         if self.failure is not None:
-            raise NoState(self.failure)
-        version = str(1000 + self.generation)
-        return StaticSnapshot(tuple(self.objects), version, self.as_of, self.stale, self.generation)
+            raise ClusterUnavailable(self.failure)
+        items = Items.of(trim(o["kind"], o) for o in self.objects)
+        return Snapshot(items, str(1000 + self.generation), self.as_of, self.stale, self.generation)
 
     def status(self) -> tuple[bool, str]:
         return (False, self.failure) if self.failure is not None else (True, "ready")

@@ -349,3 +349,37 @@ def test_the_setting_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatc
     app = create_app({"CLUSTER_SOURCE": StaticCluster(low_headroom_cluster())})
     assert app.config["METRICS_WAIT_SECONDS"] == 5
     assert value(samples(scrape(app.test_client())), "kq_headroom_pods", shape="web") == 2
+
+
+# -- with the live cluster endpoints (api/cluster.py) ----------------------------------------------------
+
+
+def test_the_headroom_is_the_live_max_replicas_answer(client: FlaskClient, cluster: StaticCluster) -> None:
+    """One definition, live: GET /v1/cluster/max-replicas?cpu=&memory= gives kq_headroom_pods' number."""
+    found = samples(scrape(client))
+    for shape in parse_probe_shapes(SHAPES):
+        answer = client.get(f"/v1/cluster/max-replicas?cpu={shape.cpu}&memory={shape.memory}").get_json()
+        assert value(found, "kq_headroom_pods", shape=shape.name) == answer["max_replicas"]
+    cluster.replace([o for o in cluster.objects if o["metadata"]["name"] != "busy-a"])
+    found = samples(scrape(client))
+    answer = client.get("/v1/cluster/max-replicas?cpu=500m&memory=1Gi").get_json()
+    assert value(found, "kq_headroom_pods", shape="web") == answer["max_replicas"] == 5
+
+
+def test_the_headroom_uses_the_live_endpoints_scheduler_snapshot(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's view of the generation (kept for /v1/cluster/...) is reused, not read a second time."""
+    given: list[Any] = []
+    original = api_metrics.cluster_gauges
+
+    def capture(*arguments: Any, **keywords: Any) -> Any:
+        given.append(keywords.get("scheduler"))
+        return original(*arguments, **keywords)
+
+    monkeypatch.setattr(api_metrics, "cluster_gauges", capture)
+    scrape(client)
+    live = client.application.extensions["kq_cluster"]
+    assert given and given[0] is not None
+    (view,) = live.views._views.values()
+    assert given[0] is view.scheduler
