@@ -313,7 +313,8 @@ def cluster_gauges(
 
     # Each pod's node, and the pods of each node, in item order.
     pods_of: dict[str, list[tuple[bytes, Callable[[], Any]]]] = {}
-    decoded: dict[bytes, Any] = {}
+    # A pod is decoded here for its node name only, and again with its node's pods when that node
+    # is computed: memory holds one node's pods at a time, never the cluster's.
     for text, load in objects.pods:
         if text in current.node_of:
             bound = current.node_of[text]
@@ -321,7 +322,6 @@ def cluster_gauges(
             bound = previous.node_of[text]
         else:
             obj = load()
-            decoded[text] = obj
             bound = _bound_to(obj)
             if bound is None:
                 message = "expected an object with a string nodeName"
@@ -346,7 +346,7 @@ def cluster_gauges(
         key = (text, tuple(pod for pod, _ in mine))
         row = previous.rows.get(key)
         if row is None:
-            bound_pods = [decoded[pod] if pod in decoded else pod_load() for pod, pod_load in mine]
+            bound_pods = [pod_load() for _, pod_load in mine]
             row = _node_row(obj, bound_pods, options)
         current.rows[key] = row
         if isinstance(row, tuple):
@@ -362,7 +362,7 @@ def cluster_gauges(
     headroom: list[ShapeHeadroom] = []
     if shapes:
         if scheduler is None:
-            scheduler = _scheduler(node_objects, objects.pods, decoded, previous, current, options, skipped)
+            scheduler = _scheduler(node_objects, objects.pods, previous, current, options, skipped)
         for shape in shapes:
             detail = max_replicas_detail(shape.pod, scheduler, options=options)
             per_node = tuple((node.name, node.replicas) for node in detail.nodes)
@@ -387,7 +387,6 @@ def cluster_gauges(
 def _scheduler(
     nodes: Sequence[Any],
     pods: Sequence[tuple[bytes, Callable[[], Any]]],
-    decoded: Mapping[bytes, Any],
     previous: GaugeMemo,
     current: GaugeMemo,
     options: Options,
@@ -404,7 +403,7 @@ def _scheduler(
     for text, load in pods:
         info = current.pod_infos.get(text) or previous.pod_infos.get(text)
         if info is None:
-            obj = decoded[text] if text in decoded else load()
+            obj = load()
             try:
                 info = pod_info(obj, state=True, options=options)
             except ManifestError as error:
