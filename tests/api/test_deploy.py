@@ -10,6 +10,7 @@ import yaml
 
 from quantities import check_fit, pod_requests, qos_class
 from quantities.node.compact import compact_node
+from quantities.quantity.quantity import Quantity
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -113,7 +114,25 @@ def test_a_pod_fits_a_2_cpu_4gi_node(objects: list[dict[str, Any]]) -> None:
     assert result.fits, result.message
     requests = pod_requests(deployment(objects))
     assert str(requests["cpu"]) == "1"
-    assert str(requests["memory"]) == "384Mi"
+    assert str(requests["memory"]) == "3Gi"
+
+
+#: benchmarks/bench_live.py at 5,000 nodes and 150,000 pods (2026-12-01), peak resident MiB (VmHWM).
+MEASURED_PEAK_MIB = {"master": 40, "watcher": 683, "worker": 663}
+
+
+def test_the_memory_holds_the_measured_peaks_of_a_live_cluster_at_the_limits(
+    objects: list[dict[str, Any]],
+) -> None:
+    (container,) = deployment(objects)["spec"]["template"]["spec"]["containers"]
+    environment = {e["name"]: e["value"] for e in container["env"]}
+    workers = int(environment["WEB_CONCURRENCY"])
+    peak = MEASURED_PEAK_MIB["master"] + MEASURED_PEAK_MIB["watcher"] + workers * MEASURED_PEAK_MIB["worker"]
+    limit = Quantity(container["resources"]["limits"]["memory"]).value() // 2**20
+    assert limit >= peak * 1.25, f"{limit} MiB leaves less than a quarter over the measured {peak} MiB"
+    assert limit <= peak * 2, f"{limit} MiB is more than twice the measured {peak} MiB"
+    comment = (ROOT / "deploy" / "kubernetes.yaml").read_text()
+    assert all(f"{figure} MiB" in comment for figure in (40, 683, 663))
 
 
 def test_probes_use_the_health_endpoints(objects: list[dict[str, Any]]) -> None:
