@@ -1,4 +1,4 @@
-"""``/v1/cluster/...``: the offline answers (allocation, fit, max-replicas, plan) on a live cluster.
+"""``/v1/cluster/...``: the offline answers (capacity, allocation, fit, max-replicas, plan) on a live cluster.
 
 With ``KQ_CLUSTER=in-cluster`` or ``KQ_CLUSTER=kubeconfig`` the service keeps the state of
 one cluster (:mod:`quantities.live`); without it these endpoints answer 503 and say how to
@@ -25,6 +25,7 @@ from marshmallow import Schema, fields, validate
 
 from api.blueprint import ALSO_TEXT_AND_CSV, Blueprint
 from api.caching import mark_live
+from api.capacity import CapacityResponse, MaxReplicasResponse, _options, _OverviewChoices, _Release
 from api.negotiation import json_response, wanted_format
 from api.nodes import _allocation_answer, _fit_answer, _library, _one_body, _plan_answer
 from api.problems import Problem
@@ -40,9 +41,7 @@ from api.schemas import (
     _request_body,
     _table_format,
     _TablePresentation,
-    _version_answer,
 )
-from api.work import options
 from quantities.live.errors import ClusterUnavailable
 from quantities.live.source import ClusterSource, LiveSettings, Snapshot, UnavailableSource
 from quantities.live.view import ClusterView, NoSuchNode, Views
@@ -124,7 +123,9 @@ def _state(work: Options) -> tuple[ClusterView, Snapshot]:
     except ClusterUnavailable as error:
         raise Problem(503, f"no cluster state to answer from: {error}") from None
     view = live.views.view(snapshot, work)
-    # The view may be of this generation only: its objects, the snapshot's currency.
+    if view.generation != snapshot.generation:
+        # A newer state is being prepared: answer from the view's own, with its own currency.
+        snapshot = view.snapshot
     if request.method in ("GET", "HEAD"):
         mark_live(f'W/"{snapshot.resource_version}{"-stale" if snapshot.stale else ""}"')
     return view, snapshot
@@ -140,13 +141,11 @@ def _currency(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-def _live(response: Response, snapshot: Snapshot) -> Response:
-    """The answer with the state's currency: in the JSON body, and in headers for every format."""
+def _live(answer: Response | dict[str, Any], snapshot: Snapshot) -> Response:
+    """The answer (a JSON document, or a text or CSV response) with the state's currency: in the
+    JSON document, and in headers for every format."""
     currency = _currency(snapshot)
-    if response.mimetype == "application/json":
-        document = response.get_json()
-        if isinstance(document, dict):
-            response = json_response({**document, **currency})
+    response = json_response({**answer, **currency}) if isinstance(answer, dict) else answer
     response.headers["Cluster-As-Of"] = currency["as_of"]
     response.headers["Cluster-Resource-Version"] = snapshot.resource_version
     response.headers["Cluster-Stale"] = "true" if snapshot.stale else "false"
@@ -176,6 +175,11 @@ def _the_pod(body: dict[str, Any]) -> Any:
 
 def _requested_pod(cpu: str | None, memory: str | None) -> dict[str, Any]:
     return dict(workload_from_row(read_pod_requests(cpu, memory)).pod)
+
+
+def _release() -> Options:
+    """The request's options for ``kubernetes_version`` / ``feature_gates`` (422 at the parameter if bad)."""
+    return _options(request.args.get("kubernetes_version"), request.args.get("feature_gates"))
 
 
 # -- schemas ---------------------------------------------------------------------------------------------
@@ -220,12 +224,16 @@ class LivePlanResponse(PlanResponse, _Currency):
     """A plan on the live cluster."""
 
 
-class MaxReplicasResponse(_Currency):
-    kubernetes_version = _version_answer()
-    pod = fields.String(required=True, metadata={"description": "namespace/name of the pod asked about"})
-    max_replicas = fields.Integer(
-        required=True, metadata={"description": "how many more copies the scheduler would place"}
-    )
+class LiveMaxReplicasResponse(MaxReplicasResponse, _Currency):
+    """How many more copies of the pod fit on the live cluster, per node."""
+
+
+class LiveCapacityResponse(CapacityResponse, _Currency):
+    """kube-capacity's table of the live cluster."""
+
+
+class LiveCapacityQuery(_OverviewChoices, _Release):
+    format = _table_format()
 
 
 class ClusterStatusResponse(_Currency):
@@ -242,7 +250,7 @@ class ClusterStatusResponse(_Currency):
     )
 
 
-class _LiveFormat(_TablePresentation):
+class _LiveFormat(_TablePresentation, _Release):
     pass
 
 
@@ -268,11 +276,11 @@ class LiveMaxReplicasQuery(_LiveFormat):
     memory = LiveFitQuery._declared_fields["memory"]
 
 
-class LivePostQuery(Schema):
+class LivePostQuery(_Release):
     format = _table_format()
 
 
-class LivePlanQuery(PlanTableQuery):
+class LivePlanQuery(PlanTableQuery, _Release):
     pass
 
 
@@ -332,12 +340,8 @@ def cluster_status() -> Any:
         kind: len(items.span(kind)) for kind in ("Node", "Pod", "ResourceQuota", "LimitRange", "DaemonSet")
     }
     mark_live(f'W/"{snapshot.resource_version}{"-stale" if snapshot.stale else ""}"')
-    return _live(
-        json_response(
-            {"ready": ready, "reason": reason, "generation": snapshot.generation, "objects": counts}
-        ),
-        snapshot,
-    )
+    status = {"ready": ready, "reason": reason, "generation": snapshot.generation, "objects": counts}
+    return _live(status, snapshot)
 
 
 @blp.route("/nodes/<name>/allocated", methods=["GET"])
@@ -348,13 +352,15 @@ def cluster_status() -> Any:
 def live_allocated(name: str, **_: Any) -> Any:
     """`kubectl describe node NAME`'s "Non-terminated Pods" and "Allocated resources" on the live state
     (format=text: kubectl's own layout)."""
-    work = options()
+    work = _release()
     wanted_format(("json", "text", "csv"))
     view, snapshot = _state(work)
     try:
         allocation = _library(lambda: view.allocated(name, work))
     except NoSuchNode:
         raise Problem(404, f'the cluster has no node named "{name}"') from None
+    if wanted_format(("json", "text", "csv")) == "json":
+        return _live(allocation.to_json(), snapshot)
     return _live(_allocation_answer(allocation), snapshot)
 
 
@@ -382,20 +388,22 @@ def live_post_fit(**_: Any) -> Any:
 
 
 def _fit(pod: Any, copies: int | None) -> Any:
-    work = options()
+    work = _release()
     wanted_format(("json", "text", "csv"))
     view, snapshot = _state(work)
     result = _library(lambda: view.fit(pod, work))
-    response = _fit_answer(result)
-    if copies is not None and response.mimetype == "application/json":
+    if wanted_format(("json", "text", "csv")) != "json":
+        return _live(_fit_answer(result), snapshot)
+    document = result.to_json()
+    if copies is not None:
         room = _library(lambda: view.max_replicas(pod, work))
-        response = json_response({**response.get_json(), "copies": {"wanted": copies, "fit": room}})
-    return _live(response, snapshot)
+        document["copies"] = {"wanted": copies, "fit": room}
+    return _live(document, snapshot)
 
 
 @blp.route("/max-replicas", methods=["GET"])
 @blp.arguments(LiveMaxReplicasQuery(), location="query", as_kwargs=True)
-@blp.response(200, MaxReplicasResponse)
+@blp.response(200, LiveMaxReplicasResponse)
 @blp.alt_response(503, description=_UNAVAILABLE["description"])
 @blp.doc(**ALSO_TEXT_AND_CSV)
 def live_max_replicas(cpu: str | None = None, memory: str | None = None, **_: Any) -> Any:
@@ -406,7 +414,7 @@ def live_max_replicas(cpu: str | None = None, memory: str | None = None, **_: An
 
 @blp.route("/max-replicas", methods=["POST"])
 @blp.arguments(LivePostQuery(), location="query", as_kwargs=True)
-@blp.response(200, MaxReplicasResponse)
+@blp.response(200, LiveMaxReplicasResponse)
 @blp.alt_response(503, description=_UNAVAILABLE["description"])
 @blp.doc(requestBody=LIVE_POD_BODY, **ALSO_TEXT_AND_CSV)
 def live_post_max_replicas(**_: Any) -> Any:
@@ -417,27 +425,36 @@ def live_post_max_replicas(**_: Any) -> Any:
 
 
 def _max_replicas(pod: Any) -> Any:
-    from api.negotiation import csv_response, text_response
-    from quantities.scheduler.fit import proposal_info
+    from api.capacity import _answer
 
-    work = options()
+    work = _release()
     chosen = wanted_format(("json", "text", "csv"))
     view, snapshot = _state(work)
-    info = _library(lambda: proposal_info(pod, work))
-    count = _library(lambda: view.max_replicas(info, work))
-    if chosen == "csv":
-        response = csv_response(("max_replicas",), [{"max_replicas": count}])
-    elif chosen == "text":
-        response = text_response(str(count))
-    else:
-        response = json_response(
-            {
-                "kubernetes_version": str(work.version),
-                "pod": f"{info.namespace}/{info.name}",
-                "max_replicas": count,
-            }
-        )
-    return _live(response, snapshot)
+    detail = _library(lambda: view.max_replicas_detail(pod, work))
+    if chosen == "json":
+        return _live(detail.to_json(), snapshot)
+    return _live(_answer(detail, str(detail.total)), snapshot)
+
+
+@blp.route("/capacity", methods=["GET"])
+@blp.arguments(LiveCapacityQuery(), location="query", as_kwargs=True)
+@blp.response(200, LiveCapacityResponse)
+@blp.alt_response(503, description=_UNAVAILABLE["description"])
+@blp.doc(**ALSO_TEXT_AND_CSV)
+def live_capacity(
+    selector: str | None = None, group_by: str | None = None, include_unschedulable: bool = False, **_: Any
+) -> Any:
+    """kube-capacity's table of the live cluster: per node and in total, allocatable, requests, limits,
+    percentages, free and pods (as `POST /v1/capacity` computes it on the same objects)."""
+    from api.capacity import _answer
+
+    work = _release()
+    chosen = wanted_format(("json", "text", "csv"))
+    view, snapshot = _state(work)
+    overview = _library(lambda: view.capacity(work, selector, group_by, include_unschedulable))
+    if chosen == "json":
+        return _live(overview.to_json(), snapshot)
+    return _live(_answer(overview, overview.text()), snapshot)
 
 
 @blp.route("/plan", methods=["POST"])
@@ -455,7 +472,10 @@ def live_plan(**_: Any) -> Any:
     workloads = _library(lambda: workloads_in(given, path="workloads"))
     if not workloads:
         raise Problem(422, "no workload in `workloads`", [{"path": "workloads", "message": "no workload"}])
-    work = options()
+    work = _release()
     wanted_format(("json", "text", "csv"))
     view, snapshot = _state(work)
-    return _live(_plan_answer(_library(lambda: view.plan(workloads, work))), snapshot)
+    result = _library(lambda: view.plan(workloads, work))
+    if wanted_format(("json", "text", "csv")) == "json":
+        return _live(result.to_json(), snapshot)
+    return _live(_plan_answer(result), snapshot)

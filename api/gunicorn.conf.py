@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from typing import Any
 
 from api.cpu_quota import usable_cpus
 
@@ -68,10 +69,15 @@ def on_starting(server):  # type: ignore[no-untyped-def]
 # publishes its state in a private directory (KQ_LIVE_DIR, mode 0700) that every worker reads
 # (quantities/live/sharing.py): a watch per worker would multiply the memory and the API
 # server's load by the number of workers. The master restarts the watcher if it dies.
-_watcher = {"process": None, "stopping": False}
+class _Watcher:
+    process: "subprocess.Popen[bytes] | None" = None
+    stopping = False
 
 
-def _watcher_command(directory):  # type: ignore[no-untyped-def]
+_watcher = _Watcher()
+
+
+def _watcher_command(directory: str) -> "list[str] | None":
     from api.config import DEFAULTS, from_environment
 
     settings = {**DEFAULTS, **from_environment(os.environ)}
@@ -88,7 +94,7 @@ def _watcher_command(directory):  # type: ignore[no-untyped-def]
     return command
 
 
-def _start_cluster_watcher(server):  # type: ignore[no-untyped-def]
+def _start_cluster_watcher(server: Any) -> None:  # server: gunicorn's Arbiter
     import random
     import time
 
@@ -99,14 +105,14 @@ def _start_cluster_watcher(server):  # type: ignore[no-untyped-def]
         return
     os.environ["KQ_LIVE_DIR"] = directory  # workers are forked after this and inherit it
 
-    def supervise():  # type: ignore[no-untyped-def]
+    def supervise() -> None:
         failures = 0
-        while not _watcher["stopping"]:
+        while not _watcher.stopping:
             started = time.monotonic()
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
-            _watcher["process"] = process
+            _watcher.process = process
             process.wait()
-            if _watcher["stopping"]:
+            if _watcher.stopping:
                 return
             failures = 0 if time.monotonic() - started > 60 else failures + 1
             delay = min(30.0, 0.5 * 2**failures) * (0.5 + random.random() / 2)
@@ -121,9 +127,9 @@ def _start_cluster_watcher(server):  # type: ignore[no-untyped-def]
     )
 
 
-def _stop_cluster_watcher():  # type: ignore[no-untyped-def]
-    _watcher["stopping"] = True
-    process = _watcher["process"]
+def _stop_cluster_watcher() -> None:
+    _watcher.stopping = True
+    process = _watcher.process
     if process is not None and process.poll() is None:
         process.terminate()
         try:

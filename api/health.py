@@ -15,6 +15,7 @@ from api.blueprint import Blueprint
 from api.schemas import HealthSchema
 
 blp = Blueprint("health", __name__, description="Liveness and readiness")
+_NOT_READY = "draining, or (with KQ_CLUSTER) no cluster state yet: the reason"
 
 
 def _status(ok: bool, detail: str) -> Response:
@@ -47,13 +48,13 @@ def _readiness() -> Response:
 
 @blp.route("/readyz", methods=["GET"])
 @blp.response(200, HealthSchema, description="ready")
-@blp.alt_response(503, schema=HealthSchema, description="draining")
+@blp.alt_response(503, schema=HealthSchema, description=_NOT_READY)
 def readyz() -> Response:
     return _readiness()
 
 
 @blp.route("/healthz", methods=["GET"])
 @blp.response(200, HealthSchema, description="alive and ready")
-@blp.alt_response(503, schema=HealthSchema, description="draining")
+@blp.alt_response(503, schema=HealthSchema, description=_NOT_READY)
 def healthz() -> Response:
     return _readiness()

@@ -61,9 +61,15 @@ def command_options(arguments: argparse.Namespace) -> Options:
         return Options.of(version, gates)
 
 
-def _cluster(source: str, options: Options) -> Cluster:
+def _cluster(arguments: argparse.Namespace, options: Options) -> Cluster:
+    from quantities.cli.live import live_objects, wants_live
     from quantities.scheduler.cluster import load_cluster
 
+    source = arguments.cluster
+    if wants_live(arguments, source, "CLUSTER_FILE"):
+        objects = live_objects(arguments)
+        with reading("", label="the live cluster"):
+            return load_cluster(objects, keep_raw_pods=True, options=options)
     text = read_input(source)
     with reading(source):
         return load_cluster(text, keep_raw_pods=True, options=options)
@@ -77,7 +83,7 @@ def _capacity(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if arguments.selector:
         with reading("", label=f"--selector {json.dumps(arguments.selector, ensure_ascii=False)}"):
             parse_label_selector(arguments.selector, path="")
-    cluster = _cluster(arguments.cluster, options)
+    cluster = _cluster(arguments, options)
     with reading(arguments.cluster):
         overview = capacity_overview(
             cluster.nodes,
@@ -104,7 +110,7 @@ def _stranded(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     options = command_options(arguments)
     info = _the_pod(arguments)
-    cluster = _cluster(arguments.cluster, options)
+    cluster = _cluster(arguments, options)
     with reading(arguments.cluster):
         result = stranded_capacity(max_replicas_detail(info, cluster.nodes, cluster.pods, options=options))
     write_output(
@@ -122,7 +128,7 @@ def _what_if(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.capacity.whatif import what_if
 
     options = command_options(arguments)
-    cluster = _cluster(arguments.cluster, options)
+    cluster = _cluster(arguments, options)
     # What can go wrong now is the scenario: a node or zone the file does not have.
     with reading("", label=f"the scenario for the nodes of {source_label(arguments.cluster)}"):
         result = what_if(

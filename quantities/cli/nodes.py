@@ -14,7 +14,9 @@
   how many more copies fit.
 
 CLUSTER_FILE holds nodes and pods as kubectl prints them (JSON or YAML), or
-compact nodes (CSV with a ``name,cpu,memory,pods`` header). ``-o json``,
+compact nodes (CSV with a ``name,cpu,memory,pods`` header). Instead of a file, every
+command reads a live cluster once with ``--context NAME`` (or ``--kubeconfig PATH``), as
+kube-capacity does (:mod:`quantities.cli.live`). ``-o json``,
 ``-o yaml`` and ``-o csv`` give the shapes of the HTTP API. CSV rows: fit, one
 per node and plugin verdict; plan, one per workload and node it was placed on
 (``--table nodes``: one per node); describe-node, one per resource;
@@ -32,6 +34,7 @@ from typing import Any, TextIO
 
 from quantities.cli.exits import EXIT_NO, EXIT_OK
 from quantities.cli.inputs import InputError, read_input, reading, source_label
+from quantities.cli.live import add_cluster_options, live_objects, wants_live
 from quantities.cli.outputs import add_output_option, print_warnings, table_text, write_output
 
 TYPE_CHECKING = False
@@ -55,19 +58,24 @@ def _objects(source: str) -> list[object]:
         return list(iter_objects(text))
 
 
-def _cluster(source: str) -> Cluster:
+def _cluster(arguments: argparse.Namespace) -> Cluster:
     from quantities.scheduler.cluster import load_cluster
 
-    text = read_input(source)
-    with reading(source):
+    if wants_live(arguments, arguments.cluster, "CLUSTER_FILE"):
+        objects = live_objects(arguments)
+        with reading("", label="the live cluster"):
+            return load_cluster(objects)
+    text = read_input(arguments.cluster)
+    with reading(arguments.cluster):
         return load_cluster(text)
 
 
 def _describe_node(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.node.allocated import node_allocated, node_and_pods
 
-    objects = _objects(arguments.file)
-    with reading(arguments.file):
+    live = wants_live(arguments, arguments.file, "FILE")
+    objects = live_objects(arguments) if live else _objects(arguments.file)
+    with reading(arguments.file or "", label="the live cluster" if live else None):
         node, pods = node_and_pods(objects, arguments.node, "with --node")
         allocation = node_allocated(node, pods)
     write_output(
@@ -138,7 +146,7 @@ def _fit(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.scheduler.plan import max_replicas
 
     info = _the_pod(arguments)
-    cluster = _cluster(arguments.cluster)
+    cluster = _cluster(arguments)
     result = check_fit(info, cluster.nodes, cluster.pods)
     copies = None
     if arguments.pods is not None:
@@ -224,7 +232,7 @@ def _plan(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.scheduler.plan import plan
 
     workloads = _workloads(arguments.workload)
-    cluster = _cluster(arguments.cluster)
+    cluster = _cluster(arguments)
     result = plan(workloads, cluster.nodes, cluster.pods)
     write_output(
         out,
@@ -241,7 +249,7 @@ def _max_replicas(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> in
     from quantities.capacity.headroom import max_replicas_detail
 
     info = _the_pod(arguments)
-    cluster = _cluster(arguments.cluster)
+    cluster = _cluster(arguments)
     detail = max_replicas_detail(info, cluster.nodes, cluster.pods)
     write_output(
         out,
@@ -273,8 +281,11 @@ def _cluster_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "cluster",
         metavar="CLUSTER_FILE",
-        help="nodes and pods as kubectl prints them (JSON/YAML), or compact nodes (CSV); - for stdin",
+        nargs="?",
+        help="nodes and pods as kubectl prints them (JSON/YAML), or compact nodes (CSV); - for stdin; "
+        "or --context NAME instead",
     )
+    add_cluster_options(parser)
 
 
 def add_commands(subparsers: argparse._SubParsersAction[Any], registry: MutableMapping[str, Command]) -> None:
@@ -285,7 +296,13 @@ def add_commands(subparsers: argparse._SubParsersAction[Any], registry: MutableM
         description="Print the Non-terminated Pods and Allocated resources sections of "
         "kubectl describe node.",
     )
-    describe.add_argument("file", metavar="FILE", help="a Node and pods (JSON or YAML), or - for stdin")
+    describe.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="?",
+        help="a Node and pods (JSON or YAML), or - for stdin; or --context NAME",
+    )
+    add_cluster_options(describe)
     describe.add_argument("--node", help="the node to describe when FILE holds several")
     add_output_option(describe, "node,resource,requests,requests_percent,limits,limits_percent,allocatable")
     registry["describe-node"] = _describe_node

@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from quantities.capacity.headroom import MaxReplicasDetail, max_replicas_detail
+from quantities.capacity.overview import CapacityOverview, capacity_overview
 from quantities.live.source import Snapshot
 from quantities.manifest.problems import ManifestError, Problem
 from quantities.node.allocated import NodeAllocation, node_allocated
@@ -54,6 +56,10 @@ class ClusterView:
     skipped: tuple[Problem, ...] = ()
     #: PodInfo by trimmed JSON: what the next generation may reuse.
     memo: Mapping[bytes, PodInfo] = field(default_factory=dict, repr=False)
+    #: Overviews already computed on this generation, by their choices (dashboards repeat them).
+    overviews: dict[tuple[str | None, str | None, bool], CapacityOverview] = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def generation(self) -> int:
@@ -76,6 +82,33 @@ class ClusterView:
 
     def plan(self, workloads: Sequence[Workload | Mapping[str, Any]], options: Options) -> PlanResult:
         return plan(workloads, self.scheduler, options=options)
+
+    def max_replicas_detail(
+        self, pod: PodInfo | Workload | Mapping[str, Any], options: Options
+    ) -> MaxReplicasDetail:
+        return max_replicas_detail(pod, self.scheduler, options=options)
+
+    def capacity(
+        self,
+        options: Options,
+        selector: str | None = None,
+        group_by: str | None = None,
+        unschedulable: bool = False,
+    ) -> CapacityOverview:
+        """kube-capacity's overview of this generation (computed once per choices)."""
+        key = (selector, group_by, unschedulable)
+        found = self.overviews.get(key)
+        if found is None:
+            items = self.snapshot.items
+            pods = [items[position] for position in items.span("Pod")]
+            found = capacity_overview(
+                self.nodes, pods, selector=selector, group_by=group_by,
+                include_unschedulable=unschedulable, options=options,
+            )  # fmt: skip
+            if len(self.overviews) >= 64:
+                self.overviews.clear()
+            self.overviews[key] = found
+        return found
 
 
 def _key(options: Options) -> tuple[str, tuple[tuple[str, bool], ...]]:
@@ -124,7 +157,11 @@ def build_view(
 
 
 class Views:
-    """The views of the newest generation, one per release; built once, shared by the requests."""
+    """The views of the newest generation, one per release; built once, shared by the requests.
+
+    A request that finds a newer generation builds its view (reusing the PodInfo of unchanged
+    pods); requests arriving meanwhile answer from the previous view rather than wait.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -136,9 +173,14 @@ class Views:
         found = self._views.get(key)
         if found is not None and found.generation == snapshot.generation:
             return found
-        with self._lock:
+        # While another request builds the newer view, answer from the one there is (its own
+        # snapshot says which state it is); only the very first view is waited for.
+        if not self._lock.acquire(blocking=found is None):
+            assert found is not None
+            return found
+        try:
             found = self._views.get(key)
-            if found is not None and found.generation == snapshot.generation:
+            if found is not None and found.generation >= snapshot.generation:
                 return found
             previous = found.memo if found is not None else None
             built = build_view(snapshot, options, previous)
@@ -147,3 +189,5 @@ class Views:
                 del self._views[other]
             self._views[key] = built
             return built
+        finally:
+            self._lock.release()

@@ -19,11 +19,14 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
 
 from api import create_app
+from quantities.live.source import StaticSource
+from tests.kind_cluster import node, system_pods
 
 ROOT = Path(__file__).resolve().parents[2]
 
 schema = schemathesis.openapi.from_path(str(ROOT / "openapi.yaml"))
-schema.app = create_app({"TESTING": True})
+# The live endpoints (/v1/cluster/...) answer from a fixed small cluster.
+schema.app = create_app({"TESTING": True, "CLUSTER_SOURCE": StaticSource([node(), *system_pods()])})
 
 
 def _objects(value: Any) -> Iterator[dict[str, Any]]:

@@ -34,9 +34,10 @@ ROWS: list[tuple[list[dict[str, Any]], list[dict[str, Any]], str, str, tuple[str
      [pod("d", "done", "3", None, None, None, "a", phase="Succeeded"),
       pod("d", "other", "1", None, None, None, "b")],
      "a", "cpu", ("4", "0", "0", "4")),
-    # A pod without requests but with limits: the API server defaults requests from limits.
+    # A pod stored without requests but with limits (a real API server would have defaulted them
+    # from the limits): kubectl describe node sums the object as stored, so nothing is requested.
     ([_node("a", "4", "8Gi")], [pod("d", "g", None, "2", None, "1Gi", "a")], "a", "cpu",
-     ("4", "2", "2", "2")),
+     ("4", "0", "2", "4")),
     # Overcommitted by stored pods: free is negative.
     ([_node("a", "1", "1Gi")],
      [pod("d", "p1", "800m", None, None, None, "a"), pod("d", "p2", "800m", None, None, None, "a")],

@@ -26,8 +26,15 @@ def kubectl(release: str = "1.32") -> str | None:
 
 
 #: Fast settings for tests: short watches, quick reconnection.
-FAST = LiveSettings(page_size=3, watch_seconds=1, stale_seconds=30, connect_seconds=1, read_seconds=5,
-                    backoff_initial=0.05, backoff_cap=0.3)  # fmt: skip
+FAST = LiveSettings(
+    page_size=3,
+    watch_seconds=1,
+    stale_seconds=30,
+    connect_seconds=1,
+    read_seconds=5,
+    backoff_initial=0.05,
+    backoff_cap=0.3,
+)
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 10, what: str = "the condition") -> None:

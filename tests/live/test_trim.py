@@ -1,4 +1,4 @@
-"""Trimmed objects keep every field the computations read: answers on them equal answers on the full objects."""
+"""Trimmed objects keep every field the computations read: answers on them equal those on the full objects."""
 
 from __future__ import annotations
 
@@ -39,16 +39,22 @@ SPREAD_WEB = {
         "template": {
             "metadata": {"labels": {"app": "web"}},
             "spec": {
-                "containers": [{"name": "web", "resources": {"requests": {"cpu": "500m", "memory": "512Mi"}}}],
+                "containers": [
+                    {"name": "web", "resources": {"requests": {"cpu": "500m", "memory": "512Mi"}}}
+                ],
                 "topologySpreadConstraints": [
-                    {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
-                     "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "web"}}}
+                    {
+                        "maxSkew": 1,
+                        "topologyKey": "topology.kubernetes.io/zone",
+                        "whenUnsatisfiable": "DoNotSchedule",
+                        "labelSelector": {"matchLabels": {"app": "web"}},
+                    }
                 ],
                 "tolerations": [{"key": "gpu", "operator": "Exists"}],
             },
         },
     },
-}  # fmt: skip
+}
 DB = {
     "kind": "StatefulSet",
     "metadata": {"name": "db", "namespace": "default"},
@@ -58,12 +64,20 @@ DB = {
             "metadata": {"labels": {"app": "db"}},
             "spec": {
                 "containers": [{"name": "db", "resources": {"requests": {"cpu": "1", "memory": "2Gi"}}}],
-                "affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
-                    {"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "kubernetes.io/hostname"}]}},
+                "affinity": {
+                    "podAntiAffinity": {
+                        "requiredDuringSchedulingIgnoredDuringExecution": [
+                            {
+                                "labelSelector": {"matchLabels": {"app": "db"}},
+                                "topologyKey": "kubernetes.io/hostname",
+                            }
+                        ]
+                    }
+                },
             },
         },
     },
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", [n["metadata"]["name"] for n in NODES])
@@ -76,7 +90,7 @@ def test_describe_node_is_the_same_on_trimmed_objects(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "shape", PROBES + [SPREAD_WEB, DB], ids=lambda p: p.get("name") or p["metadata"]["name"]
+    "shape", [*PROBES, SPREAD_WEB, DB], ids=lambda p: p.get("name") or p["metadata"]["name"]
 )
 @pytest.mark.parametrize("release", ["1.32", "1.36"])
 def test_fit_and_max_replicas_are_the_same_on_trimmed_objects(shape: dict[str, Any], release: str) -> None:
@@ -101,8 +115,18 @@ def test_the_clutter_goes_and_the_kind_stays() -> None:
         kept = trim(obj["kind"], obj)
         assert (kept["kind"], kept["apiVersion"]) == (obj["kind"], obj["apiVersion"])
         text = json.dumps(kept)
-        for dropped in ("managedFields", "last-applied-configuration", "resourceVersion", "image", "env",
-                        "readinessProbe", "volumes", "lastHeartbeatTime", "nodeInfo", "uid"):  # fmt: skip
+        for dropped in (
+            "managedFields",
+            "last-applied-configuration",
+            "resourceVersion",
+            "image",
+            "env",
+            "readinessProbe",
+            "volumes",
+            "lastHeartbeatTime",
+            "nodeInfo",
+            "uid",
+        ):
             assert dropped not in text, (obj["metadata"]["name"], dropped)
     mirror = trim("Pod", next(p for p in PODS if p["metadata"]["name"] == "etcd-n1"))
     assert mirror["metadata"]["annotations"] == {
@@ -161,7 +185,7 @@ _NOISE = st.dictionaries(
     where=st.sampled_from(["", "metadata", "spec", "status"]),
 )
 def test_fields_no_computation_reads_change_nothing(index: int, noise: dict[str, int], where: str) -> None:
-    """Trimmed objects are stable: an update of unread fields leaves the bytes (and the generation) as they were."""
+    """Trimmed objects are stable: an update of unread fields leaves the bytes (and the generation) alone."""
     obj = copy.deepcopy(FULL[index])
     before = encode(trim(obj["kind"], obj))
     target = obj if not where else obj.setdefault(where, {})
