@@ -359,11 +359,11 @@ def test_the_headroom_is_the_live_max_replicas_answer(client: FlaskClient, clust
     found = samples(scrape(client))
     for shape in parse_probe_shapes(SHAPES):
         answer = client.get(f"/v1/cluster/max-replicas?cpu={shape.cpu}&memory={shape.memory}").get_json()
-        assert value(found, "kq_headroom_pods", shape=shape.name) == answer["max_replicas"]
+        assert value(found, "kq_headroom_pods", shape=shape.name) == answer["total"]
     cluster.replace([o for o in cluster.objects if o["metadata"]["name"] != "busy-a"])
     found = samples(scrape(client))
     answer = client.get("/v1/cluster/max-replicas?cpu=500m&memory=1Gi").get_json()
-    assert value(found, "kq_headroom_pods", shape="web") == answer["max_replicas"] == 5
+    assert value(found, "kq_headroom_pods", shape="web") == answer["total"] == 5
 
 
 def test_the_headroom_uses_the_live_endpoints_scheduler_snapshot(
