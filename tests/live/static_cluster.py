@@ -20,16 +20,18 @@ from quantities.live.trim import trim
 
 
 class StaticCluster:
-    def __init__(self, objects: Sequence[Mapping[str, Any]], *, stale: bool = False) -> None:
+    def __init__(
+        self, objects: Sequence[Mapping[str, Any]], *, stale: bool = False, as_of: dt.datetime | None = None
+    ) -> None:
         self.generation = 0
         self.stale = stale
         self.failure: str | None = None
-        self.replace(objects)
+        self.replace(objects, as_of)
 
-    def replace(self, objects: Sequence[Mapping[str, Any]]) -> None:
+    def replace(self, objects: Sequence[Mapping[str, Any]], as_of: dt.datetime | None = None) -> None:
         self.generation += 1
         self.objects = [dict(o) for o in objects]
-        self.as_of = dt.datetime.now(dt.UTC)
+        self.as_of = as_of or dt.datetime.now(dt.UTC)
 
     def fail(self, reason: str | None) -> None:
         self.failure = reason
@@ -82,6 +84,11 @@ def low_headroom_cluster() -> list[dict[str, Any]]:
 
 
 def from_environment() -> StaticCluster:
-    """The source of the gunicorn tests' app: the objects in the JSON file KQ_TEST_OBJECTS names."""
-    with open(os.environ["KQ_TEST_OBJECTS"], encoding="utf-8") as handle:
-        return StaticCluster(json.load(handle))
+    """The source of the gunicorn tests' app: the objects in the JSON file KQ_TEST_OBJECTS names.
+
+    Every worker builds its own, as of the file's time: one shared state, as the workers of a
+    service share the watcher's (same generation, same as_of)."""
+    path = os.environ["KQ_TEST_OBJECTS"]
+    as_of = dt.datetime.fromtimestamp(os.stat(path).st_mtime, dt.UTC)
+    with open(path, encoding="utf-8") as handle:
+        return StaticCluster(json.load(handle), as_of=as_of)
