@@ -134,7 +134,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     problems.install(app)
     work.install(app, default)
 
-    from api import caching, capacity, cluster, cors, health, nodes, pods, quantities
+    from api import caching, capacity, cluster, cors, health, metrics, nodes, pods, quantities
 
     caching.install(app)
     cors.install(app)
@@ -143,6 +143,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (health.blp, quantities.blp, pods.blp, nodes.blp, capacity.blp, cluster.blp):
         api.register_blueprint(blueprint)
     cluster.install(app)
+    metrics.install(app, api)
     from api.allocatable import blp as allocatable_blp
 
     api.register_blueprint(allocatable_blp)

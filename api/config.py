@@ -65,6 +65,11 @@ DEFAULTS: dict[str, Any] = {
     # Seconds of work one request may take before it is refused with 413 (gunicorn's
     # worker timeout, KQ_TIMEOUT, is the hard stop behind it).
     "REQUEST_SECONDS": 10,
+    # Probe shapes whose headroom /metrics exports: "name=cpu/memory,..." (web=500m/1Gi,batch=2/8Gi).
+    "HEADROOM_SHAPES": "",
+    # Seconds a scrape of /metrics waits for the numbers of a new cluster state before it is
+    # answered with the previous state's (api/metrics.py).
+    "METRICS_WAIT_SECONDS": 8,
     # Origins allowed to call the API from a browser: "*" or a comma-separated list.
     "CORS_ORIGINS": "*",
     # Seconds a client or proxy may keep a GET answer (answers depend only on the URL).

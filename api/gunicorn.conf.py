@@ -57,11 +57,13 @@ drain_seconds = float(os.environ.get("KQ_DRAIN_SECONDS", "5"))
 def on_starting(server):  # type: ignore[no-untyped-def]
     import time
 
+    _refuse_bad_settings()
     # The drain marker lives in a directory only this service's user can enter (mode 0700,
     # unpredictable name): no other local user can create it and force /readyz to 503.
     private = tempfile.mkdtemp(prefix="kq-drain-")
     marker = os.path.join(private, "draining")
     os.environ["KQ_DRAIN_MARKER"] = marker  # workers are forked after this and inherit it
+    _prepare_metrics_directory(private)
 
     def drain_then_stop():  # type: ignore[no-untyped-def]
         if drain_seconds > 0 and not os.path.exists(marker):
@@ -156,3 +158,44 @@ def on_exit(server):  # type: ignore[no-untyped-def]
     marker = os.environ.get("KQ_DRAIN_MARKER")
     if marker:
         shutil.rmtree(os.path.dirname(marker), ignore_errors=True)
+
+
+def _refuse_bad_settings() -> None:
+    """A bad KQ_HEADROOM_SHAPES stops the service here, once, with every problem and where it is
+    (gunicorn prints a RuntimeError as "Error: ..." and exits 1), before any worker starts."""
+    # Not api.metrics: prometheus_client must not be imported before PROMETHEUS_MULTIPROC_DIR is set.
+    from quantities.capacity.probes import parse_probe_shapes, setting_problem
+    from quantities.manifest.problems import ManifestError
+
+    try:
+        parse_probe_shapes(os.environ.get("KQ_HEADROOM_SHAPES", ""))
+    except ManifestError as error:
+        raise RuntimeError(setting_problem(error)) from None
+
+
+def _prepare_metrics_directory(private: str) -> None:
+    """prometheus_client's multiprocess mode (api/metrics.py): each worker writes its request counts to
+    files in PROMETHEUS_MULTIPROC_DIR and /metrics sums them all. The directory starts empty at each
+    start (counts of a previous run would be added to this one's): by default a new one in the private
+    run directory, removed at exit; one given by the operator is emptied of its metric files. Set before
+    any worker imports prometheus_client, which reads it once."""
+    import glob
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        for stale in glob.glob(os.path.join(directory, "*.db")):
+            os.remove(stale)
+    else:
+        directory = os.path.join(private, "metrics")
+        os.mkdir(directory, mode=0o700)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+
+
+def child_exit(server, worker):  # type: ignore[no-untyped-def]
+    # prometheus_client's bookkeeping for a worker that exited: its live gauges go; its counters stay
+    # (a counter never goes back, so an exited worker's requests stay counted).
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

@@ -264,6 +264,7 @@ EXCHANGES: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/livez", {}),
     ("GET", "/readyz", {}),
     ("GET", "/healthz", {}),
+    ("GET", "/metrics", {}),
     ("GET", "/v1/nope", {}),
     ("DELETE", "/v1/quantity?value=1", {}),
 ]
