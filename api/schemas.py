@@ -633,6 +633,23 @@ class RequestsReportSchema(_PodIdentity):
     limits = _resource_map(
         description="resource name to quantity; a resource without a limit is absent", required=True
     )
+    replicas = fields.Integer(
+        metadata={
+            "description": "spec.replicas of a Deployment, ReplicaSet, ReplicationController or "
+            "StatefulSet (1 when unset); absent for other objects"
+        }
+    )
+    total = fields.Nested(
+        "WorkloadTotalSchema",
+        metadata={"description": "with replicas: requests and limits of all the replicas together"},
+    )
+
+
+class WorkloadTotalSchema(Schema):
+    """Every replica's requests and limits, added up."""
+
+    requests = _resource_map(required=True)
+    limits = _resource_map(required=True)
 
 
 class QosResponse(VersionedAnswer):

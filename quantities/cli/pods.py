@@ -102,6 +102,12 @@ def _requests_text(pods: Sequence[Pod], reports: Sequence[dict[str, Any]]) -> st
             rows.append([object_label(pod), "<none>", "", ""])
         for position, (label, name, request, limit) in enumerate(resource_rows):
             rows.append([label if position == 0 else "", name, request or "<none>", limit or "<none>"])
+        if "total" in report:
+            total = report["total"]
+            label = f"  all {report['replicas']} replicas"
+            for position, name in enumerate(sorted({*total["requests"], *total["limits"]})):
+                request, limit = total["requests"].get(name), total["limits"].get(name)
+                rows.append([label if position == 0 else "", name, request or "<none>", limit or "<none>"])
     return _table(rows)
 
 

@@ -248,6 +248,9 @@ class Pod:
     path: str = "spec"
     object_path: str = "spec"
     problems: tuple[Problem, ...] = ()
+    #: ``spec.replicas`` of the Deployment, ReplicaSet, ReplicationController or StatefulSet that
+    #: holds the pod (1 when unset, as the API server defaults it); None for other objects.
+    replicas: int | None = field(default=None, compare=False)
     defaulted: bool = False
     validated: bool = field(default=False, compare=False, repr=False)
     stored_as: tuple[bool, ...] | None = field(default=None, compare=False, repr=False)

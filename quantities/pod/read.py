@@ -195,7 +195,24 @@ def _read(
         path=path,
         object_path=".".join(segments),
         problems=tuple(reader.problems),
+        replicas=_replicas(obj, kind),
     )
+
+
+#: The kinds whose ``spec.replicas`` counts copies of the pod template (defaulted to 1).
+_REPLICATED_KINDS = frozenset({"Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"})
+
+
+def _replicas(obj: Mapping[Any, Any], kind: str) -> int | None:
+    """How many copies of the pod the object asks for, where it says (None: not a replicated kind, or
+    a ``spec.replicas`` that is not a whole number, which the workload readers report)."""
+    if kind not in _REPLICATED_KINDS:
+        return None
+    spec = obj.get("spec")
+    replicas = spec.get("replicas") if isinstance(spec, Mapping) else None
+    if replicas is None:
+        return 1
+    return replicas if type(replicas) is int and replicas >= 0 else None
 
 
 def _name_and_namespace(obj: Mapping[Any, Any]) -> tuple[str, str]:

@@ -122,11 +122,19 @@ def requests_report(pod: Pod, exclude_overhead: bool = False) -> dict[str, Any]:
         raise PodValidationError(
             [Problem(pod.path, f"its requests or limits cannot be added up: {error}", source=pod.label)]
         ) from None
-    return {
+    report = {
         **_identity(pod),
         "requests": {name: str(quantity) for name, quantity in requests.items()},
         "limits": {name: str(quantity) for name, quantity in limits.items()},
     }
+    if pod.replicas is not None:
+        # What the whole workload asks the scheduler for: every replica's requests and limits.
+        report["replicas"] = pod.replicas
+        report["total"] = {
+            "requests": {name: str(quantity * pod.replicas) for name, quantity in requests.items()},
+            "limits": {name: str(quantity * pod.replicas) for name, quantity in limits.items()},
+        }
+    return report
 
 
 def requests_csv_rows(report: dict[str, Any], label: str) -> list[tuple[str, str, str, str]]:
