@@ -40,10 +40,9 @@ from quantities.manifest.problems import ManifestError
 from quantities.manifest.problems import Problem as ManifestProblem
 from quantities.node.compact import node_from_fields
 from quantities.node.model import Node
-from quantities.options import Options, resolve_options
+from quantities.options import Options
 from quantities.pod.workloads import is_compact, single_workload, workload_from_row
 from quantities.scheduler.cluster import Cluster
-from quantities.versions import FeatureGateError, UnsupportedVersion
 
 blp = Blueprint(
     "capacity", __name__, url_prefix="/v1", description="Capacity: the overview, headroom and what-ifs"
@@ -319,16 +318,6 @@ WHAT_IF_BODY = _request_body(
 # -- reading -------------------------------------------------------------------------------------
 
 
-def _options(kubernetes_version: str | None, feature_gates: str | None) -> Options:
-    """The request's options for the release asked for; a 422 at the parameter otherwise."""
-    try:
-        return resolve_options(options(), kubernetes_version, feature_gates)
-    except UnsupportedVersion as error:
-        raise Problem(422, str(error), [{"path": "kubernetes_version", "message": str(error)}]) from None
-    except FeatureGateError as error:
-        raise Problem(422, str(error), [{"path": "feature_gates", "message": str(error)}]) from None
-
-
 def _bound_pod(text: str, path: str, nodes: dict[str, Node]) -> dict[str, Any]:
     """A compact pod ``NODE/name,cpu,memory,...`` as a running Pod on that node, owned by a ReplicaSet."""
     first, comma, rest = text.partition(",")
@@ -453,13 +442,11 @@ def post_capacity(
     selector: str | None = None,
     group_by: str | None = None,
     include_unschedulable: bool = False,
-    kubernetes_version: str | None = None,
-    feature_gates: str | None = None,
     **_: Any,
 ) -> Any:
     """kube-capacity's table of the cluster in the body: per node and in total, allocatable, the requests
     and limits `kubectl describe node` counts, percentages, free = allocatable - requests, pods used/max."""
-    work = _options(kubernetes_version, feature_gates)
+    work = options()
     objects = documents(request)
     _check_cluster_document(objects)
     paths = [f"[{i}]" for i in range(len(objects))] if len(objects) > 1 else [""]
@@ -487,12 +474,10 @@ def get_capacity(
     selector: str | None = None,
     group_by: str | None = None,
     include_unschedulable: bool = False,
-    kubernetes_version: str | None = None,
-    feature_gates: str | None = None,
     **_: Any,
 ) -> Any:
     """The capacity table of nodes `node=name,cpu,memory,pods` running pods `pod=NODE/name,cpu,memory`."""
-    work = _options(kubernetes_version, feature_gates)
+    work = options()
     nodes, pods = _compact_cluster(node, pod)
     overview = _library(
         lambda: capacity_overview(
@@ -510,10 +495,10 @@ def get_capacity(
 # -- /v1/max-replicas and /v1/stranded -------------------------------------------------------------
 
 
-def _detail_of_body(kubernetes_version: str | None, feature_gates: str | None) -> MaxReplicasDetail:
+def _detail_of_body() -> MaxReplicasDetail:
     body = _one_body()
     pod = _proposal(body)
-    work = _options(kubernetes_version, feature_gates)
+    work = options()
     nodes, pods = _library(lambda: _cluster(body, work))
     return _library(lambda: max_replicas_detail(pod, nodes, pods, options=work))
 
@@ -522,10 +507,8 @@ def _detail_of_query(
     node: list[str],
     cpu: str | None,
     memory: str | None,
-    kubernetes_version: str | None,
-    feature_gates: str | None,
 ) -> MaxReplicasDetail:
-    work = _options(kubernetes_version, feature_gates)
+    work = options()
     pod, nodes = _all(
         lambda: dict(workload_from_row(read_pod_requests(cpu, memory)).pod),
         lambda: _parameters("node", node, node_from_fields),
@@ -537,11 +520,9 @@ def _detail_of_query(
 @blp.arguments(HeadroomQuery(), location="query", as_kwargs=True)
 @blp.response(200, MaxReplicasResponse)
 @blp.doc(requestBody=FIT_BODY, **ALSO_TEXT_AND_CSV)
-def post_max_replicas(
-    kubernetes_version: str | None = None, feature_gates: str | None = None, **_: Any
-) -> Any:
+def post_max_replicas(**_: Any) -> Any:
     """How many more copies of the pod fit per node, and the resource that binds on each (text: the total)."""
-    detail = _detail_of_body(kubernetes_version, feature_gates)
+    detail = _detail_of_body()
     return _answer(detail, str(detail.total))
 
 
@@ -553,13 +534,11 @@ def get_max_replicas(
     node: list[str],
     cpu: str | None = None,
     memory: str | None = None,
-    kubernetes_version: str | None = None,
-    feature_gates: str | None = None,
     **_: Any,
 ) -> Any:
     """How many more copies of a pod `cpu`/`memory` fit on nodes `node=name,cpu,memory,pods` (as text: the
     total, for a spreadsheet cell)."""
-    detail = _detail_of_query(node, cpu, memory, kubernetes_version, feature_gates)
+    detail = _detail_of_query(node, cpu, memory)
     return _answer(detail, str(detail.total))
 
 
@@ -567,9 +546,9 @@ def get_max_replicas(
 @blp.arguments(HeadroomQuery(), location="query", as_kwargs=True)
 @blp.response(200, StrandedResponse)
 @blp.doc(requestBody=FIT_BODY, **ALSO_TEXT_AND_CSV)
-def post_stranded(kubernetes_version: str | None = None, feature_gates: str | None = None, **_: Any) -> Any:
+def post_stranded(**_: Any) -> Any:
     """Per node and resource: what stays free once the node holds every copy of the pod it takes."""
-    stranded = stranded_capacity(_detail_of_body(kubernetes_version, feature_gates))
+    stranded = stranded_capacity(_detail_of_body())
     return _answer(stranded, stranded.text())
 
 
@@ -581,12 +560,10 @@ def get_stranded(
     node: list[str],
     cpu: str | None = None,
     memory: str | None = None,
-    kubernetes_version: str | None = None,
-    feature_gates: str | None = None,
     **_: Any,
 ) -> Any:
     """Stranded capacity of nodes `node=name,cpu,memory,pods` for a pod `cpu`/`memory`."""
-    stranded = stranded_capacity(_detail_of_query(node, cpu, memory, kubernetes_version, feature_gates))
+    stranded = stranded_capacity(_detail_of_query(node, cpu, memory))
     return _answer(stranded, stranded.text())
 
 
@@ -612,12 +589,12 @@ def _scenario(body: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments(HeadroomQuery(), location="query", as_kwargs=True)
 @blp.response(200, WhatIfResponse)
 @blp.doc(requestBody=WHAT_IF_BODY, **ALSO_TEXT_AND_CSV)
-def post_what_if(kubernetes_version: str | None = None, feature_gates: str | None = None, **_: Any) -> Any:
+def post_what_if(**_: Any) -> Any:
     """Drain nodes, lose the largest nodes or a zone: which pods reschedule where, and which do not, with
     the scheduler's FailedScheduling message."""
     body = _one_body()
     scenario = _scenario(body)
-    work = _options(kubernetes_version, feature_gates)
+    work = options()
     cluster = _library(lambda: _body_cluster(body, work))
     pods = list(zip(cluster.pods, cluster.raw_pods, strict=True))
     result = _library(lambda: what_if(cluster.nodes, pods, options=work, **scenario))
@@ -634,12 +611,10 @@ def get_what_if(
     drain: list[str] | None = None,
     lose_largest: int | None = None,
     lose_zone: str | None = None,
-    kubernetes_version: str | None = None,
-    feature_gates: str | None = None,
     **_: Any,
 ) -> Any:
     """A what-if on nodes `node=name,cpu,memory,pods,labels` running pods `pod=NODE/name,cpu,memory`."""
-    work = _options(kubernetes_version, feature_gates)
+    work = options()
     nodes, pods = _compact_cluster(node, pod)
     result = _library(
         lambda: what_if(
