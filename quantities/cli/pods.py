@@ -102,7 +102,7 @@ def _requests_text(pods: Sequence[Pod], reports: Sequence[dict[str, Any]]) -> st
             rows.append([object_label(pod), "<none>", "", ""])
         for position, (label, name, request, limit) in enumerate(resource_rows):
             rows.append([label if position == 0 else "", name, request or "<none>", limit or "<none>"])
-        if "total" in report:
+        if "total" in report and report["replicas"] != 1:  # one replica: the total is the row above
             total = report["total"]
             label = f"  all {report['replicas']} replicas"
             for position, name in enumerate(sorted({*total["requests"], *total["limits"]})):

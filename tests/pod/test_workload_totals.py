@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from api import create_app
+from quantities.cli import main
 from quantities.pod.read import pods_in
 from quantities.present.pods import requests_report
 
@@ -61,3 +65,18 @@ def test_the_http_answer_carries_the_total() -> None:
     (report,) = answer["objects"]
     assert report["replicas"] == 3
     assert report["total"]["requests"] == {"cpu": "750m", "memory": "1536Mi"}
+
+
+def test_the_text_table_adds_the_replicas_when_there_are_several(tmp_path: Path) -> None:
+    path = tmp_path / "web.json"
+    path.write_text(json.dumps(_workload("Deployment", 3)))
+    out = io.StringIO()
+    assert main(["requests", str(path)], out, io.StringIO()) == 0
+    assert out.getvalue().splitlines()[-2:] == [
+        "  all 3 replicas  cpu       750m      <none>",
+        "                  memory    1536Mi    3Gi",
+    ]
+    path.write_text(json.dumps(_workload("Deployment", 1)))
+    out = io.StringIO()
+    assert main(["requests", str(path)], out, io.StringIO()) == 0
+    assert "replicas" not in out.getvalue()
