@@ -1,4 +1,5 @@
-"""``/v1/cluster/...``: the offline answers (capacity, allocation, fit, max-replicas, plan) on a live cluster.
+"""``/v1/cluster/...``: the offline answers (capacity, allocation, fit, max-replicas, plan, nodes-needed,
+quota) on a live cluster.
 
 With ``KQ_CLUSTER=in-cluster`` or ``KQ_CLUSTER=kubeconfig`` the service keeps the state of
 one cluster (:mod:`quantities.live`); without it these endpoints answer 503 and say how to
@@ -28,7 +29,9 @@ from api.caching import mark_live
 from api.capacity import CapacityResponse, MaxReplicasResponse, _OverviewChoices
 from api.negotiation import json_response, wanted_format
 from api.nodes import _allocation_answer, _fit_answer, _library, _one_body, _plan_answer
+from api.nodes_needed import NodesNeededQuery, NodesNeededResponse, body_inputs, query_inputs
 from api.problems import Problem
+from api.quota import QuotaResponse, _compact_deployment, _quota_answer, _RolloutParameters
 from api.schemas import (
     AllocatedResponse,
     CompactPodBody,
@@ -168,6 +171,22 @@ def _no_cluster_in(body: dict[str, Any]) -> None:
         )
 
 
+def _no_cluster_parameters(names: tuple[str, ...]) -> None:
+    """The offline GET's parameters that describe the cluster are refused, not silently ignored."""
+    given = [name for name in names if name in request.args]
+    if given:
+        raise Problem(
+            422,
+            "the cluster here is the live one: leave out "
+            + ", ".join(f"`{name}=`" for name in given)
+            + " (or ask the offline endpoint with them)",
+            [
+                {"path": name, "in": "query", "message": "not taken: the live cluster is used"}
+                for name in given
+            ],
+        )
+
+
 def _the_pod(body: dict[str, Any]) -> Any:
     if "pod" not in body:
         raise Problem(422, "the body has no `pod`", [{"path": "pod", "message": "missing"}])
@@ -235,6 +254,35 @@ class LiveCapacityQuery(_OverviewChoices, ReleaseQuery):
     format = _table_format()
 
 
+class LiveNodesNeededResponse(NodesNeededResponse, _Currency):
+    """How many new nodes the workloads need, the live cluster being the existing one."""
+
+
+class LiveQuotaResponse(QuotaResponse, _Currency):
+    """The quota check against a namespace's live ResourceQuotas and LimitRanges."""
+
+
+class LiveNodesNeededQuery(NodesNeededQuery):
+    class Meta:
+        # The existing nodes are the live cluster's.
+        exclude = ("node",)
+
+
+_NAMESPACE = fields.String(
+    required=True,
+    validate=validate.Length(min=1),
+    metadata={"description": "the namespace whose ResourceQuotas and LimitRanges apply", "example": "team"},
+)
+
+
+class LiveQuotaQuery(_RolloutParameters):
+    namespace = _NAMESPACE
+
+    class Meta:
+        # The nodes are the live cluster's.
+        exclude = ("node",)
+
+
 class ClusterStatusResponse(VersionedAnswer, _Currency):
     ready = fields.Boolean(required=True)
     reason = fields.String(required=True, metadata={"example": "ready"})
@@ -279,6 +327,10 @@ class LivePostQuery(ReleaseQuery):
     format = _table_format()
 
 
+class LiveQuotaPostQuery(LivePostQuery):
+    namespace = _NAMESPACE
+
+
 class LivePlanQuery(PlanTableQuery):
     pass
 
@@ -301,6 +353,41 @@ def _workloads_body() -> dict[str, Any]:
     }
 
 
+def _nodes_needed_body() -> dict[str, Any]:
+    listed = {"type": "array", "items": {}}
+    return {
+        "type": "object",
+        "required": ["workloads"],
+        "properties": {
+            "workloads": {**listed, "minItems": 1, "description": "manifests or compact workloads"},
+            "templates": {**listed, "description": "compact nodes or name,cpu,memory,pods lines"},
+            "instance_types": {"type": "array", "items": {"type": "string"}},
+            "provider": {"type": "string"},
+            "daemonsets": {**listed, "description": "DaemonSets or compact workloads"},
+            **release_properties(),
+        },
+    }
+
+
+def _quota_body() -> dict[str, Any]:
+    workload = {"description": "the workload", "anyOf": [WorkloadBody, CompactWorkloadBody]}
+    return {
+        "type": "object",
+        "required": ["workload"],
+        "properties": {"workload": workload, **release_properties()},
+    }
+
+
+LIVE_NODES_NEEDED_BODY = _request_body(
+    '`{"workloads": [...], "templates": [...] or "instance_types": [...], "daemonsets": [...]}`; '
+    "the existing cluster is the live one.",
+    _nodes_needed_body,
+)
+LIVE_QUOTA_BODY = _request_body(
+    '`{"workload": <Deployment, StatefulSet, DaemonSet or compact workload>}`; the namespace state is the '
+    "live one of `namespace`, the cluster the live one.",
+    _quota_body,
+)
 LIVE_POD_BODY = _request_body(
     '`{"pod": <Pod, workload or compact {"cpu", "memory"}>}`; the cluster is the live one.', _pod_body
 )
@@ -481,3 +568,104 @@ def live_plan(**_: Any) -> Any:
     if wanted_format(("json", "text", "csv")) == "json":
         return _live(result.to_json(), snapshot)
     return _live(_plan_answer(result), snapshot)
+
+
+@blp.route("/nodes-needed", methods=["GET"])
+@blp.arguments(LiveNodesNeededQuery(), location="query", as_kwargs=True)
+@blp.response(200, LiveNodesNeededResponse)
+@blp.alt_response(503, description=_UNAVAILABLE["description"])
+@blp.doc(**ALSO_TEXT_AND_CSV)
+def live_nodes_needed(
+    workload: list[str],
+    template: list[str] | None = None,
+    instance_type: list[str] | None = None,
+    provider: str | None = None,
+    daemonset: list[str] | None = None,
+    **_: Any,
+) -> Any:
+    """How many new nodes of the templates (`template=` or `instance_type=`) make every replica of the
+    workloads (`workload=name,replicas,cpu,memory`) schedulable on the live cluster."""
+    _no_cluster_parameters(("node",))
+    work = options()
+    workloads, templates, daemonsets, _nodes = query_inputs(
+        workload, template, instance_type, provider, daemonset, None, work
+    )
+    return _nodes_needed(workloads, templates, daemonsets, work)
+
+
+@blp.route("/nodes-needed", methods=["POST"])
+@blp.arguments(LivePostQuery(), location="query", as_kwargs=True)
+@blp.response(200, LiveNodesNeededResponse)
+@blp.alt_response(503, description=_UNAVAILABLE["description"])
+@blp.doc(requestBody=LIVE_NODES_NEEDED_BODY, **ALSO_TEXT_AND_CSV)
+def live_post_nodes_needed(**_: Any) -> Any:
+    """The same with a JSON body (`workloads`, `templates` and/or `instance_types`, `daemonsets`), as
+    `POST /v1/nodes-needed` takes it without the cluster."""
+    body = _one_body()
+    _no_cluster_in(body)
+    work, workloads, templates, daemonsets = body_inputs(body)
+    return _nodes_needed(workloads, templates, daemonsets, work)
+
+
+def _nodes_needed(workloads: list[Any], templates: list[Any], daemonsets: list[Any], work: Options) -> Any:
+    from api.nodes_needed import _answer
+
+    chosen = wanted_format(("json", "text", "csv"))
+    view, snapshot = _state(work)
+    result = _library(lambda: view.nodes_needed(workloads, templates, daemonsets, work))
+    if chosen == "json":
+        return _live(result.to_json(), snapshot)
+    return _live(_answer(result), snapshot)
+
+
+@blp.route("/quota", methods=["GET"])
+@blp.arguments(LiveQuotaQuery(), location="query", as_kwargs=True)
+@blp.response(200, LiveQuotaResponse)
+@blp.alt_response(503, description=_UNAVAILABLE["description"])
+@blp.doc(**ALSO_TEXT_AND_CSV)
+def live_quota(
+    namespace: str,
+    workload: str,
+    strategy: str | None = None,
+    max_surge: str | None = None,
+    max_unavailable: str | None = None,
+    **_: Any,
+) -> Any:
+    """Do the replicas of `workload=name,replicas,cpu,memory` and its rollout's peak fit the live
+    ResourceQuotas and LimitRanges of `namespace` (the peak placed on the live cluster)?"""
+    _no_cluster_parameters(("node", "quota", "used", "limits"))
+    work = options()
+    deployment = _library(lambda: _compact_deployment(workload, strategy, max_surge, max_unavailable))
+    return _quota(deployment, namespace, work)
+
+
+@blp.route("/quota", methods=["POST"])
+@blp.arguments(LiveQuotaPostQuery(), location="query", as_kwargs=True)
+@blp.response(200, LiveQuotaResponse)
+@blp.alt_response(503, description=_UNAVAILABLE["description"])
+@blp.doc(requestBody=LIVE_QUOTA_BODY, **ALSO_TEXT_AND_CSV)
+def live_post_quota(namespace: str, **_: Any) -> Any:
+    """Admit each replica of the workload through the live LimitRanges and ResourceQuotas of `namespace`
+    as the API server would, and its rollout's peak on the live cluster."""
+    body = _one_body()
+    _no_cluster_in(body)
+    given = [key for key in ("namespace_state", "eligible_nodes") if key in body]
+    if given:
+        raise Problem(
+            422,
+            "the namespace state and the nodes here are the live ones: leave out "
+            + ", ".join(f"`{key}`" for key in given),
+            [{"path": key, "message": "not taken: the live cluster is used"} for key in given],
+        )
+    if "workload" not in body:
+        raise Problem(422, "the body has no `workload`", [{"path": "workload", "message": "missing"}])
+    return _quota(body["workload"], namespace, options())
+
+
+def _quota(workload: Any, namespace: str, work: Options) -> Any:
+    chosen = wanted_format(("json", "text", "csv"))
+    view, snapshot = _state(work)
+    answer = _library(lambda: view.quota(workload, namespace, "workload", work))
+    if chosen == "json":
+        return _live(answer.to_json(), snapshot)
+    return _live(_quota_answer(answer), snapshot)

@@ -286,6 +286,25 @@ def get_nodes_needed(
     """How many new nodes of the templates (`template=` or `instance_type=`) make every replica of the
     workloads (`workload=name,replicas,cpu,memory`) schedulable, with the plan over existing and new nodes."""
     work = _work(kubernetes_version, feature_gates)
+    workloads, templates, daemonsets, nodes = query_inputs(
+        workload, template, instance_type, provider, daemonset, node, work
+    )
+    return _answer(
+        _compute(lambda: nodes_needed(workloads, templates, nodes, daemonsets=daemonsets, options=work))
+    )
+
+
+def query_inputs(
+    workload: list[str],
+    template: list[str] | None,
+    instance_type: list[str] | None,
+    provider: str | None,
+    daemonset: list[str] | None,
+    node: list[str] | None,
+    work: Options,
+) -> tuple[list[Workload], list[Template], list[Workload], list[Any]]:
+    """The GET parameters read: workloads, templates (given, then instance types), DaemonSets and
+    existing nodes; every problem at its parameter."""
     problems: list[ManifestProblem] = []
     parts: list[list[Any]] = []
     for read in (
@@ -310,9 +329,7 @@ def get_nodes_needed(
             "give the nodes that may be added: template=name,cpu,memory,pods or instance_type=m5.large",
             [{"path": "template", "in": "query", "message": "missing"}],
         )
-    return _answer(
-        _compute(lambda: nodes_needed(workloads, templates, nodes, daemonsets=daemonsets, options=work))
-    )
+    return workloads, templates, daemonsets, nodes
 
 
 @blp.route("/nodes-needed", methods=["POST"])
@@ -323,6 +340,18 @@ def post_nodes_needed(**_: Any) -> Any:
     """The same with a JSON body: `workloads` and `daemonsets` as manifests or compact workloads,
     `templates` and/or `instance_types`, and the existing cluster as `cluster` or `nodes` and `pods`."""
     body = _one_body()
+    work, workloads, templates, daemonsets = body_inputs(body)
+    nodes: list[Any] = []
+    pods: list[Any] = []
+    if any(key in body for key in ("cluster", "nodes", "pods")):
+        nodes, pods = _library(lambda: _cluster(body, work))
+    return _answer(
+        _compute(lambda: nodes_needed(workloads, templates, nodes, pods, daemonsets=daemonsets, options=work))
+    )
+
+
+def body_inputs(body: dict[str, Any]) -> tuple[Options, list[Workload], list[Any], list[Workload]]:
+    """A POST body read: the options, workloads, templates (given, then instance types) and DaemonSets."""
     errors = NodesNeededBody().validate(body)
     if errors:
         rows = [
@@ -348,10 +377,4 @@ def post_nodes_needed(**_: Any) -> Any:
             "give the nodes that may be added: `templates` or `instance_types`",
             [{"path": "templates", "message": "missing"}],
         )
-    nodes: list[Any] = []
-    pods: list[Any] = []
-    if any(key in body for key in ("cluster", "nodes", "pods")):
-        nodes, pods = _library(lambda: _cluster(body, work))
-    return _answer(
-        _compute(lambda: nodes_needed(workloads, templates, nodes, pods, daemonsets=daemonsets, options=work))
-    )
+    return work, workloads, templates, daemonsets

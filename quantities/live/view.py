@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quantities.capacity.headroom import MaxReplicasDetail, max_replicas_detail
+from quantities.capacity.nodes_needed import NodesNeeded, nodes_needed
 from quantities.capacity.overview import CapacityOverview, capacity_overview
+from quantities.capacity.packing import Template
+from quantities.capacity.quota import QuotaAnswer, quota_check
 from quantities.live.source import Snapshot
 from quantities.manifest.problems import ManifestError, Problem
 from quantities.node.allocated import NodeAllocation, node_allocated
@@ -87,6 +90,32 @@ class ClusterView:
         self, pod: PodInfo | Workload | Mapping[str, Any], options: Options
     ) -> MaxReplicasDetail:
         return max_replicas_detail(pod, self.scheduler, options=options)
+
+    def nodes_needed(
+        self,
+        workloads: Sequence[Workload | Mapping[str, Any]],
+        templates: Sequence[Template | Node | Mapping[str, Any] | str],
+        daemonsets: Sequence[Workload | Mapping[str, Any]],
+        options: Options,
+    ) -> NodesNeeded:
+        """How many new nodes of ``templates`` the workloads need, this cluster being the existing one."""
+        return nodes_needed(workloads, templates, self.scheduler, daemonsets=daemonsets, options=options)
+
+    def namespace_objects(self, namespace: str) -> list[Mapping[str, Any]]:
+        """The ResourceQuota and LimitRange objects of ``namespace``, in the API server's order."""
+        items = self.snapshot.items
+        return [
+            obj
+            for kind in ("ResourceQuota", "LimitRange")
+            for obj in items.objects(kind)
+            if (obj.get("metadata") or {}).get("namespace") == namespace
+        ]
+
+    def quota(self, workload: Mapping[str, Any], namespace: str, path: str, options: Options) -> QuotaAnswer:
+        """The quota check of ``workload`` against ``namespace``'s ResourceQuotas and LimitRanges,
+        its rollout's peak placed on this cluster."""
+        state = self.namespace_objects(namespace)
+        return quota_check(workload, state, self.scheduler, path=path, options=options)
 
     def capacity(
         self,
