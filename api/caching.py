@@ -161,9 +161,7 @@ def install(app: Flask) -> None:
         if known is None:
             return None
         ignored = known - _RELEASE_PARAMETERS  # the release is keyed as resolved, below
-        parameters = tuple(
-            (name, value) for name, value in request.args.items(multi=True) if name in ignored
-        )
+        parameters = tuple((name, value) for name, value in request.args.items(multi=True) if name in ignored)
         # Set for every /v1 request before this hook runs (api.work reads it first).
         chosen = g.kq_release
         return endpoint, parameters, request.headers.get("Accept", ""), chosen.version, chosen.feature_gates

@@ -52,9 +52,6 @@ blp = Blueprint(
 # -- parameters ----------------------------------------------------------------------------------
 
 
-_Release = ReleaseQuery
-
-
 _POD_HELP = (
     "repeat, one pod each: NODE/name,cpu,memory[,cpu_limit[,memory_limit]]: the node it runs on, then "
     "the pod as in /v1/nodes/allocated (a replica its controller recreates). Errors name pod[i].field"
@@ -91,20 +88,20 @@ class _OverviewChoices(Schema):
     )
 
 
-class CapacityQuery(_OverviewChoices, _Release):
+class CapacityQuery(_OverviewChoices, ReleaseQuery):
     format = _table_format()
 
 
-class CapacityGetQuery(_TablePresentation, _OverviewChoices, _Release):
+class CapacityGetQuery(_TablePresentation, _OverviewChoices, ReleaseQuery):
     node = _nodes_field()
     pod = _pods_field()
 
 
-class HeadroomQuery(_Release):
+class HeadroomQuery(ReleaseQuery):
     format = _table_format()
 
 
-class HeadroomGetQuery(FitQuery, _Release):
+class HeadroomGetQuery(FitQuery, ReleaseQuery):
     pass
 
 
@@ -119,7 +116,7 @@ class _Scenario(Schema):
     )
 
 
-class WhatIfGetQuery(_TablePresentation, _Scenario, _Release):
+class WhatIfGetQuery(_TablePresentation, _Scenario, ReleaseQuery):
     node = _nodes_field()
     pod = _pods_field()
 

@@ -58,10 +58,7 @@ _NODE_HELP = (
 )
 
 
-_VersionQuery = ReleaseQuery
-
-
-class _RolloutParameters(_VersionQuery):
+class _RolloutParameters(ReleaseQuery):
     format = fields.String(
         validate=validate.OneOf(["json", "text", "csv"]),
         metadata={"description": "json (default), text or csv"},

@@ -370,7 +370,10 @@ def cluster_gauges(
     if memo is not None:
         # Only this state's entries are kept: the memo holds one generation's worth.
         memo.node_of, memo.rows, memo.pod_infos, memo.release = (
-            current.node_of, current.rows, current.pod_infos, release
+            current.node_of,
+            current.rows,
+            current.pod_infos,
+            release,
         )
 
     return ClusterGauges(

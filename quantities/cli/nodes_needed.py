@@ -125,17 +125,11 @@ def _templates(arguments: argparse.Namespace, options: Options) -> list[Template
     return templates
 
 
-def _options(arguments: argparse.Namespace) -> Options:
-    """The release of ``--kubernetes-version``/``--feature-gates`` (read by ``kq`` for every command)."""
-    chosen: Options = arguments.options
-    return chosen
-
-
 def _nodes_needed(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.capacity.nodes_needed import nodes_needed
     from quantities.scheduler.cluster import load_cluster
 
-    options = _options(arguments)
+    options: Options = arguments.options
     templates = _templates(arguments, options)
     workloads = _workloads(arguments.workload, "--workload", options)
     daemonsets = _workloads(arguments.daemonset, "--daemonset", options)

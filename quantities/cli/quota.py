@@ -40,11 +40,6 @@ def _objects(source: str) -> list[object]:
         return load_documents(text)
 
 
-def _options(arguments: argparse.Namespace) -> Any:
-    """The release of ``--kubernetes-version``/``--feature-gates`` (read by ``kq`` for every command)."""
-    return arguments.options
-
-
 def _cluster(arguments: argparse.Namespace) -> tuple[Any, Any]:
     if arguments.cluster is None:
         return None, ()
@@ -59,7 +54,7 @@ def _cluster(arguments: argparse.Namespace) -> tuple[Any, Any]:
 def _quota(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.capacity.quota import QuotaAnswer, quota_check, read_namespace_state
 
-    options = _options(arguments)
+    options = arguments.options
     workload = _objects(arguments.workload)
     state_objects = _objects(arguments.namespace_state)
     with reading(arguments.namespace_state):
@@ -80,7 +75,7 @@ def _quota(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _rollout(arguments: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from quantities.capacity.rollout import Rollout, rollout
 
-    options = _options(arguments)
+    options = arguments.options
     workload = _objects(arguments.workload)
     nodes, pods = _cluster(arguments)
     with reading(arguments.workload):

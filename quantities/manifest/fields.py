@@ -125,8 +125,6 @@ def parse_manifest_quantity(value: object) -> Quantity:
     raise TypeError(f'expected a quantity (a string such as "500m" or a number), got {json_type(value)}')
 
 
-
-
 class FieldReader:
     """Reads typed fields, recording every problem instead of stopping at the first."""
 

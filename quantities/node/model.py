@@ -56,6 +56,7 @@ __all__ = [
 HOSTNAME_LABEL = "kubernetes.io/hostname"
 ZONE_LABEL = "topology.kubernetes.io/zone"
 
+
 class Node:
     """A node as the scheduler sees it (immutable once built)."""
 
@@ -182,8 +183,11 @@ class _NodeReader(SchedulingReader):
             if errors:
                 self.invalid_value(at.child("value"), taint_value, ";".join(errors))
             if (taint_key, effect or "") in seen:
-                self.refuse(at, f"a second taint {taint_key} with effect {effect}",
-                            f"{at.k8s}: Duplicate value: taints must be unique by key and effect pair")
+                self.refuse(
+                    at,
+                    f"a second taint {taint_key} with effect {effect}",
+                    f"{at.k8s}: Duplicate value: taints must be unique by key and effect pair",
+                )
             seen.add((taint_key, effect or ""))
             result.append(Taint(taint_key, taint_value, effect or ""))
         return result
@@ -213,7 +217,7 @@ def read_node(obj: object, *, path: str = "", source: str | None = None) -> Node
     fields = obj
     kind = fields.get("kind")
     if kind is not None and kind != "Node":
-        shown = f'a {kind}' if isinstance(kind, str) else f"kind {json_text(kind) or json_type(kind)}"
+        shown = f"a {kind}" if isinstance(kind, str) else f"kind {json_text(kind) or json_type(kind)}"
         message = f"expected a Node, got {shown}"
         raise ManifestError([Problem(root.child("kind").json, message, value=json_text(kind), source=label)])
     metadata_at, spec_at, status_at = root.child("metadata"), root.child("spec"), root.child("status")
@@ -223,8 +227,12 @@ def read_node(obj: object, *, path: str = "", source: str | None = None) -> Node
     name = reader.text(metadata.get("name"), metadata_at.child("name")) or ""
     if metadata.get("name") in (None, ""):
         reader.problems.append(
-            Problem(metadata_at.child("name").json, "a Node needs a name (metadata.name)",
-                    "metadata.name: Required value: name or generateName is required", label)
+            Problem(
+                metadata_at.child("name").json,
+                "a Node needs a name (metadata.name)",
+                "metadata.name: Required value: name or generateName is required",
+                label,
+            )
         )
     labels = reader.labels(metadata.get("labels"), metadata_at.child("labels"))
     taints = reader.taints(spec.get("taints"), spec_at.child("taints"))

@@ -56,7 +56,6 @@ PREFER_NO_SCHEDULE = "PreferNoSchedule"
 _EFFECTS = (NO_SCHEDULE, PREFER_NO_SCHEDULE, NO_EXECUTE)
 
 
-
 @dataclass(frozen=True, slots=True)
 class Taint:
     """A node taint: ``key=value:Effect``.

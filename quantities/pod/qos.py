@@ -336,9 +336,7 @@ def _explain_pod_level(resources: Resources, computed: QOSClass, notes: list[str
         "spec.resources (pod-level resources) is set, so it alone decides; container resources are ignored",
     )
     if not resources:
-        notes.insert(
-            1, "an empty spec.resources still decides up to Kubernetes 1.36 (1.37 ignores it)"
-        )
+        notes.insert(1, "an empty spec.resources still decides up to Kubernetes 1.36 (1.37 ignores it)")
     reasons = verdict.reasons or (verdict.summary,)
     return QoSExplanation(computed, "spec.resources", reasons, verdict.fixes, tuple(notes))
 

@@ -69,8 +69,12 @@ class _WorkloadReader(SchedulingReader):
             return default
         if number < 0:
             # ValidateNonnegativeField, as the apps/batch validation applies it.
-            self.invalid_value(where, number, "must be greater than or equal to 0",
-                               f"{number}: a number of pods cannot be negative")
+            self.invalid_value(
+                where,
+                number,
+                "must be greater than or equal to 0",
+                f"{number}: a number of pods cannot be negative",
+            )
             return 0
         return number
 

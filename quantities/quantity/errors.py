@@ -23,8 +23,7 @@ __all__ = [
 
 # The three errors of apimachinery's ParseQuantity, word for word.
 KUBERNETES_FORMAT_MESSAGE = (
-    "quantities must match the regular expression "
-    "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 )
 KUBERNETES_SUFFIX_MESSAGE = "unable to parse quantity's suffix"
 KUBERNETES_NUMERIC_MESSAGE = "unable to parse numeric part of quantity"

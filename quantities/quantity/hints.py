@@ -88,7 +88,6 @@ def hint_for(text: str, parses: Callable[[str], bool]) -> str | None:
     return None
 
 
-
 def _empty(text: str, parses: Parses) -> str | None:
     return 'an empty string is not a quantity; write "0" for zero' if text == "" else None
 

@@ -73,11 +73,7 @@ if TYPE_CHECKING:
 
     import pint
 
-__all__ = ["KUBERNETES_VERSION", "MAX_LENGTH", "Quantity", "parse_quantity"]
-
-#: The Kubernetes release whose behaviour this module reproduces, checked
-#: against that release's kubectl.
-KUBERNETES_VERSION: Final = "1.32"
+__all__ = ["MAX_LENGTH", "Quantity", "parse_quantity"]
 
 #: Longest string we parse. Kubernetes has no limit, but Python refuses to
 #: convert integers of more than 4300 digits to and from text; no real
@@ -854,7 +850,8 @@ class _ParseCache(dict[str, Quantity]):
                                     quantity._coefficient = coefficient
                                     quantity._exponent = -len(fraction)
                                     quantity._format = (
-                                        _DECIMAL_SI if 0 < coefficient < _POWERS_OF_TEN[len(fraction)]
+                                        _DECIMAL_SI
+                                        if 0 < coefficient < _POWERS_OF_TEN[len(fraction)]
                                         else _BINARY_SI
                                     )
                 elif last > "9":

@@ -67,12 +67,22 @@ Format.DECIMAL_EXPONENT = Format._members["DecimalExponent"]
 
 
 DECIMAL_SUFFIXES: dict[str, int] = {
-    "n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18,
+    "n": -9,
+    "u": -6,
+    "m": -3,
+    "": 0,
+    "k": 3,
+    "M": 6,
+    "G": 9,
+    "T": 12,
+    "P": 15,
+    "E": 18,
 }
 BINARY_SUFFIXES: dict[str, int] = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 
 DECIMAL_SUFFIX_FOR_EXPONENT: dict[int, str] = {e: s for s, e in DECIMAL_SUFFIXES.items()}
 BINARY_SUFFIX_FOR_EXPONENT: dict[int, str] = {e: s for s, e in BINARY_SUFFIXES.items()}
+
 
 def interpret_suffix(suffix: str) -> tuple[int, int, Format] | None:
     """Return ``(base, exponent, format)`` for a suffix, or None when Kubernetes rejects it.

@@ -94,11 +94,17 @@ class Unit:
     def describe(self) -> str:
         """``"GiB is a unit of bytes"``, for messages."""
         what = {BYTES: "a unit of bytes (memory, storage)", CORES: "a unit of CPU"}
-        return f'{self.symbol} is {what[self.dimension] if self.dimension else "a plain multiplier"}'
+        return f"{self.symbol} is {what[self.dimension] if self.dimension else 'a plain multiplier'}"
 
 
-_DECIMAL = [("k", "kilo", 1), ("M", "mega", 2), ("G", "giga", 3), ("T", "tera", 4), ("P", "peta", 5),
-            ("E", "exa", 6)]
+_DECIMAL = [
+    ("k", "kilo", 1),
+    ("M", "mega", 2),
+    ("G", "giga", 3),
+    ("T", "tera", 4),
+    ("P", "peta", 5),
+    ("E", "exa", 6),
+]
 _BINARY = [("Ki", "kibi"), ("Mi", "mebi"), ("Gi", "gibi"), ("Ti", "tebi"), ("Pi", "pebi"), ("Ei", "exbi")]
 _SCALE_WORDS = {1: "thousand", 2: "million", 3: "billion", 4: "trillion", 5: "quadrillion", 6: "quintillion"}
 
@@ -110,12 +116,24 @@ _NANOCORE = Unit("nanocores", "nanocore", CORES, Fraction(1, 10**9))
 
 #: Unit words, matched ignoring case (keys are lower case).
 _WORDS: dict[str, Unit] = {
-    "b": _BYTE, "byte": _BYTE, "bytes": _BYTE,
-    "core": _CORE, "cores": _CORE, "cpu": _CORE, "cpus": _CORE, "vcpu": _CORE, "vcpus": _CORE,
-    "millicore": _MILLICORE, "millicores": _MILLICORE, "millicpu": _MILLICORE, "millicpus": _MILLICORE,
+    "b": _BYTE,
+    "byte": _BYTE,
+    "bytes": _BYTE,
+    "core": _CORE,
+    "cores": _CORE,
+    "cpu": _CORE,
+    "cpus": _CORE,
+    "vcpu": _CORE,
+    "vcpus": _CORE,
+    "millicore": _MILLICORE,
+    "millicores": _MILLICORE,
+    "millicpu": _MILLICORE,
+    "millicpus": _MILLICORE,
     "mcpu": _MILLICORE,
-    "microcore": _MICROCORE, "microcores": _MICROCORE,
-    "nanocore": _NANOCORE, "nanocores": _NANOCORE,
+    "microcore": _MICROCORE,
+    "microcores": _MICROCORE,
+    "nanocore": _NANOCORE,
+    "nanocores": _NANOCORE,
 }
 #: Kubernetes suffixes alone, matched in their exact case as Kubernetes does.
 _SUFFIXES: dict[str, Unit] = {"m": _MILLICORE, "u": _MICROCORE, "n": _NANOCORE}
@@ -134,7 +152,8 @@ for _power, (_symbol, _prefix) in enumerate(_BINARY, start=1):
 UNITS: dict[str, str] = {
     **{unit.symbol: unit.pint for unit in _WORDS.values()},
     **{name: unit.pint for name, unit in _WORDS.items() if name != "b"},
-    "vCPU": "core", "KB": "kilobyte",
+    "vCPU": "core",
+    "KB": "kilobyte",
 }
 
 #: The pint unit names with a binary prefix: their quantities come out in binary SI.
@@ -143,11 +162,21 @@ BINARY_UNITS = frozenset(prefix + "byte" for _, prefix in _BINARY)
 _BY_PINT = {unit.pint: unit for unit in _WORDS.values()}
 
 _DEFINITIONS = [
-    "kilo- = 1000 = k-", "mega- = 1000**2 = M-", "giga- = 1000**3 = G-",
-    "tera- = 1000**4 = T-", "peta- = 1000**5 = P-", "exa- = 1000**6 = E-",
-    "kibi- = 2**10 = Ki-", "mebi- = 2**20 = Mi-", "gibi- = 2**30 = Gi-",
-    "tebi- = 2**40 = Ti-", "pebi- = 2**50 = Pi-", "exbi- = 2**60 = Ei-",
-    "milli- = 1/1000 = m-", "micro- = 1/1000000 = u-", "nano- = 1/1000000000 = n-",
+    "kilo- = 1000 = k-",
+    "mega- = 1000**2 = M-",
+    "giga- = 1000**3 = G-",
+    "tera- = 1000**4 = T-",
+    "peta- = 1000**5 = P-",
+    "exa- = 1000**6 = E-",
+    "kibi- = 2**10 = Ki-",
+    "mebi- = 2**20 = Mi-",
+    "gibi- = 2**30 = Gi-",
+    "tebi- = 2**40 = Ti-",
+    "pebi- = 2**50 = Pi-",
+    "exbi- = 2**60 = Ei-",
+    "milli- = 1/1000 = m-",
+    "micro- = 1/1000000 = u-",
+    "nano- = 1/1000000000 = n-",
     "byte = [information] = B",
     "core = [cpu]",
     *(f"{word} = 1000**{power}" for power, word in _SCALE_WORDS.items()),

@@ -524,8 +524,14 @@ def check_fit(
         rejection = evaluation.rejections.get(name)
         if rejection is not None:
             results.append(
-                NodeFit(name, False, rejection.plugin, rejection.reasons, rejection.unresolvable,
-                        resource_checks(info, node))
+                NodeFit(
+                    name,
+                    False,
+                    rejection.plugin,
+                    rejection.reasons,
+                    rejection.unresolvable,
+                    resource_checks(info, node),
+                )
             )
         elif name in feasible:
             results.append(NodeFit(name, True, None, (), False, resource_checks(info, node)))

@@ -111,6 +111,7 @@ _DAEMONSET_TOLERATIONS: tuple[Toleration, ...] = (
 )
 _NETWORK_UNAVAILABLE = Toleration("node.kubernetes.io/network-unavailable", "Exists", "", "NoSchedule")
 
+
 class TooManyPods(InputTooLarge):
     """A plan asks for more pods than ``options.limits`` allow (``max_replicas`` for one workload,
     ``max_pods`` in all); ``where`` is the JSON path of the count (``workloads[0].spec.replicas``)."""
@@ -536,9 +537,7 @@ def replicas_path(workload: Workload) -> str:
     return child(workload.path, "replicas")
 
 
-def _check_caps(
-    workloads: list[Workload], counts: list[int], existing: int, options: Options | None
-) -> None:
+def _check_caps(workloads: list[Workload], counts: list[int], existing: int, options: Options | None) -> None:
     """At most ``limits.max_replicas`` pods per workload and ``limits.max_pods`` pods in all (those
     already running included): past a cap, :class:`~quantities.options.WorkLimitExceeded` at the count."""
     limits = (options or DEFAULT_OPTIONS).limits
